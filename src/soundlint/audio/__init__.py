@@ -1,0 +1,1 @@
+"""Audio: container sniffing, header facts, the RIFF walker and the loudness meter."""

@@ -1,0 +1,224 @@
+"""MD rules: the template manifest and the files it lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from soundlint.checks.where import at_manifest, at_position, at_segment_entry
+from soundlint.engine import CheckContext
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Diagnostic, SegmentStatus, Severity, Template
+from soundlint.rule import Option, Rule
+
+STRING_FIELDS = ("name", "description", "style", "genre")
+
+MD001 = Rule(
+    code="MD001",
+    name="manifest-unreadable",
+    summary="The template manifest is missing, unreadable or not valid TOML.",
+    what="`template.toml` could not be read or parsed; the message gives the TOML error's line "
+    "and column.",
+    why="Nothing else about the template can be checked, and the platform cannot ingest it.",
+    example='```toml\ndescription = "Big orchestral build\n```\n(the string is never closed)',
+    fix="Correct the TOML at the position given.",
+)
+MD002 = Rule(
+    code="MD002",
+    name="required-field-missing",
+    summary="A required metadata field is missing or empty, or the template lists no segments.",
+    what="Each field named by the `fields` option must be present and non-empty; `[segments]` "
+    "must list at least one segment.",
+    why="The platform's template search and the Mix both rely on the metadata; a template with "
+    "no segments has nothing to mix.",
+    example='```toml\ndescription = ""\nstyle = "cinematic"\n```',
+    fix="Fill in the field (or, if your platform does not need it, drop it from `fields` in "
+    "`[tool.soundlint.rules.MD002]`).",
+    options=(
+        Option(
+            "fields", ["description", "style", "genre", "tags"], "metadata fields that must be set"
+        ),
+    ),
+)
+MD003 = Rule(
+    code="MD003",
+    name="field-invalid",
+    summary="A manifest field has the wrong type or value.",
+    what="`name`, `description`, `style` and `genre` must be strings; `tags` a list of non-empty "
+    "strings without duplicates; `[segments]` a table of segment name to WAV path strings.",
+    why="The upload API rejects such a template, or files it under the wrong name.",
+    example='```toml\ntags = "epic"          # must be a list\n[segments]\nintro = 3\n```',
+    fix='Use the documented type: `tags = ["epic"]`, `intro = "intro.wav"`.',
+)
+MD004 = Rule(
+    code="MD004",
+    name="segment-file-missing",
+    summary="A segment's file does not exist or cannot be read.",
+    what="The path a segment lists, relative to the template directory, is missing, is a "
+    "directory, or cannot be opened.",
+    why="The upload would lack that segment, and every Mix using it fails.",
+    fix="Add the file, or correct the path in `[segments]`.",
+)
+MD005 = Rule(
+    code="MD005",
+    name="audio-file-unlisted",
+    summary="An audio file in the template directory is listed by no segment.",
+    what="Audio files (by extension) under the template directory that no segment names.",
+    why="Usually a typo in `[segments]` or a leftover take; it would not be uploaded.",
+    fix="List the file as a segment, or move it out of the template directory.",
+    severity=Severity.WARNING,
+)
+MD006 = Rule(
+    code="MD006",
+    name="segment-path-outside",
+    summary="A segment path leaves the template directory.",
+    what="An absolute path, a path with `..` that climbs out, or a symlink pointing outside the "
+    "template directory. soundlint refuses it and never reads the file.",
+    why="A template must be self-contained to upload, and a manifest must not make tools read "
+    "arbitrary files.",
+    example='```toml\n[segments]\nmain = "../../shared/main.wav"\n```',
+    fix="Copy the file into the template directory and list it by a relative path.",
+)
+
+
+@hookimpl
+def soundlint_rules() -> Iterable[Rule]:
+    return [MD001, MD002, MD003, MD004, MD005, MD006]
+
+
+@hookimpl
+def soundlint_check_template(template: Template, context: CheckContext) -> Iterator[Diagnostic]:
+    if template.error is not None:
+        yield at_position(
+            "MD001",
+            f"cannot load template.toml: {template.error.message}",
+            template.manifest,
+            template.error.position,
+            template=template.name,
+        )
+        return
+    if context.enabled("MD002"):
+        yield from _required(template, context.options("MD002")["fields"])
+    yield from _types(template)
+    yield from _segment_files(template)
+    yield from _unlisted(template)
+
+
+def _required(template: Template, fields: list[str]) -> Iterator[Diagnostic]:
+    for field in fields:
+        value = template.metadata.get(field)
+        if value is None:
+            yield at_manifest("MD002", f"required field '{field}' is missing", template)
+        elif _is_empty(value):
+            yield at_manifest("MD002", f"required field '{field}' is empty", template, field)
+    if not template.metadata.get("segments"):
+        yield at_manifest("MD002", "the template lists no segments", template, "segments")
+
+
+def _is_empty(value: Any) -> bool:
+    return (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, list | dict) and not value
+    )
+
+
+def _types(template: Template) -> Iterator[Diagnostic]:
+    metadata = template.metadata
+    for field in STRING_FIELDS:
+        if field in metadata and not isinstance(metadata[field], str):
+            yield at_manifest(
+                "MD003",
+                f"'{field}' must be a string, not {_kind(metadata[field])}",
+                template,
+                field,
+            )
+    yield from _tags(template, metadata.get("tags"))
+    segments = metadata.get("segments")
+    if segments is not None and not isinstance(segments, dict):
+        yield at_manifest(
+            "MD003", f"'segments' must be a table, not {_kind(segments)}", template, "segments"
+        )
+    elif segments:
+        for name, value in segments.items():
+            if not isinstance(value, str) or not value:
+                yield at_manifest(
+                    "MD003",
+                    f"segment '{name}' must be a WAV path string, not {_kind(value)}",
+                    template,
+                    f"segments.{name}",
+                    segment=name,
+                )
+
+
+def _tags(template: Template, tags: Any) -> Iterator[Diagnostic]:
+    if tags is None:
+        return
+    if not isinstance(tags, list):
+        yield at_manifest(
+            "MD003", f"'tags' must be a list of strings, not {_kind(tags)}", template, "tags"
+        )
+        return
+    seen: set[str] = set()
+    for tag in tags:
+        if not isinstance(tag, str) or not tag.strip():
+            yield at_manifest("MD003", f"tag {tag!r} is not a non-empty string", template, "tags")
+        elif tag.lower() in seen:
+            yield at_manifest("MD003", f"tag '{tag}' is listed twice", template, "tags")
+        else:
+            seen.add(tag.lower())
+
+
+def _kind(value: Any) -> str:
+    names = {
+        str: "a string",
+        int: "an integer",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "a table",
+    }
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
+def _segment_files(template: Template) -> Iterator[Diagnostic]:
+    for segment in template.segments:
+        if segment.status is SegmentStatus.MISSING:
+            yield at_segment_entry(
+                "MD004",
+                f"segment '{segment.name}': file '{segment.declared_path}' does not exist",
+                template,
+                segment,
+            )
+        elif segment.status is SegmentStatus.UNREADABLE:
+            yield at_segment_entry(
+                "MD004",
+                f"segment '{segment.name}': file '{segment.declared_path}' cannot be read: "
+                f"{segment.problem}",
+                template,
+                segment,
+            )
+        elif segment.status is SegmentStatus.OUTSIDE:
+            yield at_segment_entry(
+                "MD006",
+                f"segment '{segment.name}': path '{segment.declared_path}' leaves the template "
+                "directory; refused",
+                template,
+                segment,
+            )
+
+
+def _unlisted(template: Template) -> Iterator[Diagnostic]:
+    listed = {_resolved(segment.path) for segment in template.segments}
+    for audio in template.audio_files:
+        if _resolved(audio) not in listed:
+            name = audio.relative_to(template.directory).as_posix()
+            yield at_manifest(
+                "MD005", f"audio file '{name}' is not listed in [segments]", template, "segments"
+            )
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path

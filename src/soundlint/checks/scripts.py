@@ -1,0 +1,277 @@
+"""SC rules: scripts are well-formed AudioStack markup naming segments that exist."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from soundlint.checks.where import at_position, at_segment_entry
+from soundlint.engine import CheckContext
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Diagnostic, Element, Script, Severity, Template
+from soundlint.rule import Rule
+
+KNOWN_TAGS: dict[str, frozenset[str]] = {
+    "as:section": frozenset({"name", "soundSegment", "soundsegment"}),
+    "as:sub": frozenset({"name"}),
+    "as:placeholder": frozenset({"id"}),
+    "as:break": frozenset({"time", "strength"}),
+    "as:fx": frozenset({"name", "id"}),
+    "as:media": frozenset({"name", "id"}),
+    "as:prosody": frozenset({"rate", "pitch", "volume"}),
+}
+BREAK_TIME = re.compile(r"^\d+(\.\d+)?(ms|s)$")
+BREAK_STRENGTHS = frozenset({"none", "x-weak", "weak", "medium", "strong", "x-strong"})
+
+SC001 = Rule(
+    code="SC001",
+    name="malformed-markup",
+    summary="A script is not well-formed markup.",
+    what="The script, parsed as an XML fragment (or the `scriptText` of a JSON payload), with "
+    "the exact line and column of the first error in your own file. DOCTYPEs and entities "
+    "are refused.",
+    why="The platform rejects malformed scripts when the Mix is requested.",
+    example='```xml\n<as:section name="intro" soundSegment="intro">Hello\n```',
+    fix="Close the tag, quote the attribute, or escape `<` and `&` as `&lt;` and `&amp;`.",
+)
+SC002 = Rule(
+    code="SC002",
+    name="unknown-sound-segment",
+    summary="A section's soundSegment names no segment of the bound template.",
+    what="Each non-empty `soundSegment` (or `soundsegment`) against the segment names of the "
+    "template the script is bound to; the message suggests the closest name.",
+    why="The Mix fails on the server when a section asks for a segment the template lacks.",
+    example='```xml\n<as:section name="body" soundSegment="mian">...</as:section>\n```',
+    fix="Use one of the template's segment names, or leave `soundSegment` empty for no music.",
+)
+SC003 = Rule(
+    code="SC003",
+    name="unknown-tag",
+    summary="An unknown `as:` tag or attribute.",
+    what="`as:` elements other than section, sub, placeholder, break, fx, media and prosody, "
+    "and attributes those elements do not take.",
+    why="Usually a typo (`as:secton`, `soundSegmnet`) that the platform would ignore or reject.",
+    fix="Correct the tag or attribute name.",
+)
+SC004 = Rule(
+    code="SC004",
+    name="misplaced-section",
+    summary="A nested section, a nested sub, or a sub outside a section.",
+    what="`as:section` inside another section; `as:sub` inside another sub or outside any section.",
+    why="Sections are not nested on the platform and subs belong to a section; the Mix fails "
+    "or places the music wrongly.",
+    fix="Close the outer section first, or move the sub inside a section.",
+)
+SC005 = Rule(
+    code="SC005",
+    name="duplicate-section-name",
+    summary="Two sections of a script have the same name.",
+    what="Section `name` attributes repeated within one script.",
+    why="Section names identify sections in the API's response and in later edits.",
+    fix="Give each section a distinct name.",
+    severity=Severity.WARNING,
+)
+SC006 = Rule(
+    code="SC006",
+    name="invalid-break",
+    summary="An `as:break` has neither a valid time nor a valid strength.",
+    what="`time` must look like `400ms` or `0.5s`; `strength` must be one of "
+    + ", ".join(sorted(BREAK_STRENGTHS))
+    + ".",
+    why="An invalid break is rejected or silently dropped by the speech engine.",
+    example='```xml\n<as:break time="1 second"/>\n```',
+    fix='Write `time="1s"` or `strength="medium"`.',
+)
+SC007 = Rule(
+    code="SC007",
+    name="legacy-syntax",
+    summary="The pre-2023 `<<key::value>>` syntax.",
+    what="Tokens such as `<<soundSegment::intro>>` or `<<sectionName::intro>>`.",
+    why="The platform no longer accepts the old syntax.",
+    example="```\n<<sectionName::intro>><<soundSegment::intro>>Welcome!\n```",
+    fix='Use `<as:section name="intro" soundSegment="intro">Welcome!</as:section>`.',
+)
+SC008 = Rule(
+    code="SC008",
+    name="unbound-script",
+    summary="A script is bound to no template, or to one that does not exist.",
+    what="Scripts are bound by a `<!-- soundlint: template=NAME -->` comment, the JSON "
+    "`soundTemplate`, the `script-templates` table of the configuration, or the project "
+    "having a single template.",
+    why="Without a template, the segment names the script uses cannot be checked.",
+    fix="Add the directive comment, or map the script in `script-templates`.",
+)
+SC009 = Rule(
+    code="SC009",
+    name="unused-segment",
+    summary="A segment that no bound script uses.",
+    what="Segments of a template that no section of the scripts bound to it names. Only "
+    "reported for templates that have bound scripts.",
+    why="An unused segment may be a misspelt one, or dead weight in the upload.",
+    fix="Use the segment in a script, or remove it from the template.",
+    severity=Severity.INFO,
+)
+
+
+@hookimpl
+def soundlint_rules() -> Iterable[Rule]:
+    return [SC001, SC002, SC003, SC004, SC005, SC006, SC007, SC008, SC009]
+
+
+@hookimpl
+def soundlint_check_script(
+    script: Script, template: Template | None, context: CheckContext
+) -> Iterator[Diagnostic]:
+    for token, position in script.legacy:
+        yield at_position(
+            "SC007", f"legacy syntax '{token}' is no longer accepted", script.path, position
+        )
+    yield from _binding(script, template, context)
+    if script.error is not None:
+        yield at_position("SC001", script.error.message, script.path, script.error.position)
+        return
+    for element in script.elements:
+        yield from _element(script, element)
+    yield from _duplicate_sections(script)
+    if template is not None and template.error is None:
+        yield from _sound_segments(script, template)
+
+
+def _binding(
+    script: Script, template: Template | None, context: CheckContext
+) -> Iterator[Diagnostic]:
+    binding = script.binding
+    if binding is None:
+        yield at_position(
+            "SC008",
+            "script is bound to no template; add <!-- soundlint: template=NAME --> or map it "
+            "in script-templates",
+            script.path,
+            None,
+        )
+    elif template is None:
+        names = [t.name for t in context.project.templates]
+        yield at_position(
+            "SC008",
+            f"script is bound to template '{binding.template}', which does not exist"
+            + _suggest(binding.template, names),
+            script.path,
+            binding.position,
+            template=binding.template,
+        )
+
+
+def _element(script: Script, element: Element) -> Iterator[Diagnostic]:
+    if element.tag.startswith("as:"):
+        known = KNOWN_TAGS.get(element.tag)
+        if known is None:
+            yield at_position(
+                "SC003",
+                f"unknown tag <{element.tag}>" + _suggest(element.tag, list(KNOWN_TAGS)),
+                script.path,
+                element.position,
+            )
+        else:
+            for attribute in element.attributes:
+                if attribute.name not in known:
+                    yield at_position(
+                        "SC003",
+                        f"<{element.tag}> has no attribute '{attribute.name}'"
+                        + _suggest(attribute.name, sorted(known)),
+                        script.path,
+                        attribute.position,
+                    )
+    yield from _placement(script, element)
+    if element.tag == "as:break":
+        yield from _break(script, element)
+
+
+def _placement(script: Script, element: Element) -> Iterator[Diagnostic]:
+    if element.tag == "as:section" and "as:section" in element.ancestors:
+        yield at_position(
+            "SC004", "section nested inside another section", script.path, element.position
+        )
+    elif element.tag == "as:sub" and "as:sub" in element.ancestors:
+        yield at_position("SC004", "sub nested inside another sub", script.path, element.position)
+    elif element.tag == "as:sub" and "as:section" not in element.ancestors:
+        yield at_position("SC004", "sub outside any section", script.path, element.position)
+
+
+def _break(script: Script, element: Element) -> Iterator[Diagnostic]:
+    time = element.attribute("time")
+    strength = element.attribute("strength")
+    if time is not None and BREAK_TIME.match(time.value):
+        return
+    if strength is not None and strength.value in BREAK_STRENGTHS:
+        return
+    if time is not None:
+        message = f"break time '{time.value}' is not like '400ms' or '0.5s'"
+        where = time.position
+    elif strength is not None:
+        message = (
+            f"break strength '{strength.value}' is not one of {', '.join(sorted(BREAK_STRENGTHS))}"
+        )
+        where = strength.position
+    else:
+        message = "break has neither a time nor a strength"
+        where = element.position
+    yield at_position("SC006", message, script.path, where)
+
+
+def _duplicate_sections(script: Script) -> Iterator[Diagnostic]:
+    counts = Counter(s.name for s in script.sections if s.name)
+    seen: set[str] = set()
+    for section in script.sections:
+        if section.name and counts[section.name] > 1:
+            if section.name in seen:
+                yield at_position(
+                    "SC005",
+                    f"section name '{section.name}' is used {counts[section.name]} times",
+                    script.path,
+                    section.position,
+                )
+            seen.add(section.name)
+
+
+def _sound_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
+    names = [segment.name for segment in template.segments]
+    for section in script.sections:
+        wanted = section.sound_segment
+        if wanted and wanted not in names:
+            yield at_position(
+                "SC002",
+                f"soundSegment '{wanted}' is not a segment of template '{template.name}'"
+                + _suggest(wanted, names),
+                script.path,
+                section.sound_segment_position or section.position,
+                template=template.name,
+                segment=wanted,
+            )
+
+
+@hookimpl
+def soundlint_check_template(template: Template, context: CheckContext) -> Iterator[Diagnostic]:
+    if template.error is not None or not context.enabled("SC009"):
+        return
+    scripts = [s for s in context.project.scripts_bound_to(template) if s.error is None]
+    if not scripts:
+        return
+    used = {section.sound_segment for s in scripts for section in s.sections}
+    for segment in template.segments:
+        if segment.name not in used:
+            yield at_segment_entry(
+                "SC009",
+                f"segment '{segment.name}' is used by none of the {len(scripts)} bound script(s)",
+                template,
+                segment,
+            )
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    folded = {choice.casefold(): choice for choice in choices}
+    close = folded.get(word.casefold()) or next(
+        iter(difflib.get_close_matches(word, choices, n=1, cutoff=0.6)), None
+    )
+    return f"; did you mean '{close}'?" if close and close != word else ""

@@ -1,0 +1,238 @@
+"""The command line: argument parsing and exit codes only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soundlint import __version__
+
+if TYPE_CHECKING:
+    from soundlint.api import Session
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake on the command line: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line and an exception, not an exit."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run soundlint; return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-V"]):
+        print(f"soundlint {__version__}")
+        return EXIT_CLEAN
+    from soundlint.config import ConfigError
+
+    try:
+        return _main(argv)
+    except (UsageError, ConfigError) as error:
+        print(f"soundlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        print(
+            f"soundlint: internal error: {type(error).__name__}: {error} "
+            "(please report this as a bug)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _main(argv: list[str]) -> int:
+    from soundlint import api
+
+    early = _early_parser().parse_known_args(argv)[0]
+    candidates = [Path(a) for a in argv if not a.startswith("-") and Path(a).exists()]
+    session = api.start(candidates, config_path=early.config, plugin_args=early.plugin)
+    parser = _build_parser(session)
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        raise UsageError("a command is required (check, rules, rule, plugins); see --help")
+    return int(args.handler(args, session))
+
+
+def _early_parser() -> argparse.ArgumentParser:
+    parser = _Parser(add_help=False)
+    parser.add_argument("-p", dest="plugin", action="append", default=[])
+    parser.add_argument("--config", type=Path)
+    return parser
+
+
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "-p",
+        dest="plugin",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="load a plugin module; -p no:NAME disables the plugin NAME",
+    )
+    common.add_argument("--config", type=Path, metavar="PATH", help="use this configuration file")
+    return common
+
+
+def _build_parser(session: Session) -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(
+        prog="soundlint",
+        description="Lint AudioStack sound design templates and scripts.",
+        parents=[common],
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"soundlint {__version__}")
+    commands = parser.add_subparsers(title="commands", parser_class=_Parser)
+    formats = sorted(session.plugins.report_formats())
+
+    check = commands.add_parser(
+        "check", parents=[common], help="lint templates and scripts", description=_CHECK_HELP
+    )
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    check.add_argument("--output-format", choices=formats, default="text")
+    check.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+    check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes")
+    check.add_argument("--extend-select", metavar="CODES", help="add to the selected rules")
+    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes to ignore")
+    check.add_argument("--profile", metavar="NAME|PATH", help="rule profile (default audiostack)")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    check.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    session.plugins.add_options(check)
+    check.set_defaults(handler=_check)
+
+    rules = commands.add_parser("rules", parents=[common], help="list the rules")
+    rules.add_argument("--output-format", choices=["text", "json"], default="text")
+    rules.set_defaults(handler=_rules)
+
+    rule = commands.add_parser("rule", parents=[common], help="explain one rule")
+    rule.add_argument("code", metavar="CODE", help="a rule code or name")
+    rule.set_defaults(handler=_rule)
+
+    plugins = commands.add_parser("plugins", parents=[common], help="list the loaded plugins")
+    plugins.set_defaults(handler=_plugins)
+
+    session.plugins.add_commands(commands)
+    return parser
+
+
+_CHECK_HELP = (
+    "Lint the templates and scripts under each PATH (default: the project root). "
+    "Files, as pre-commit passes them, stand for their whole template and the scripts bound "
+    "to it. Exit status: 0 clean, 1 findings, 2 usage or configuration error."
+)
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(code.strip() for code in (value or "").split(",") if code.strip())
+
+
+def _check(args: argparse.Namespace, session: Session) -> int:
+    from soundlint import api
+    from soundlint.config import Overrides
+    from soundlint.model import Severity
+    from soundlint.report import Report
+
+    for path in args.paths:
+        if not os.path.lexists(path):
+            raise UsageError(f"path not found: {path}")
+    overrides = Overrides(
+        profile=args.profile,
+        select=_codes(args.select) if args.select is not None else None,
+        extend_select=_codes(args.extend_select),
+        ignore=_codes(args.ignore),
+    )
+    settings = session.settings(overrides)
+    result = api.run(session, args.paths, settings, args)
+    report = Report(
+        diagnostics=result.diagnostics,
+        templates=len(result.project.checked_templates),
+        scripts=len(result.project.checked_scripts),
+        files=result.files,
+        cwd=Path.cwd(),
+        color=_use_color(args),
+    )
+    _write(session.plugins.report_formats()[args.output_format](report), args.output)
+    if args.exit_zero:
+        return EXIT_CLEAN
+    failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if args.strict else 0)
+    return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _use_color(args: argparse.Namespace) -> bool:
+    if args.color != "auto":
+        return bool(args.color == "always")
+    if args.output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Print, or write the file atomically: a reader never sees half a report."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    directory = output.parent if str(output.parent) else Path(".")
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=directory, prefix=f".{output.name}.", delete=False
+        ) as handle:
+            handle.write(text)
+        os.replace(handle.name, output)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _rules(args: argparse.Namespace, session: Session) -> int:
+    rules = session.plugins.rules()
+    if args.output_format == "json":
+        listing = [
+            {
+                "code": rule.code,
+                "name": rule.name,
+                "severity": rule.severity.value,
+                "enabled_by_default": rule.enabled_by_default,
+                "summary": rule.summary,
+                "options": rule.defaults,
+            }
+            for rule in rules.values()
+        ]
+        print(json.dumps(listing, indent=2))
+        return EXIT_CLEAN
+    for rule in rules.values():
+        default_off = "" if rule.enabled_by_default else " (off by default)"
+        print(f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}{default_off}")
+    return EXIT_CLEAN
+
+
+def _rule(args: argparse.Namespace, session: Session) -> int:
+    rules = session.plugins.rules()
+    wanted = args.code.upper() if args.code.upper() in rules else args.code
+    for rule in rules.values():
+        if wanted in (rule.code, rule.name):
+            print(rule.doc, end="")
+            return EXIT_CLEAN
+    raise UsageError(f"unknown rule '{args.code}'; `soundlint rules` lists them")
+
+
+def _plugins(args: argparse.Namespace, session: Session) -> int:
+    session.plugins.rules()
+    for info in session.plugins.loaded:
+        print(f"{info.name:<16} {info.version or '-':<10} {info.module:<32} ({info.source})")
+    for error in session.plugins.errors:
+        print(f"{error.code} {error.message}")
+    return EXIT_FINDINGS if session.plugins.errors else EXIT_CLEAN

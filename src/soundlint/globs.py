@@ -1,0 +1,40 @@
+"""Glob patterns over '/'-separated relative paths, with '**' for any number of directories."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+
+@functools.lru_cache(maxsize=256)
+def _compile(pattern: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            parts.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            parts.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            parts.append("[^/]")
+            i += 1
+        else:
+            parts.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(parts) + r"\Z")
+
+
+def matches(pattern: str, relative_path: str) -> bool:
+    """True when the path matches; a pattern with no '/' also matches the file's base name."""
+    if _compile(pattern).match(relative_path):
+        return True
+    return "/" not in pattern and bool(_compile(pattern).match(relative_path.rsplit("/", 1)[-1]))
+
+
+def matches_any(patterns: tuple[str, ...] | list[str], relative_path: str) -> bool:
+    return any(matches(pattern, relative_path) for pattern in patterns)

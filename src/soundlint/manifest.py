@@ -1,0 +1,182 @@
+"""Read a template's ``template.toml`` into a Template, keeping where each key is written."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from soundlint.model import LoadError, Position, Segment, SegmentStatus, Template
+
+MANIFEST_NAME = "template.toml"
+MAX_MANIFEST_BYTES = 1 << 20
+AUDIO_SUFFIXES = frozenset(
+    {
+        ".wav",
+        ".wave",
+        ".bwf",
+        ".rf64",
+        ".w64",
+        ".mp3",
+        ".flac",
+        ".ogg",
+        ".oga",
+        ".opus",
+        ".aif",
+        ".aiff",
+        ".aifc",
+        ".au",
+        ".snd",
+        ".caf",
+        ".m4a",
+    }
+)
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\"' -]+?)\s*\]\s*(?:#.*)?$")
+_KEY = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*=""")
+
+
+def load_template(manifest: Path) -> Template:
+    """Load a template without reading its audio; a broken manifest sets ``error``."""
+    directory = manifest.parent
+    fallback_name = directory.name
+    audio_files = _audio_files(directory)
+    try:
+        raw = _read_bounded(manifest)
+        text = raw.decode("utf-8")
+        data = tomllib.loads(text)
+    except OSError as error:
+        return _broken(manifest, fallback_name, audio_files, f"cannot read: {error.strerror}")
+    except UnicodeDecodeError as error:
+        return _broken(
+            manifest,
+            fallback_name,
+            audio_files,
+            f"not valid UTF-8: {error.reason}",
+            _position_of_offset(raw, error.start),
+        )
+    except tomllib.TOMLDecodeError as error:
+        return _broken(manifest, fallback_name, audio_files, *_toml_error(error))
+    except ValueError as error:
+        return _broken(manifest, fallback_name, audio_files, str(error))
+
+    positions = key_positions(text)
+    name = data.get("name")
+    segments_table = data.get("segments")
+    segments = (
+        tuple(
+            _segment(str(key), value, directory, positions.get(f"segments.{key}"))
+            for key, value in segments_table.items()
+            if isinstance(value, str)
+        )
+        if isinstance(segments_table, dict)
+        else ()
+    )
+    return Template(
+        name=name if isinstance(name, str) and name else fallback_name,
+        directory=directory,
+        manifest=manifest,
+        metadata=data,
+        positions=positions,
+        segments=segments,
+        audio_files=audio_files,
+    )
+
+
+def _read_bounded(path: Path) -> bytes:
+    with path.open("rb") as stream:
+        raw = stream.read(MAX_MANIFEST_BYTES + 1)
+    if len(raw) > MAX_MANIFEST_BYTES:
+        raise ValueError(f"manifest is larger than {MAX_MANIFEST_BYTES} bytes")
+    return raw
+
+
+def _broken(
+    manifest: Path,
+    name: str,
+    audio_files: tuple[Path, ...],
+    message: str,
+    position: Position | None = None,
+) -> Template:
+    return Template(
+        name=name,
+        directory=manifest.parent,
+        manifest=manifest,
+        audio_files=audio_files,
+        error=LoadError(message, position),
+    )
+
+
+def _toml_error(error: tomllib.TOMLDecodeError) -> tuple[str, Position | None]:
+    text = str(error)
+    found = _TOML_POSITION.search(text)
+    message = _TOML_POSITION.sub("", text).strip()
+    if found:
+        return message, Position(int(found.group(1)), int(found.group(2)))
+    return message, None
+
+
+def _position_of_offset(raw: bytes, offset: int) -> Position:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return Position(raw.count(b"\n", 0, offset) + 1, offset - line_start + 1)
+
+
+def _segment(
+    name: str,
+    declared: str,
+    directory: Path,
+    position: Position | None,
+) -> Segment:
+    def make(status: SegmentStatus, path: Path, **extra: Any) -> Segment:
+        return Segment(name, declared, path, status, position, **extra)
+
+    candidate = directory / declared
+    if Path(declared).is_absolute() or not declared:
+        return make(SegmentStatus.OUTSIDE, candidate)
+    try:
+        if not candidate.resolve().is_relative_to(directory.resolve()):
+            return make(SegmentStatus.OUTSIDE, candidate)
+        if not candidate.exists():
+            return make(SegmentStatus.MISSING, candidate)
+        if not candidate.is_file():
+            return make(SegmentStatus.UNREADABLE, candidate, problem="not a regular file")
+    except (OSError, RuntimeError, ValueError) as error:
+        return make(SegmentStatus.UNREADABLE, candidate, problem=str(error))
+    return make(SegmentStatus.OK, candidate)
+
+
+def _audio_files(directory: Path) -> tuple[Path, ...]:
+    """Audio files under a template directory, not descending into hidden or nested templates."""
+    found: list[Path] = []
+    try:
+        entries = sorted(directory.iterdir())
+    except OSError:
+        return ()
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            if not (entry / MANIFEST_NAME).exists():
+                found.extend(_audio_files(entry))
+        elif entry.suffix.lower() in AUDIO_SUFFIXES:
+            found.append(entry)
+    return tuple(found)
+
+
+def key_positions(text: str) -> dict[str, Position]:
+    """Where each key is written, by dotted path ('description', 'segments.intro')."""
+    positions: dict[str, Position] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TABLE_HEADER.match(line)
+        if header:
+            table = header.group(1).replace('"', "").replace("'", "").strip()
+            positions.setdefault(table, Position(number, line.index("[") + 1))
+            continue
+        key = _KEY.match(line)
+        if key:
+            name = next(group for group in key.groups() if group is not None)
+            column = len(line) - len(line.lstrip()) + 1
+            positions.setdefault(f"{table}.{name}" if table else name, Position(number, column))
+    return positions

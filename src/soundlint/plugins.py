@@ -1,0 +1,250 @@
+"""The plugin manager: entry points, local modules, and one failing plugin never stops a run."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import importlib.metadata
+import importlib.util
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from soundlint import hookspecs
+from soundlint.model import AudioInfo, Diagnostic, Script, Template
+from soundlint.rule import Rule
+
+if TYPE_CHECKING:
+    from soundlint.config import Settings
+    from soundlint.engine import CheckContext
+    from soundlint.project import Project
+    from soundlint.report import Formatter
+
+ENTRY_POINT_GROUP = "soundlint"
+
+PLUGIN_ERROR = Rule(
+    code="SL001",
+    name="plugin-error",
+    summary="A plugin failed to load or raised an exception.",
+    what="A plugin that could not be imported, or whose hook raised, while soundlint ran.",
+    why=(
+        "Its rules did not run, so the templates were not fully checked. The run goes on "
+        "with the other plugins and fails, so that a broken plugin is never mistaken for "
+        "clean templates."
+    ),
+    fix="Read the error in the message; fix or update the plugin, or disable it with `-p no:NAME`.",
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """A loaded plugin, for ``soundlint plugins``."""
+
+    name: str
+    module: str
+    version: str | None
+    source: str
+    """'entry point', 'config' or 'command line'."""
+
+
+class Plugins:
+    """A typed façade over pluggy: one method per hook, each implementation isolated."""
+
+    def __init__(self) -> None:
+        self._pm = pluggy.PluginManager("soundlint")
+        self._pm.add_hookspecs(hookspecs)
+        self._info: list[PluginInfo] = []
+        self.errors: list[Diagnostic] = []
+
+    # Loading ---------------------------------------------------------------------------
+
+    def load(
+        self,
+        *,
+        modules: Iterable[tuple[str, str]] = (),
+        blocked: Iterable[str] = (),
+        search_path: Path | None = None,
+    ) -> None:
+        """Load entry-point plugins, then ``(module, source)`` pairs, skipping blocked names."""
+        for name in blocked:
+            self._pm.set_blocked(name)
+        for entry_point in sorted(
+            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
+        ):
+            if self._pm.is_blocked(entry_point.name):
+                continue
+            dist = entry_point.dist
+            version = dist.version if dist else None
+            self._import(
+                entry_point.name, entry_point.value, "entry point", version, entry_point.load
+            )
+        for module_name, source in modules:
+            if self._pm.is_blocked(module_name):
+                continue
+            self._import(
+                module_name,
+                module_name,
+                source,
+                None,
+                functools.partial(_import_local, module_name, search_path),
+            )
+
+    def _import(
+        self,
+        name: str,
+        module_name: str,
+        source: str,
+        version: str | None,
+        loader: Callable[[], Any],
+    ) -> None:
+        try:
+            plugin = loader()
+            self._pm.register(plugin, name=name)
+        except Exception as error:
+            self.errors.append(_plugin_error(name, module_name, "failed to load", error))
+            return
+        if version is None:
+            version = getattr(plugin, "__version__", None)
+        self._info.append(PluginInfo(name, module_name, version, source))
+
+    def register(self, plugin: object, name: str) -> None:
+        """Register an already imported plugin object (used by tests and embedders)."""
+        self._pm.register(plugin, name=name)
+        self._info.append(PluginInfo(name, getattr(plugin, "__name__", name), None, "api"))
+
+    @property
+    def loaded(self) -> list[PluginInfo]:
+        return list(self._info)
+
+    # Calling ---------------------------------------------------------------------------
+
+    def _each(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
+        """Call every implementation of a hook, newest first, yielding (plugin name, result)."""
+        caller = getattr(self._pm.hook, hook_name)
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+                if isinstance(result, Iterable) and not isinstance(result, str | bytes | Mapping):
+                    result = list(result)
+            except Exception as error:
+                module = getattr(impl.plugin, "__name__", impl.plugin_name)
+                self.errors.append(
+                    _plugin_error(impl.plugin_name, module, f"raised in {hook_name}", error)
+                )
+                continue
+            yield impl.plugin_name, result
+
+    def _collect(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        items: list[Any] = []
+        for _, result in self._each(hook_name, **kwargs):
+            if result is not None:
+                items.extend(result)
+        return items
+
+    def _first(self, hook_name: str, **kwargs: Any) -> Any:
+        for _, result in self._each(hook_name, **kwargs):
+            if result is not None:
+                return result
+        return None
+
+    def rules(self) -> dict[str, Rule]:
+        """Every rule by code, SL001 included. A duplicate code is a plugin error."""
+        rules = {PLUGIN_ERROR.code: PLUGIN_ERROR}
+        for plugin_name, result in self._each("soundlint_rules"):
+            for rule in result or ():
+                if rule.code in rules:
+                    self.errors.append(
+                        _plugin_error(
+                            plugin_name,
+                            plugin_name,
+                            "registered a duplicate rule",
+                            ValueError(f"rule {rule.code} is already registered"),
+                        )
+                    )
+                    continue
+                rules[rule.code] = rule
+        return dict(sorted(rules.items()))
+
+    def config_keys(self) -> dict[str, Any]:
+        keys: dict[str, Any] = {}
+        for _, result in self._each("soundlint_config_keys"):
+            keys.update(result or {})
+        return keys
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        list(self._each("soundlint_add_options", parser=parser))
+
+    def add_commands(self, subparsers: argparse._SubParsersAction[Any]) -> None:
+        list(self._each("soundlint_add_commands", subparsers=subparsers))
+
+    def configure(self, settings: Settings, args: argparse.Namespace) -> None:
+        list(self._each("soundlint_configure", settings=settings, args=args))
+
+    def manifest_names(self) -> list[str]:
+        return sorted(set(self._collect("soundlint_manifest_names")))
+
+    def load_template(self, manifest: Path, settings: Settings) -> Template | None:
+        result: Template | None = self._first(
+            "soundlint_load_template", manifest=manifest, settings=settings
+        )
+        return result
+
+    def load_script(self, path: Path, settings: Settings) -> Script | None:
+        result: Script | None = self._first("soundlint_load_script", path=path, settings=settings)
+        return result
+
+    def read_audio_info(self, path: Path) -> AudioInfo | None:
+        result: AudioInfo | None = self._first("soundlint_read_audio_info", path=path)
+        return result
+
+    def check_template(self, template: Template, context: CheckContext) -> list[Diagnostic]:
+        return self._collect("soundlint_check_template", template=template, context=context)
+
+    def check_script(
+        self, script: Script, template: Template | None, context: CheckContext
+    ) -> list[Diagnostic]:
+        return self._collect(
+            "soundlint_check_script", script=script, template=template, context=context
+        )
+
+    def check_project(self, project: Project, context: CheckContext) -> list[Diagnostic]:
+        return self._collect("soundlint_check_project", project=project, context=context)
+
+    def report_formats(self) -> dict[str, Formatter]:
+        formats: dict[str, Formatter] = {}
+        for _, result in self._each("soundlint_report_formats"):
+            formats.update(result or {})
+        return formats
+
+
+def _import_local(module_name: str, search_path: Path | None) -> ModuleType:
+    """Import a plugin module named in the configuration, looking next to the config first."""
+    if search_path is not None and str(search_path) not in sys.path:
+        sys.path.insert(0, str(search_path))
+    return importlib.import_module(module_name)
+
+
+def _plugin_error(name: str, module: str, what: str, error: BaseException) -> Diagnostic:
+    return Diagnostic(
+        code=PLUGIN_ERROR.code,
+        message=f"plugin '{name}' {what}: {type(error).__name__}: {error}",
+        path=_module_path(module) or Path(f"<plugin {name}>"),
+    )
+
+
+def _module_path(module_name: str) -> Path | None:
+    module = sys.modules.get(module_name)
+    origin = getattr(module, "__file__", None)
+    if origin is None:
+        try:
+            spec = importlib.util.find_spec(module_name.split(":")[0])
+        except Exception:
+            return None
+        origin = spec.origin if spec else None
+    return Path(origin) if origin and origin not in ("built-in", "frozen") else None

@@ -1,0 +1,175 @@
+"""Discover templates and scripts under the paths being checked, load them and bind scripts."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from soundlint import globs
+from soundlint.config import Settings
+from soundlint.model import Binding, Script, SegmentStatus, Template
+from soundlint.plugins import Plugins
+
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class Project:
+    """Every template and script known to a run, and which of them are linted in full."""
+
+    root: Path
+    templates: tuple[Template, ...]
+    scripts: tuple[Script, ...]
+    target_templates: frozenset[Path]
+    """Directories of the templates being linted."""
+    target_scripts: frozenset[Path]
+
+    @property
+    def checked_templates(self) -> tuple[Template, ...]:
+        return tuple(t for t in self.templates if t.directory in self.target_templates)
+
+    @property
+    def checked_scripts(self) -> tuple[Script, ...]:
+        return tuple(s for s in self.scripts if s.path in self.target_scripts)
+
+    def template_named(self, name: str) -> Template | None:
+        for template in self.templates:
+            if template.name == name:
+                return template
+        return None
+
+    def scripts_bound_to(self, template: Template) -> tuple[Script, ...]:
+        return tuple(
+            s for s in self.scripts if s.binding is not None and s.binding.template == template.name
+        )
+
+    def owns(self, path: Path) -> bool:
+        """True when findings about ``path`` belong to something this run lints."""
+        return path in self.target_scripts or any(
+            path.is_relative_to(directory) for directory in self.target_templates
+        )
+
+
+@dataclass
+class _Found:
+    manifests: dict[Path, Path]
+    """Template directory -> manifest."""
+    scripts: set[Path]
+
+
+def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Project:
+    """Find and load everything under the project root and the given paths."""
+    root = settings.root
+    paths = [path.absolute() for path in paths] or [root]
+    manifest_names = plugins.manifest_names()
+    found = _Found({}, set())
+    for scan_root in _scan_roots(root, paths):
+        _walk(scan_root, root, settings, manifest_names, found)
+
+    target_templates: set[Path] = set()
+    target_scripts: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            target_templates.update(d for d in found.manifests if d.is_relative_to(path))
+            target_scripts.update(s for s in found.scripts if s.is_relative_to(path))
+            continue
+        owner = _owning_template(path, found.manifests)
+        if owner is not None:
+            target_templates.add(owner)
+        elif path in found.scripts:
+            target_scripts.add(path)
+
+    templates = tuple(
+        _load_template(manifest, directory in target_templates, settings, plugins)
+        for directory, manifest in sorted(found.manifests.items())
+    )
+    scripts = tuple(
+        _bind(script, settings, templates)
+        for script in (_load_script(path, settings, plugins) for path in sorted(found.scripts))
+    )
+    checked_names = {t.name for t in templates if t.directory in target_templates}
+    target_scripts.update(
+        s.path for s in scripts if s.binding is not None and s.binding.template in checked_names
+    )
+    return Project(root, templates, scripts, frozenset(target_templates), frozenset(target_scripts))
+
+
+def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
+    outside = [p if p.is_dir() else p.parent for p in paths if not p.is_relative_to(root)]
+    return [root, *sorted(set(outside))]
+
+
+def _walk(
+    scan_root: Path, root: Path, settings: Settings, manifest_names: list[str], found: _Found
+) -> None:
+    for directory, subdirectories, files in os.walk(scan_root):
+        here = Path(directory)
+        subdirectories[:] = sorted(
+            name
+            for name in subdirectories
+            if not name.startswith(".")
+            and name not in SKIPPED_DIRECTORIES
+            and not _excluded(here / name, root, settings)
+        )
+        for name in manifest_names:
+            if name in files:
+                found.manifests.setdefault(here, here / name)
+        for name in files:
+            path = here / name
+            relative = _relative(path, root)
+            if globs.matches_any(settings.scripts, relative) and not _excluded(
+                path, root, settings
+            ):
+                found.scripts.add(path)
+
+
+def _excluded(path: Path, root: Path, settings: Settings) -> bool:
+    return bool(settings.exclude) and globs.matches_any(settings.exclude, _relative(path, root))
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
+def _owning_template(path: Path, manifests: dict[Path, Path]) -> Path | None:
+    for directory in path.parents:
+        if directory in manifests:
+            return directory
+    return None
+
+
+def _load_template(
+    manifest: Path, with_audio: bool, settings: Settings, plugins: Plugins
+) -> Template:
+    template = plugins.load_template(manifest, settings)
+    if template is None:
+        return Template(name=manifest.parent.name, directory=manifest.parent, manifest=manifest)
+    if not with_audio:
+        return template
+    segments = tuple(
+        replace(segment, audio=plugins.read_audio_info(segment.path))
+        if segment.status is SegmentStatus.OK
+        else segment
+        for segment in template.segments
+    )
+    return replace(template, segments=segments)
+
+
+def _load_script(path: Path, settings: Settings, plugins: Plugins) -> Script:
+    script = plugins.load_script(path, settings)
+    return script if script is not None else Script(path=path, text="")
+
+
+def _bind(script: Script, settings: Settings, templates: tuple[Template, ...]) -> Script:
+    """Bind a script not bound by its own directive or payload: config table, or the only one."""
+    if script.binding is not None:
+        return script
+    relative = _relative(script.path, settings.root)
+    for pattern, template in settings.script_templates:
+        if globs.matches(pattern, relative):
+            return replace(script, binding=Binding(template, "config"))
+    if len(templates) == 1:
+        return replace(script, binding=Binding(templates[0].name, "only-template"))
+    return script

@@ -1,0 +1,35 @@
+"""Output formats: each turns the sorted diagnostics of a run into text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Diagnostic, Severity
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a formatter needs."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    templates: int
+    scripts: int
+    files: int
+    cwd: Path
+    color: bool = False
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is severity)
+
+
+Formatter = Callable[[Report], str]
+
+
+@hookimpl
+def soundlint_report_formats() -> Mapping[str, Formatter]:
+    from soundlint.report import json, text
+
+    return {"text": text.render, "json": json.render}

@@ -1,0 +1,72 @@
+"""The text report: one line a finding, ``path:line:col: CODE message``, then a summary."""
+
+from __future__ import annotations
+
+import io
+
+from soundlint.engine import relative_path
+from soundlint.model import Diagnostic, Severity
+from soundlint.report import Report
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render(report: Report) -> str:
+    lines = [(_location(d, report), d) for d in report.diagnostics]
+    summary = _summary(report)
+    if not report.color:
+        body = [f"{where} {d.code} {d.message}{_when(d)}" for where, d in lines]
+        return "\n".join([*body, summary]) + "\n"
+    return _render_rich(lines, summary)
+
+
+def _location(diagnostic: Diagnostic, report: Report) -> str:
+    where = relative_path(diagnostic.path, report.cwd)
+    if diagnostic.line is not None:
+        where += f":{diagnostic.line}"
+        if diagnostic.column is not None:
+            where += f":{diagnostic.column}"
+    return where + ":"
+
+
+def _when(diagnostic: Diagnostic) -> str:
+    if diagnostic.start_s is None:
+        return ""
+    if diagnostic.end_s is None or diagnostic.end_s == diagnostic.start_s:
+        return f" (at {diagnostic.start_s:.3f} s)"
+    return f" (at {diagnostic.start_s:.3f}-{diagnostic.end_s:.3f} s)"
+
+
+def _summary(report: Report) -> str:
+    checked = (
+        f"{_plural(report.templates, 'template')}, {_plural(report.scripts, 'script')}, "
+        f"{_plural(report.files, 'file')}"
+    )
+    if not report.diagnostics:
+        return f"All checks passed ({checked})."
+    counts = ", ".join(
+        _plural(report.count(severity), severity.value)
+        for severity in Severity
+        if report.count(severity)
+    )
+    return f"Found {counts} ({checked})."
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _render_rich(lines: list[tuple[str, Diagnostic]], summary: str) -> str:
+    from rich.console import Console
+    from rich.text import Text
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=10_000, highlight=False)
+    for where, diagnostic in lines:
+        line = Text(where, style="bold")
+        line.append(" ")
+        line.append(diagnostic.code, style=_STYLE[diagnostic.severity or Severity.ERROR])
+        line.append(f" {diagnostic.message}{_when(diagnostic)}")
+        console.print(line, soft_wrap=True)
+    console.print(Text(summary, style="bold"))
+    return buffer.getvalue()

@@ -1,0 +1,100 @@
+"""What a rule is: its code, name, default severity, documentation and options."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from soundlint.model import Severity
+
+CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A typed rule option; its type is the type of its default."""
+
+    name: str
+    default: Any
+    description: str
+
+    def validate(self, value: Any) -> str | None:
+        """Return why ``value`` does not fit this option, or None when it does."""
+        expected = type(self.default)
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            return None
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return f"expected {_type_name(self.default)}, got {_type_name(value)}"
+        if isinstance(value, list) and self.default:
+            item_type = type(self.default[0])
+            if not all(_fits(item, item_type) for item in value):
+                return f"expected {_type_name(self.default)}, got {_type_name(value)}"
+        return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A lint rule. Its documentation uses ruff's fixed headings."""
+
+    code: str
+    name: str
+    summary: str
+    what: str
+    why: str
+    fix: str
+    severity: Severity = Severity.ERROR
+    example: str = ""
+    options: tuple[Option, ...] = ()
+    enabled_by_default: bool = True
+    needs_audio: bool = False
+    """True when the rule reads decoded-audio measurements (loudness, clipping, ...)."""
+
+    def __post_init__(self) -> None:
+        if not CODE_PATTERN.match(self.code):
+            raise ValueError(f"rule code {self.code!r} does not match {CODE_PATTERN.pattern}")
+        if not NAME_PATTERN.match(self.name):
+            raise ValueError(f"rule name {self.name!r} is not kebab-case")
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        return {option.name: option.default for option in self.options}
+
+    @property
+    def doc(self) -> str:
+        """The full documentation in Markdown."""
+        parts = [
+            f"# {self.code} ({self.name})",
+            f"Default severity: {self.severity.value}"
+            + ("" if self.enabled_by_default else "; off unless selected"),
+            f"## What it checks\n{self.what.strip()}",
+            f"## Why\n{self.why.strip()}",
+        ]
+        if self.example:
+            parts.append(f"## Example\n{self.example.strip()}")
+        parts.append(f"## How to fix\n{self.fix.strip()}")
+        if self.options:
+            lines = [
+                f"- `{option.name}` (default `{option.default!r}`): {option.description}"
+                for option in self.options
+            ]
+            parts.append("## Options\n" + "\n".join(lines))
+        return "\n\n".join(parts) + "\n"
+
+
+def _fits(value: Any, expected: type) -> bool:
+    if expected is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, list):
+        item = _type_name(value[0]) if value else "value"
+        return f"a list of {item}s"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,65 @@
+"""Which rules run, at what severity, and which findings the configuration filters out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from soundlint import globs
+from soundlint.config import Settings
+from soundlint.model import Diagnostic, Severity
+from soundlint.rule import Rule
+
+
+def _specificity(code: str, selectors: Iterable[str]) -> int:
+    """Length of the longest selector matching the code; 'ALL' is 0; no match is -1."""
+    best = -1
+    for selector in selectors:
+        if selector == "ALL":
+            best = max(best, 0)
+        elif code.startswith(selector):
+            best = max(best, len(selector))
+    return best
+
+
+class RuleSelection:
+    """The enabled rules, with their severities and options, under one Settings."""
+
+    def __init__(self, rules: Mapping[str, Rule], settings: Settings) -> None:
+        self.rules = rules
+        self.settings = settings
+        self.enabled_codes = frozenset(code for code in rules if self._is_enabled(code))
+
+    def _is_enabled(self, code: str) -> bool:
+        settings = self.settings
+        selected = _specificity(code, (*(settings.select or ()), *settings.extend_select))
+        if settings.select is None and self.rules[code].enabled_by_default:
+            selected = max(selected, 0)
+        return selected >= 0 and selected > _specificity(code, settings.ignore)
+
+    def enabled(self, code: str) -> bool:
+        return code in self.enabled_codes
+
+    def severity(self, code: str) -> Severity:
+        override = self.settings.severity.get(code)
+        if override is not None:
+            return override
+        rule = self.rules.get(code)
+        return rule.severity if rule else Severity.ERROR
+
+    def options(self, code: str) -> Mapping[str, Any]:
+        return self.settings.rule_options.get(code, {})
+
+    def finish(self, diagnostic: Diagnostic, relative_path: str) -> Diagnostic | None:
+        """Drop a finding the configuration filters out; otherwise give it its severity."""
+        if diagnostic.code != "SL001":
+            if not self.enabled(diagnostic.code):
+                return None
+            for pattern, codes in self.settings.per_file_ignores:
+                if (
+                    globs.matches(pattern, relative_path)
+                    and _specificity(diagnostic.code, codes) >= 0
+                ):
+                    return None
+        return replace(diagnostic, severity=self.severity(diagnostic.code))
