@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "CheckContext",
     "Diagnostic",
     "Option",
     "Rule",
+    "Script",
+    "Segment",
     "Severity",
+    "Template",
     "__version__",
     "hookimpl",
     "lint",
@@ -18,15 +22,20 @@ __all__ = [
 
 if TYPE_CHECKING:
     from soundlint.api import lint
+    from soundlint.engine import CheckContext
     from soundlint.hookspecs import hookimpl
-    from soundlint.model import Diagnostic, Severity
+    from soundlint.model import Diagnostic, Script, Segment, Severity, Template
     from soundlint.rule import Option, Rule
 
 _EXPORTS = {
     "lint": "soundlint.api",
     "hookimpl": "soundlint.hookspecs",
+    "CheckContext": "soundlint.engine",
     "Diagnostic": "soundlint.model",
+    "Script": "soundlint.model",
+    "Segment": "soundlint.model",
     "Severity": "soundlint.model",
+    "Template": "soundlint.model",
     "Option": "soundlint.rule",
     "Rule": "soundlint.rule",
 }

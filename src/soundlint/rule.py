@@ -91,10 +91,12 @@ def _fits(value: Any, expected: type) -> bool:
     return isinstance(value, expected)
 
 
+_NOUNS = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
 def _type_name(value: Any) -> str:
     if isinstance(value, list):
-        item = _type_name(value[0]) if value else "value"
+        item = _NOUNS.get(type(value[0]), "value") if value else "value"
         return f"a list of {item}s"
-    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}.get(
-        type(value), type(value).__name__
-    )
+    noun = _NOUNS.get(type(value), type(value).__name__)
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"

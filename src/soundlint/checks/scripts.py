@@ -263,7 +263,7 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
         if segment.name not in used:
             yield at_segment_entry(
                 "SC009",
-                f"segment '{segment.name}' is used by none of the {len(scripts)} bound script(s)",
+                f"segment '{segment.name}' is used by none of the scripts bound to this template",
                 template,
                 segment,
             )

@@ -1,0 +1,168 @@
+"""The command line: exit codes, output formats, options."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from soundlint import __version__
+from tests.conftest import write_template
+
+JSON_KEYS = [
+    "code",
+    "severity",
+    "message",
+    "path",
+    "line",
+    "column",
+    "template",
+    "segment",
+    "start_s",
+    "end_s",
+]
+
+
+def _broken_project(root: Path) -> None:
+    write_template(root / "b", description="")
+    write_template(root / "a", {"main": "missing.wav"}, audio=False)
+
+
+def test_exit_zero_when_clean(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    result = run("check")
+    assert result.code == 0
+    assert result.out == "All checks passed (1 template, 0 scripts, 3 files).\n"
+
+
+def test_text_output_lines_and_summary(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    result = run("check")
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "a/template.toml:7:1: MD004 segment 'main': file 'missing.wav' does not exist",
+        "b/template.toml:1:1: MD002 required field 'description' is empty",
+        "Found 2 errors (2 templates, 0 scripts, 4 files).",
+    ]
+    assert "\x1b[" not in result.out
+
+
+def test_paths_are_relative_to_the_working_directory(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path / "project")
+    result = run("check", "project/a", cwd=tmp_path)
+    assert result.out.startswith("project/a/template.toml:7:1: MD004")
+    inner = run("check", ".", cwd=tmp_path / "project" / "a")
+    assert inner.out.startswith("template.toml:7:1: MD004")
+
+
+def test_color_only_when_asked_or_on_a_terminal(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    assert "\x1b[" in run("check", "--color", "always").out
+    assert "\x1b[" not in run("check").out
+
+
+def test_json_output_has_the_documented_keys(tmp_path: Path, check) -> None:
+    _broken_project(tmp_path)
+    document = check().json
+    assert document["version"] == 1
+    assert document["tool"] == {"name": "soundlint", "version": __version__}
+    assert document["summary"] == {
+        "templates": 2,
+        "scripts": 0,
+        "files": 4,
+        "errors": 2,
+        "warnings": 0,
+        "infos": 0,
+    }
+    first = document["diagnostics"][0]
+    assert list(first)[: len(JSON_KEYS)] == JSON_KEYS
+    assert first["path"] == "a/template.toml" and first["template"] == "a"
+
+
+def test_diagnostics_sorted_by_path_line_column_code(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "z", description="", style="", name="Z Z")
+    write_template(tmp_path / "m", genre="")
+    diagnostics = check().json["diagnostics"]
+    keys = [(d["path"], d["line"] or 0, d["column"] or 0, d["code"]) for d in diagnostics]
+    assert keys == sorted(keys)
+    assert len(keys) == 4
+
+
+def test_exit_zero_and_strict(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    assert run("check", "--exit-zero").code == 0
+    write_template(tmp_path / "a")  # repair: only a warning is left
+    (tmp_path / "b" / "template.toml").unlink()
+    (tmp_path / "a" / "stray.wav").write_bytes(b"")
+    assert run("check").code == 0
+    assert run("check", "--strict").code == 1
+
+
+def test_select_and_ignore(tmp_path: Path, check) -> None:
+    _broken_project(tmp_path)
+    assert check("--select", "MD004").codes() == ["MD004"]
+    assert check("--ignore", "MD").codes() == []
+    assert check("--ignore", "MD", "--extend-select", "MD002").codes() == ["MD002"]
+
+
+def test_output_file_is_written_whole(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    result = run("check", "--output-format", "json", "--output", "report.json")
+    assert result.code == 1 and result.out == ""
+    assert len(json.loads((tmp_path / "report.json").read_text())["diagnostics"]) == 2
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+
+
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path, run) -> None:
+    for args in (
+        ["check", "nowhere"],
+        ["check", "--select", "XX999"],
+        ["check", "--profile", "nope"],
+        ["check", "--output-format", "yaml"],
+        ["check", "--no-such-option"],
+        ["rule", "ZZ123"],
+        [],
+    ):
+        result = run(*args)
+        assert result.code == 2, args
+        assert result.err.count("\n") == 1 and result.err.startswith("soundlint: error:"), args
+
+
+def test_version(run) -> None:
+    result = run("--version")
+    assert (result.code, result.out) == (0, f"soundlint {__version__}\n")
+
+
+def test_rules_listing_text_and_json(run) -> None:
+    text = run("rules").out
+    assert "SC002  unknown-sound-segment" in text
+    listing = json.loads(run("rules", "--output-format", "json").out)
+    codes = [rule["code"] for rule in listing]
+    assert codes == sorted(codes)
+    expected = {"MD001", "MD006", "NM003", "SC009", "SR002", "WAV006", "SL001"}
+    assert expected <= set(codes)
+    md002 = next(rule for rule in listing if rule["code"] == "MD002")
+    assert md002["options"] == {"fields": ["description", "style", "genre", "tags"]}
+
+
+def test_rule_doc_has_fixed_headings(run) -> None:
+    for key in ("SC002", "sc002", "unknown-sound-segment"):
+        doc = run("rule", key).out
+        assert doc.startswith("# SC002 (unknown-sound-segment)")
+        for heading in ("## What it checks", "## Why", "## Example", "## How to fix"):
+            assert heading in doc
+    assert "## Options" in run("rule", "MD002").out
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    _broken_project(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr

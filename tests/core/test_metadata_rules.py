@@ -1,0 +1,121 @@
+"""MD rules: manifests and the files they list."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.conftest import write_template, write_wav
+
+
+def test_complete_template_passes(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "epic1")
+    result = check()
+    assert result.code == 0, result.out
+    assert result.json["diagnostics"] == []
+    assert result.json["summary"]["templates"] == 1
+    assert result.json["summary"]["files"] == 3
+
+
+def test_md001_reports_toml_error_position(tmp_path: Path, check) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "template.toml").write_text('description = "ok"\nstyle = = "x"\n')
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD001"
+    assert (diagnostic["line"], diagnostic["column"]) == (2, 9)
+    assert diagnostic["path"] == "t/template.toml"
+    assert result.code == 1
+
+
+def test_md001_invalid_utf8_names_line_and_column(tmp_path: Path, check) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "template.toml").write_bytes(b'description = "ok"\nstyle = "\xff"\n')
+    [diagnostic] = check().json["diagnostics"]
+    assert diagnostic["code"] == "MD001"
+    assert (diagnostic["line"], diagnostic["column"]) == (2, 10)
+
+
+def test_md002_missing_and_empty_fields(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", description="", genre=None)
+    result = check()
+    messages = {d["message"]: d for d in result.json["diagnostics"]}
+    assert set(result.codes()) == {"MD002"}
+    assert messages["required field 'description' is empty"]["line"] == 1
+    assert "required field 'genre' is missing" in messages
+
+
+def test_md002_fields_come_from_rule_options(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", genre=None)
+    (tmp_path / "soundlint.toml").write_text('[rules.MD002]\nfields = ["description"]\n')
+    assert check().codes() == []
+
+
+def test_md002_template_without_segments(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", segments={})
+    assert check().codes() == ["MD002"]
+
+
+def test_md003_wrong_types(tmp_path: Path, check) -> None:
+    directory = tmp_path / "t"
+    directory.mkdir()
+    (directory / "template.toml").write_text(
+        'description = 5\nstyle = "a"\ngenre = "b"\ntags = ["x", "", "X"]\n[segments]\nmain = 3\n'
+    )
+    result = check()
+    found = sorted((d["line"], d["message"]) for d in result.json["diagnostics"])
+    assert found == [
+        (1, "'description' must be a string, not an integer"),
+        (4, "tag '' is not a non-empty string"),
+        (4, "tag 'X' is listed twice"),
+        (6, "segment 'main' must be a WAV path string, not an integer"),
+    ]
+
+
+def test_md004_missing_segment_file(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", audio=False)
+    write_wav(tmp_path / "t" / "intro.wav")
+    [diagnostic] = check().json["diagnostics"]
+    assert diagnostic["code"] == "MD004"
+    assert diagnostic["segment"] == "main"
+    assert diagnostic["line"] == 8
+
+
+def test_md004_directory_is_not_a_segment_file(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    (tmp_path / "t" / "main.wav").mkdir()
+    result = check()
+    assert result.codes() == ["MD004"]
+    assert "not a regular file" in result.json["diagnostics"][0]["message"]
+
+
+def test_md005_unlisted_audio_file(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t")
+    write_wav(tmp_path / "t" / "takes" / "old_take.wav")
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD005"
+    assert diagnostic["severity"] == "warning"
+    assert "takes/old_take.wav" in diagnostic["message"]
+    assert result.code == 0
+    assert check("--strict").code == 1
+
+
+def test_md006_paths_outside_are_refused_and_never_read(tmp_path: Path, check) -> None:
+    secret = write_wav(tmp_path / "secret.wav")
+    write_template(tmp_path / "t", {"a": "../secret.wav", "b": str(secret)}, audio=False)
+    os.symlink(secret, tmp_path / "t" / "link.wav")
+    (tmp_path / "t" / "template.toml").write_text(
+        (tmp_path / "t" / "template.toml").read_text() + 'c = "link.wav"\n'
+    )
+    result = check()
+    assert result.codes() == ["MD006", "MD006", "MD006"]
+    # A refused file is not read: no format finding is made about it.
+    assert all(d["path"] == "t/template.toml" for d in result.json["diagnostics"])
+
+
+def test_broken_manifest_does_not_stop_other_templates(tmp_path: Path, check) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "template.toml").write_text("[[[")
+    write_template(tmp_path / "good", description="")
+    assert check().codes() == ["MD001", "MD002"]

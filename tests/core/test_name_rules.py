@@ -1,0 +1,52 @@
+"""NM rules: unique, URL-safe names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import write_template
+
+
+def test_distinct_valid_names_pass(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "epic1")
+    write_template(tmp_path / "calm-2")
+    assert check().codes() == []
+
+
+def test_nm001_same_name_ignoring_case_reports_both(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "a", name="epic")
+    write_template(tmp_path / "b", name="EPIC")
+    result = check("--ignore", "NM003")
+    found = {(d["path"], d["code"]) for d in result.json["diagnostics"]}
+    assert found == {("a/template.toml", "NM001"), ("b/template.toml", "NM001")}
+    messages = [d["message"] for d in result.json["diagnostics"]]
+    assert any("b/template.toml" in m for m in messages)
+    assert any("a/template.toml" in m for m in messages)
+
+
+def test_nm001_directory_name_counts_as_name(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "x" / "epic")
+    write_template(tmp_path / "y", name="epic")
+    assert check().codes() == ["NM001", "NM001"]
+
+
+def test_nm001_reported_for_the_changed_template_only(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "a", name="epic")
+    write_template(tmp_path / "b", name="epic")
+    result = check(str(tmp_path / "a" / "template.toml"))
+    assert [d["path"] for d in result.json["diagnostics"]] == ["a/template.toml"]
+
+
+def test_nm002_segment_names_equal_ignoring_case(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", {"Main": "a.wav", "main": "b.wav"})
+    result = check("--select", "NM002")
+    assert result.codes() == ["NM002", "NM002"]
+
+
+def test_nm003_invalid_template_and_segment_names(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", {"Big Intro": "a.wav", "ok_1": "b.wav"}, name="Epic Trailer")
+    result = check()
+    assert [(d["code"], d["line"]) for d in result.json["diagnostics"]] == [
+        ("NM003", 5),
+        ("NM003", 8),
+    ]
