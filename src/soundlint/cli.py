@@ -164,6 +164,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         scripts=len(result.project.checked_scripts),
         files=result.files,
         cwd=Path.cwd(),
+        rules=session.plugins.rules(),
         color=_use_color(args),
     )
     _write(session.plugins.report_formats()[args.output_format](report), args.output)

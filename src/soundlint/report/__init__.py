@@ -8,6 +8,7 @@ from pathlib import Path
 
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Severity
+from soundlint.rule import Rule
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Report:
     scripts: int
     files: int
     cwd: Path
+    rules: Mapping[str, Rule]
     color: bool = False
 
     def count(self, severity: Severity) -> int:
@@ -30,6 +32,13 @@ Formatter = Callable[[Report], str]
 
 @hookimpl
 def soundlint_report_formats() -> Mapping[str, Formatter]:
-    from soundlint.report import json, text
+    from soundlint.report import ci, json, sarif, text
 
-    return {"text": text.render, "json": json.render}
+    return {
+        "text": text.render,
+        "json": json.render,
+        "sarif": sarif.render,
+        "junit": ci.junit,
+        "github": ci.github,
+        "gitlab": ci.gitlab,
+    }

@@ -1,0 +1,95 @@
+"""Reports for CI systems: JUnit XML, GitHub Actions annotations, GitLab Code Quality."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import xml.etree.ElementTree as ElementTree
+from itertools import groupby
+
+from soundlint.engine import relative_path
+from soundlint.model import Diagnostic, Severity
+from soundlint.report import Report
+
+GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+GITLAB_SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
+
+
+def _location(diagnostic: Diagnostic) -> str:
+    if diagnostic.line is None:
+        return ""
+    return f":{diagnostic.line}" + (f":{diagnostic.column}" if diagnostic.column else "")
+
+
+def junit(report: Report) -> str:
+    """One test suite a file, one failing test case a finding; a clean run is one passing case."""
+    suites = ElementTree.Element("testsuites", name="soundlint")
+    by_path = groupby(report.diagnostics, key=lambda d: relative_path(d.path, report.cwd))
+    for path, group in by_path:
+        findings = list(group)
+        suite = ElementTree.SubElement(
+            suites, "testsuite", name=path, tests=str(len(findings)), failures=str(len(findings))
+        )
+        for diagnostic in findings:
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                name=f"{diagnostic.code}{_location(diagnostic)}",
+                classname=path,
+            )
+            failure = ElementTree.SubElement(
+                case,
+                "failure",
+                message=diagnostic.message,
+                type=(diagnostic.severity or Severity.ERROR).value,
+            )
+            failure.text = f"{path}{_location(diagnostic)}: {diagnostic.code} {diagnostic.message}"
+    if not report.diagnostics:
+        suite = ElementTree.SubElement(suites, "testsuite", name="soundlint", tests="1")
+        ElementTree.SubElement(suite, "testcase", name="all checks", classname="soundlint")
+    suites.set("tests", str(max(len(report.diagnostics), 1)))
+    suites.set("failures", str(len(report.diagnostics)))
+    body = ElementTree.tostring(suites, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def github(report: Report) -> str:
+    """GitHub Actions workflow commands, which become annotations on the pull request."""
+    lines = []
+    for diagnostic in report.diagnostics:
+        properties = [f"file={_escape_property(relative_path(diagnostic.path, report.cwd))}"]
+        if diagnostic.line is not None:
+            properties.append(f"line={diagnostic.line}")
+            if diagnostic.column is not None:
+                properties.append(f"col={diagnostic.column}")
+        properties.append(f"title={_escape_property('soundlint ' + diagnostic.code)}")
+        command = GITHUB_COMMANDS[diagnostic.severity or Severity.ERROR]
+        message = _escape_data(f"{diagnostic.code} {diagnostic.message}")
+        lines.append(f"::{command} {','.join(properties)}::{message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def gitlab(report: Report) -> str:
+    """GitLab Code Quality report (a JSON array of issues)."""
+    issues = []
+    for diagnostic in report.diagnostics:
+        path = relative_path(diagnostic.path, report.cwd)
+        identity = f"{diagnostic.code}\0{path}\0{diagnostic.line}\0{diagnostic.message}"
+        issues.append(
+            {
+                "description": f"{diagnostic.code} {diagnostic.message}",
+                "check_name": diagnostic.code,
+                "fingerprint": hashlib.sha256(identity.encode()).hexdigest(),
+                "severity": GITLAB_SEVERITIES[diagnostic.severity or Severity.ERROR],
+                "location": {"path": path, "lines": {"begin": diagnostic.line or 1}},
+            }
+        )
+    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
