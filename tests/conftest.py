@@ -18,12 +18,12 @@ from soundlint.cli import main
 def write_wav(
     path: Path,
     *,
-    seconds: float = 0.5,
+    seconds: float = 1.5,
     rate: int = 48000,
     channels: int = 2,
     subtype: str = "PCM_16",
     format: str = "WAV",
-    level_db: float = -20.0,
+    level_db: float = -15.0,
 ) -> Path:
     """Write a 440 Hz tone at ``level_db`` dBFS peak with numpy and soundfile."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +48,7 @@ def write_template(
     segments: Mapping[str, str] | None = None,
     *,
     audio: bool = True,
+    level_db: float = -15.0,
     **fields: Any,
 ) -> Path:
     """A template directory with a complete manifest; ``audio`` writes each segment's WAV."""
@@ -66,7 +67,7 @@ def write_template(
     (directory / "template.toml").write_text("\n".join(lines) + "\n")
     if audio:
         for path in segments.values():
-            write_wav(directory / path)
+            write_wav(directory / path, level_db=level_db)
     return directory
 
 

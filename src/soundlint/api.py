@@ -17,13 +17,15 @@ class Session:
 
     config_file: config.ConfigFile
     plugins: Plugins
+    plugin_args: tuple[str, ...] = ()
 
     def settings(self, overrides: config.Overrides | None = None) -> config.Settings:
         return config.resolve(
             self.config_file,
             self.plugins.rules(),
-            overrides or config.Overrides(),
+            overrides,
             self.plugins.config_keys(),
+            self.plugin_args,
         )
 
 
@@ -32,12 +34,16 @@ def start(
     *,
     config_path: Path | None = None,
     plugin_args: Iterable[str] = (),
+    search_config: bool = True,
 ) -> Session:
-    """Find and read the configuration, then load plugins (``-p NAME`` / ``-p no:NAME``)."""
+    """Find and read the configuration, then load plugins (``-p NAME`` / ``-p no:NAME``).
+
+    With ``search_config`` false and no ``config_path``, no configuration file is used.
+    """
     start_at = paths[0].absolute() if paths else Path.cwd()
     if config_path is not None and not config_path.is_file():
         raise config.ConfigError(f"config file not found: {config_path}")
-    found = config_path or config.find_config(start_at)
+    found = config_path or (config.find_config(start_at) if search_config else None)
     config_file = config.read_config(found, Path.cwd())
     plugin_args = list(plugin_args)
     blocked = [arg.removeprefix("no:") for arg in plugin_args if arg.startswith("no:")]
@@ -46,7 +52,7 @@ def start(
     ]
     plugins = Plugins()
     plugins.load(modules=modules, blocked=blocked, search_path=config_file.root)
-    return Session(config_file, plugins)
+    return Session(config_file, plugins, tuple(plugin_args))
 
 
 def lint(
@@ -68,4 +74,10 @@ def run(
     """Configure the plugins, discover and load the project, and check it."""
     session.plugins.configure(settings, args)
     discovered = project.discover(paths, settings, session.plugins)
-    return engine.check(discovered, settings, session.plugins)
+    return engine.check(
+        discovered,
+        settings,
+        session.plugins,
+        jobs=getattr(args, "jobs", None),
+        use_cache=not getattr(args, "no_cache", False),
+    )

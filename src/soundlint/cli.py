@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +111,10 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
+    check.add_argument(
+        "-j", "--jobs", type=_positive, metavar="N", help="audio analysis processes (default: CPUs)"
+    )
+    check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
     session.plugins.add_options(check)
     check.set_defaults(handler=_check)
 
@@ -126,7 +129,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", parents=[common], help="list the loaded plugins")
     plugins.set_defaults(handler=_plugins)
 
-    session.plugins.add_commands(commands)
+    session.plugins.add_commands(commands, [common])
     return parser
 
 
@@ -135,6 +138,12 @@ _CHECK_HELP = (
     "Files, as pre-commit passes them, stand for their whole template and the scripts bound "
     "to it. Exit status: 0 clean, 1 findings, 2 usage or configuration error."
 )
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
+    return int(value)
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -187,13 +196,10 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    directory = output.parent if str(output.parent) else Path(".")
+    from soundlint import atomic
+
     try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=directory, prefix=f".{output.name}.", delete=False
-        ) as handle:
-            handle.write(text)
-        os.replace(handle.name, output)
+        atomic.write_text(output, text)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from None
 

@@ -32,7 +32,9 @@ PROJECT_KEYS = {
     "exclude": list,
     "plugins": list,
     "rules": dict,
+    "cache-dir": str,
 }
+DEFAULT_CACHE_DIR = ".soundlint_cache"
 PROFILE_KEYS = {"description", "select", "extend-select", "ignore", "severity", "rules"}
 
 
@@ -85,6 +87,9 @@ class Settings:
     script_templates: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
     plugins: tuple[str, ...] = ()
+    plugin_args: tuple[str, ...] = ()
+    """The command line's ``-p`` arguments, for worker processes to load the same plugins."""
+    cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Top-level keys declared by plugins."""
 
@@ -159,10 +164,12 @@ def load_profile(name_or_path: str, relative_to: Path) -> dict[str, Any]:
 def resolve(
     config: ConfigFile,
     rules: Mapping[str, Rule],
-    overrides: Overrides = Overrides(),
+    overrides: Overrides | None = None,
     plugin_keys: Mapping[str, Any] | None = None,
+    plugin_args: tuple[str, ...] = (),
 ) -> Settings:
     """Merge profile, project file and command line into validated Settings."""
+    overrides = overrides or Overrides()
     plugin_keys = dict(plugin_keys or {})
     table = config.table
     _reject_unknown(table, set(PROJECT_KEYS) | set(plugin_keys), config.label)
@@ -211,6 +218,8 @@ def resolve(
         ),
         exclude=tuple(_strings(table, "exclude", config.label) or ()),
         plugins=tuple(_strings(table, "plugins", config.label) or ()),
+        plugin_args=plugin_args,
+        cache_dir=config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
         extra={key: table.get(key, default) for key, default in plugin_keys.items()},
     )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from soundlint.analysis import Analysis, analyse
 from soundlint.config import Settings
-from soundlint.model import Diagnostic, SegmentStatus
+from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Template
 from soundlint.plugins import Plugins
 from soundlint.project import Project
 from soundlint.selection import RuleSelection
@@ -22,12 +23,29 @@ class CheckContext:
     project: Project
     settings: Settings
     selection: RuleSelection
+    analysis: Analysis
 
     def enabled(self, code: str) -> bool:
         return self.selection.enabled(code)
 
     def options(self, code: str) -> Mapping[str, Any]:
         return self.selection.options(code)
+
+    def measurement(self, segment: Segment) -> Measurement | None:
+        """The segment's measurement; None when not measured (no audio rule on, unreadable)."""
+        return self.analysis.measurement(segment.path)
+
+    def measured(self, template: Template) -> Iterator[tuple[Segment, Measurement]]:
+        """The template's segments that have a measurement, with it."""
+        for segment in template.segments:
+            measurement = self.measurement(segment)
+            if measurement is not None:
+                yield segment, measurement
+
+    def unreadable(self, segment: Segment) -> str | None:
+        """Why the meter could not decode the segment at all, if it could not."""
+        outcome = self.analysis.outcomes.get(segment.path)
+        return outcome.unreadable if outcome else None
 
 
 @dataclass(frozen=True)
@@ -45,11 +63,22 @@ class Result:
         return len(templates) + len(segments) + len(self.project.checked_scripts)
 
 
-def check(project: Project, settings: Settings, plugins: Plugins) -> Result:
+def check(
+    project: Project,
+    settings: Settings,
+    plugins: Plugins,
+    *,
+    jobs: int | None = None,
+    use_cache: bool = True,
+) -> Result:
     """Run every enabled rule over the project; return the diagnostics that survive filtering."""
-    selection = RuleSelection(plugins.rules(), settings)
-    context = CheckContext(project, settings, selection)
-    found: list[Diagnostic] = []
+    rules = plugins.rules()
+    selection = RuleSelection(rules, settings)
+    analysis = Analysis({})
+    if any(rules[code].needs_audio for code in selection.enabled_codes):
+        analysis = _analyse(project, settings, plugins, jobs, use_cache)
+    context = CheckContext(project, settings, selection, analysis)
+    found: list[Diagnostic] = analysis.plugin_errors()
     for template in project.checked_templates:
         found.extend(plugins.check_template(template, context))
     for script in project.checked_scripts:
@@ -63,6 +92,37 @@ def check(project: Project, settings: Settings, plugins: Plugins) -> Result:
     )
     diagnostics = sorted((d for d in kept if d is not None), key=Diagnostic.sort_key)
     return Result(project, tuple(diagnostics))
+
+
+def _analyse(
+    project: Project, settings: Settings, plugins: Plugins, jobs: int | None, use_cache: bool
+) -> Analysis:
+    from soundlint.cache import MeasurementCache
+
+    paths = [
+        segment.path
+        for template in project.checked_templates
+        for segment in template.segments
+        if measurable(segment)
+    ]
+    meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
+    cache = MeasurementCache(settings.cache_dir, meter) if use_cache else None
+    analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache)
+    if cache is not None:
+        cache.save()
+    return analysis
+
+
+def measurable(segment: Segment) -> bool:
+    """A segment whose header says it is a readable WAV with audio in it."""
+    audio = segment.audio
+    return (
+        segment.status is SegmentStatus.OK
+        and audio is not None
+        and audio.container in ("WAV", "RF64", "BW64")
+        and audio.error is None
+        and bool(audio.frames)
+    )
 
 
 def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

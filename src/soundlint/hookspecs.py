@@ -20,7 +20,7 @@ import pluggy
 if TYPE_CHECKING:
     from soundlint.config import Settings
     from soundlint.engine import CheckContext
-    from soundlint.model import AudioInfo, Diagnostic, Script, Template
+    from soundlint.model import AudioInfo, Diagnostic, Measurement, Script, Template
     from soundlint.project import Project
     from soundlint.report import Formatter
     from soundlint.rule import Rule
@@ -48,8 +48,14 @@ def soundlint_add_options(parser: argparse.ArgumentParser) -> None:
 
 
 @hookspec
-def soundlint_add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
-    """Add subcommands. Each should ``set_defaults(handler=fn)`` with ``fn(args) -> int``."""
+def soundlint_add_commands(
+    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
+) -> None:
+    """Add subcommands with ``subparsers.add_parser(name, parents=parents)``.
+
+    Each should ``set_defaults(handler=fn)``, where ``fn(args, session) -> int`` returns the
+    exit status; ``parents`` gives the command the common ``-p`` and ``--config`` options.
+    """
 
 
 @hookspec
@@ -81,6 +87,16 @@ def soundlint_load_script(path: Path, settings: Settings) -> Script | None:
 @hookspec(firstresult=True)
 def soundlint_read_audio_info(path: Path) -> AudioInfo | None:
     """Read an audio file's format facts from its header, without decoding. First result."""
+
+
+@hookspec(firstresult=True)
+def soundlint_measure(path: Path, settings: Settings) -> Measurement | None:
+    """Measure an audio file in one streaming pass (loudness, peaks, silence, ...). First result.
+
+    Called in worker processes, at most once per file and run, and not at all when no enabled
+    rule needs measurements or the cache holds a result for the file's content. Raise
+    ``soundlint.audio.analyse.UnreadableAudio`` for a file that cannot be decoded at all.
+    """
 
 
 @hookspec

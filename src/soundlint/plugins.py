@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from soundlint import hookspecs
-from soundlint.model import AudioInfo, Diagnostic, Script, Template
+from soundlint.config import ConfigError
+from soundlint.model import AudioInfo, Diagnostic, Measurement, Script, Template
 from soundlint.rule import Rule
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ class Plugins:
                 result = impl.function(*(kwargs[arg] for arg in impl.argnames))
                 if isinstance(result, Iterable) and not isinstance(result, str | bytes | Mapping):
                     result = list(result)
+            except ConfigError:
+                raise
             except Exception as error:
                 module = getattr(impl.plugin, "__name__", impl.plugin_name)
                 self.errors.append(
@@ -180,8 +183,10 @@ class Plugins:
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         list(self._each("soundlint_add_options", parser=parser))
 
-    def add_commands(self, subparsers: argparse._SubParsersAction[Any]) -> None:
-        list(self._each("soundlint_add_commands", subparsers=subparsers))
+    def add_commands(
+        self, subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
+    ) -> None:
+        list(self._each("soundlint_add_commands", subparsers=subparsers, parents=parents))
 
     def configure(self, settings: Settings, args: argparse.Namespace) -> None:
         list(self._each("soundlint_configure", settings=settings, args=args))
@@ -201,6 +206,17 @@ class Plugins:
 
     def read_audio_info(self, path: Path) -> AudioInfo | None:
         result: AudioInfo | None = self._first("soundlint_read_audio_info", path=path)
+        return result
+
+    def meter_identity(self) -> str:
+        """Which meters would answer ``measure``: part of the measurement cache's key."""
+        impls = self._pm.hook.soundlint_measure.get_hookimpls()
+        versions = {info.name: info.version for info in self._info}
+        return ",".join(f"{impl.plugin_name}={versions.get(impl.plugin_name)}" for impl in impls)
+
+    def measure(self, path: Path, settings: Settings) -> Measurement | None:
+        """Measure a file. Unlike other hooks, exceptions propagate: they describe the file."""
+        result: Measurement | None = self._pm.hook.soundlint_measure(path=path, settings=settings)
         return result
 
     def check_template(self, template: Template, context: CheckContext) -> list[Diagnostic]:

@@ -31,6 +31,12 @@ class Option:
             item_type = type(self.default[0])
             if not all(_fits(item, item_type) for item in value):
                 return f"expected {_type_name(self.default)}, got {_type_name(value)}"
+        if isinstance(value, dict) and self.default:
+            entry = Option(self.name, next(iter(self.default.values())), self.description)
+            for key, item in value.items():
+                problem = entry.validate(item)
+                if problem:
+                    return f"{key}: {problem}"
         return None
 
 
@@ -98,5 +104,7 @@ def _type_name(value: Any) -> str:
     if isinstance(value, list):
         item = _NOUNS.get(type(value[0]), "value") if value else "value"
         return f"a list of {item}s"
+    if isinstance(value, dict):
+        return "a table"
     noun = _NOUNS.get(type(value), type(value).__name__)
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"

@@ -166,3 +166,18 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_script_only_run_does_not_import_the_audio_stack(tmp_path: Path) -> None:
+    write_template(tmp_path / "epic")
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "a.xml").write_text('<as:section soundSegment="intro">x</as:section>')
+    probe = (
+        "import sys; from soundlint.cli import main; code = main(['check', 'scripts/a.xml']); "
+        "heavy = {'numpy', 'scipy', 'soundfile', 'pyloudnorm'} & set(sys.modules); "
+        "print(code, sorted(heavy))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "0 []"

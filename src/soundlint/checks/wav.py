@@ -34,9 +34,11 @@ WAV002 = Rule(
     code="WAV002",
     name="wav-corrupt",
     summary="A WAV file is truncated or corrupt.",
-    what="A RIFF/WAVE file whose header cannot be read or whose audio cannot be decoded.",
+    what="A RIFF/WAVE file whose header cannot be read, whose audio stops decoding part-way "
+    "(with the time where it stopped), or whose float samples are NaN or infinite.",
     why="The platform rejects it, or plays a shortened or damaged segment.",
     fix="Export the segment again from the source session.",
+    needs_audio=True,
 )
 WAV003 = Rule(
     code="WAV003",
@@ -121,6 +123,34 @@ def _check_segment(
         yield found("WAV005", f"{audio.channels} channels are not allowed (allowed: {listed})")
     if audio.frames == 0:
         yield found("WAV006", "the file holds no audio frames")
+    yield from _decoding(template, segment, context)
+
+
+def _decoding(template: Template, segment: Segment, context: CheckContext) -> Iterator[Diagnostic]:
+    """What the audio pass found while decoding, when it ran."""
+    unreadable = context.unreadable(segment)
+    if unreadable:
+        yield at_segment_file("WAV002", f"cannot decode the audio: {unreadable}", template, segment)
+    measurement = context.measurement(segment)
+    if measurement is None:
+        return
+    if measurement.decode_error is not None:
+        at = measurement.decode_error_at_s
+        yield Diagnostic(
+            code="WAV002",
+            message=f"decoding stopped at {at or 0.0:.3f} s: {measurement.decode_error}",
+            path=segment.path,
+            template=template.name,
+            segment=segment.name,
+            start_s=at,
+        )
+    if measurement.nonfinite_samples:
+        yield at_segment_file(
+            "WAV002",
+            f"{measurement.nonfinite_samples} samples are NaN or infinite",
+            template,
+            segment,
+        )
 
 
 def _describe(container: str) -> str:

@@ -1,0 +1,113 @@
+"""The analyse stage: measure each segment once, in a process pool, through the cache."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from soundlint.cache import MeasurementCache
+from soundlint.config import Settings
+from soundlint.model import Diagnostic, Measurement
+from soundlint.plugins import PLUGIN_ERROR, Plugins
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A file's measurement, or why there is none."""
+
+    measurement: Measurement | None = None
+    unreadable: str | None = None
+    """The meter could not decode the file at all."""
+    plugin_error: str | None = None
+    """The meter raised something other than UnreadableAudio: a bug, reported as SL001."""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Every outcome of a run, by file."""
+
+    outcomes: dict[Path, Outcome]
+
+    def measurement(self, path: Path) -> Measurement | None:
+        outcome = self.outcomes.get(path)
+        return outcome.measurement if outcome else None
+
+    def plugin_errors(self) -> list[Diagnostic]:
+        return [
+            Diagnostic(
+                PLUGIN_ERROR.code, f"the loudness meter raised: {outcome.plugin_error}", path
+            )
+            for path, outcome in sorted(self.outcomes.items())
+            if outcome.plugin_error
+        ]
+
+
+def analyse(
+    paths: Iterable[Path],
+    settings: Settings,
+    plugins: Plugins,
+    *,
+    jobs: int | None = None,
+    cache: MeasurementCache | None = None,
+) -> Analysis:
+    """Measure every file not already in the cache; store what was measured."""
+    unique = sorted(set(paths))
+    outcomes: dict[Path, Outcome] = {}
+    pending: list[Path] = []
+    for path in unique:
+        cached = cache.get(path) if cache else None
+        if cached is not None:
+            outcomes[path] = Outcome(measurement=cached)
+        else:
+            pending.append(path)
+    workers = min(jobs or os.cpu_count() or 1, len(pending))
+    if workers <= 1:
+        measured = [_measure(plugins, path, settings) for path in pending]
+    else:
+        measured = _in_pool(pending, settings, workers)
+    for path, outcome in zip(pending, measured, strict=True):
+        outcomes[path] = outcome
+        if cache is not None and outcome.measurement is not None:
+            cache.put(path, outcome.measurement)
+    return Analysis(outcomes)
+
+
+def _measure(plugins: Plugins, path: Path, settings: Settings) -> Outcome:
+    from soundlint.audio.analyse import UnreadableAudio
+
+    try:
+        measurement = plugins.measure(path, settings)
+    except UnreadableAudio as error:
+        return Outcome(unreadable=str(error))
+    except Exception as error:  # a meter bug must not end the run: it becomes SL001
+        return Outcome(plugin_error=f"{type(error).__name__}: {error}")
+    return Outcome(measurement=measurement)
+
+
+# Worker processes load their own plugins once, from the same configuration.
+_worker_plugins: Plugins | None = None
+
+
+def _start_worker(config_file: Path | None, plugin_args: tuple[str, ...]) -> None:
+    global _worker_plugins
+    from soundlint import api
+
+    session = api.start((), config_path=config_file, plugin_args=plugin_args, search_config=False)
+    _worker_plugins = session.plugins
+
+
+def _measure_in_worker(path: Path, settings: Settings) -> Outcome:
+    assert _worker_plugins is not None
+    return _measure(_worker_plugins, path, settings)
+
+
+def _in_pool(paths: list[Path], settings: Settings, workers: int) -> list[Outcome]:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        initializer=_start_worker,
+        initargs=(settings.config_file, settings.plugin_args),
+    ) as pool:
+        return list(pool.map(_measure_in_worker, paths, [settings] * len(paths)))

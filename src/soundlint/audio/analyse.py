@@ -1,0 +1,141 @@
+"""Measure an audio file in one streaming pass (soundfile blocks into the LoudnessMeter)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from soundlint.audio.meter import LoudnessMeter
+from soundlint.model import Measurement
+
+_INTEGER_PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}
+_REFINE_FRAMES = 1024
+_LFE_INDEX = 3
+_PYLOUDNORM_MAX_CHANNELS = 5
+_DECODE_ERRORS = (RuntimeError, OSError)
+
+Sink = Callable[[np.ndarray], None]
+
+
+class UnreadableAudio(Exception):
+    """soundfile cannot open the file at all (or its format cannot be measured)."""
+
+
+def clip_level(subtype: str) -> float:
+    """The largest magnitude a format can hold: 1 - 2**-(bits-1) for integer PCM, else 1.0."""
+    bits = _INTEGER_PCM_BITS.get(subtype)
+    return 1.0 - 2.0 ** -(bits - 1) if bits else 1.0
+
+
+def measure_file(path: Path, *, block_frames: int = 65536) -> Measurement:
+    """Measure ``path`` block by block; a part-way decoding failure is recorded, not raised."""
+    return _measure(path, block_frames, None)
+
+
+def measure_file_pyloudnorm(path: Path) -> Measurement:
+    """As ``measure_file``, but integrated loudness and LRA come from pyloudnorm's Meter(rate).
+
+    The decoded samples are kept in memory for pyloudnorm (one read of the file). Six channels
+    are taken as L R C LFE Ls Rs and LFE is dropped; other layouts of more than five channels,
+    and material pyloudnorm cannot measure, keep the built-in meter's values.
+    """
+    blocks: list[np.ndarray] = []
+    measurement = _measure(path, 65536, lambda block: blocks.append(block.copy()))
+    if not blocks:
+        return measurement
+    samples = np.nan_to_num(np.concatenate(blocks).astype(np.float64), nan=0.0, posinf=0.0)
+    samples = np.nan_to_num(samples, neginf=0.0)
+    if samples.shape[1] == _PYLOUDNORM_MAX_CHANNELS + 1:
+        samples = np.delete(samples, _LFE_INDEX, axis=1)
+    if samples.shape[1] > _PYLOUDNORM_MAX_CHANNELS:
+        return measurement
+    integrated, lra = _pyloudnorm_values(samples, measurement.sample_rate)
+    return replace(measurement, integrated_lufs=integrated, loudness_range_lu=lra)
+
+
+def _pyloudnorm_values(samples: np.ndarray, rate: int) -> tuple[float | None, float | None]:
+    import pyloudnorm
+
+    meter = pyloudnorm.Meter(rate)
+    try:
+        integrated = float(meter.integrated_loudness(samples))
+    except ValueError:
+        return None, None
+    try:
+        lra: float | None = _finite(float(meter.loudness_range(samples)))
+    except ValueError:
+        lra = None
+    return _finite(integrated), lra
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
+    import soundfile
+
+    try:
+        handle = soundfile.SoundFile(str(path))
+    except (*_DECODE_ERRORS, TypeError, ValueError) as error:
+        raise UnreadableAudio(f"cannot open audio: {error}") from error
+    with handle:
+        try:
+            meter = LoudnessMeter(
+                handle.samplerate, handle.channels, clip_level=clip_level(handle.subtype)
+            )
+        except ValueError as error:
+            raise UnreadableAudio(f"cannot measure audio: {error}") from error
+        error_message = _decode(handle, meter, block_frames, sink)
+    if error_message is not None:
+        error_message = _refine(path, meter, sink) or error_message
+    at_s = meter.frames / meter.sample_rate if error_message is not None else None
+    return meter.result(decode_error=error_message, decode_error_at_s=at_s)
+
+
+def _decode(handle: Any, meter: LoudnessMeter, block_frames: int, sink: Sink | None) -> str | None:
+    """Feed every block of ``handle``; return the decoding error's message, if any.
+
+    The next block is decoded on a helper thread while the meter works on the current one.
+    """
+    buffers = [np.empty((block_frames, handle.channels), dtype=np.float32) for _ in range(2)]
+
+    def read(index: int) -> np.ndarray:
+        return handle.read(block_frames, dtype="float32", always_2d=True, out=buffers[index])
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="decode") as pool:
+        pending = pool.submit(read, 0)
+        index = 0
+        while True:
+            try:
+                block = pending.result()
+            except _DECODE_ERRORS as error:
+                return str(error) or type(error).__name__
+            if block.shape[0] == 0:
+                return None
+            index ^= 1
+            pending = pool.submit(read, index)
+            meter.feed(block)
+            if sink is not None:
+                sink(block)
+
+
+def _refine(path: Path, meter: LoudnessMeter, sink: Sink | None) -> str | None:
+    """After a failed block, decode on from where it started in small steps to get closer.
+
+    Returns the new error message, or None when the file cannot be reopened or sought.
+    """
+    import soundfile
+
+    try:
+        with soundfile.SoundFile(str(path)) as handle:
+            handle.seek(meter.frames)
+            return _decode(handle, meter, _REFINE_FRAMES, sink)
+    except _DECODE_ERRORS:
+        return None

@@ -1,0 +1,91 @@
+"""``soundlint measure FILE...``: loudness and content measurements of audio files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soundlint.analysis import Outcome, analyse
+
+if TYPE_CHECKING:
+    from soundlint.api import Session
+
+FIELDS = (
+    ("integrated_lufs", "integrated", "LUFS"),
+    ("loudness_range_lu", "loudness range", "LU"),
+    ("true_peak_dbtp", "true peak", "dBTP"),
+    ("sample_peak_dbfs", "sample peak", "dBFS"),
+    ("max_momentary_lufs", "max momentary", "LUFS"),
+    ("max_short_term_lufs", "max short-term", "LUFS"),
+    ("leading_silence_s", "leading silence", "s"),
+    ("trailing_silence_s", "trailing silence", "s"),
+)
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
+) -> None:
+    measure = subparsers.add_parser(
+        "measure", parents=parents, help="measure loudness, peaks and silence of audio files"
+    )
+    measure.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    measure.add_argument("--output-format", choices=["text", "json"], default="text")
+    measure.add_argument("-j", "--jobs", type=int, metavar="N", help="processes (default: CPUs)")
+    measure.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, session: Session) -> int:
+    settings = session.settings()
+    session.plugins.configure(settings, args)
+    outcomes = analyse(args.files, settings, session.plugins, jobs=args.jobs).outcomes
+    entries = [_entry(path, outcomes[path]) for path in args.files]
+    if args.output_format == "json":
+        sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(_text(entry) for entry in entries))
+    return 1 if any("error" in entry for entry in entries) else 0
+
+
+def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
+    measurement = outcome.measurement
+    if measurement is None:
+        why = outcome.unreadable or outcome.plugin_error or "no meter measured the file"
+        return {"path": path.as_posix(), "error": why}
+    entry: dict[str, Any] = {
+        "path": path.as_posix(),
+        "sample_rate": measurement.sample_rate,
+        "channels": measurement.channels,
+        "frames": measurement.frames,
+        "duration_s": measurement.duration_s,
+    }
+    entry.update({field: getattr(measurement, field) for field, _, _ in FIELDS[:6]})
+    entry["dc_offset"] = list(measurement.dc_offset)
+    entry.update({field: getattr(measurement, field) for field, _, _ in FIELDS[6:]})
+    entry["clipped_runs"] = len(measurement.clipped_runs)
+    entry["loop_seam_ratio"] = measurement.loop_seam_ratio
+    entry["nonfinite_samples"] = measurement.nonfinite_samples
+    if measurement.decode_error is not None:
+        entry["error"] = (
+            f"decoding stopped at {measurement.decode_error_at_s or 0.0:.3f} s: "
+            f"{measurement.decode_error}"
+        )
+    return entry
+
+
+def _text(entry: dict[str, Any]) -> str:
+    lines = [entry["path"]]
+    if "sample_rate" in entry:
+        lines.append(
+            f"  {entry['sample_rate']} Hz, {entry['channels']} ch, {entry['duration_s']:.3f} s"
+        )
+        for field, label, unit in FIELDS:
+            value = entry[field]
+            shown = "-" if value is None else f"{value:.2f} {unit}"
+            lines.append(f"  {label + ':':<18}{shown}")
+        lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}")
+    if "error" in entry:
+        lines.append(f"  error: {entry['error']}")
+    return "\n".join(lines) + "\n"

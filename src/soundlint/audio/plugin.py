@@ -1,0 +1,44 @@
+"""The built-in meter plugin: the streaming BS.1770 meter, or pyloudnorm on request."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from soundlint.config import ConfigError, Settings
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Measurement
+
+ENGINES = ("soundlint", "pyloudnorm")
+
+
+@hookimpl
+def soundlint_config_keys() -> Mapping[str, Any]:
+    return {"loudness-engine": "soundlint"}
+
+
+@hookimpl
+def soundlint_configure(settings: Settings) -> None:
+    engine = settings.extra.get("loudness-engine")
+    if engine not in ENGINES:
+        raise ConfigError(f"loudness-engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+
+
+@hookimpl
+def soundlint_add_commands(
+    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
+) -> None:
+    from soundlint.audio.command import add_command
+
+    add_command(subparsers, parents)
+
+
+@hookimpl(trylast=True)
+def soundlint_measure(path: Path, settings: Settings) -> Measurement | None:
+    from soundlint.audio import analyse
+
+    if settings.extra.get("loudness-engine") == "pyloudnorm":
+        return analyse.measure_file_pyloudnorm(path)
+    return analyse.measure_file(path)

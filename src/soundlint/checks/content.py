@@ -1,0 +1,213 @@
+"""AU rules: what is in the audio (clipping, silence, DC, loop seams, durations)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+
+from soundlint.checks.where import at_segment_file
+from soundlint.engine import CheckContext
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
+from soundlint.rule import Option, Rule
+
+SILENCE_LUFS = -70.0
+SHOWN_RUNS = 3
+
+AU001 = Rule(
+    code="AU001",
+    name="clipping",
+    summary="A segment clips: three or more consecutive samples at full scale.",
+    what="Runs of 3 or more consecutive samples at the format's full scale, with the times of "
+    "the first runs.",
+    why="Clipping is audible distortion, and it gets worse after encoding.",
+    fix="Re-export from the session with lower gain or a limiter.",
+    needs_audio=True,
+)
+AU002 = Rule(
+    code="AU002",
+    name="silent-segment",
+    summary="A segment is digital silence or below -70 LUFS throughout.",
+    what="Segments whose samples are all zero, or whose momentary loudness never rises above "
+    "-70 LUFS.",
+    why="A silent segment is almost always a failed export or a wrong file.",
+    fix="Export the segment again and check that it is the intended file.",
+    needs_audio=True,
+)
+AU003 = Rule(
+    code="AU003",
+    name="edge-silence",
+    summary="Long silence at the start or end of a segment.",
+    what="Leading or trailing audio below -60 dBFS longer than `max-seconds`.",
+    why="Gaps at the edges put holes between sections of the Mix.",
+    fix="Trim the silence at the segment's edges.",
+    severity=Severity.WARNING,
+    options=(Option("max-seconds", 0.5, "longest allowed silence at either edge, in seconds"),),
+    needs_audio=True,
+)
+AU004 = Rule(
+    code="AU004",
+    name="dc-offset",
+    summary="A segment has a DC offset.",
+    what="The mean of each channel's samples, against `max-offset` (in full-scale units).",
+    why="DC offset wastes headroom and clicks where segments are joined.",
+    fix="Apply a high-pass filter (DC removal) to the segment.",
+    severity=Severity.WARNING,
+    options=(Option("max-offset", 0.001, "largest allowed mean sample value (full scale = 1)"),),
+    needs_audio=True,
+)
+AU005 = Rule(
+    code="AU005",
+    name="loop-seam",
+    summary="A looping segment clicks where its end joins its start.",
+    what="For segments named in `loop-segments`: the jump from the last frame to the first, "
+    "divided by the mean sample-to-sample step of the segment, against `max-ratio`.",
+    why="The platform repeats loop segments under long sections; a discontinuity at the seam "
+    "is an audible click at every repetition.",
+    fix="Cut the loop at a zero crossing or crossfade its seam.",
+    severity=Severity.WARNING,
+    options=(
+        Option("loop-segments", ["main"], "names of the segments that loop"),
+        Option("max-ratio", 10.0, "largest allowed seam jump, in typical steps"),
+    ),
+    needs_audio=True,
+)
+AU006 = Rule(
+    code="AU006",
+    name="duration",
+    summary="A segment's duration is outside the bounds for its name.",
+    what="The duration of segments named in `durations` against their `[min, max]` seconds.",
+    why="Intros and outros that run long delay the voice; a main bed that is too short loops "
+    "audibly.",
+    example="```toml\n[tool.soundlint.rules.AU006]\ndurations = { intro = [1.0, 20.0] }\n```",
+    fix="Edit the segment to a duration within the bounds.",
+    options=(
+        Option(
+            "durations",
+            {"intro": [0.5, 60.0], "main": [1.0, 900.0], "outro": [0.5, 60.0]},
+            "segment name to [shortest, longest] duration in seconds",
+        ),
+    ),
+    needs_audio=True,
+)
+
+
+@hookimpl
+def soundlint_rules() -> Iterable[Rule]:
+    return [AU001, AU002, AU003, AU004, AU005, AU006]
+
+
+@hookimpl
+def soundlint_check_template(template: Template, context: CheckContext) -> Iterator[Diagnostic]:
+    for segment, measurement in context.measured(template):
+        silent = _silence(measurement)
+        if silent:
+            yield at_segment_file("AU002", f"the segment is {silent}", template, segment)
+        else:
+            yield from _edges(template, segment, measurement, context)
+        yield from _clipping(template, segment, measurement)
+        yield from _dc_offset(template, segment, measurement, context)
+        yield from _loop_seam(template, segment, measurement, context)
+        yield from _duration(template, segment, measurement, context)
+
+
+def _silence(measurement: Measurement) -> str | None:
+    if measurement.sample_peak_dbfs is None:
+        return "digital silence"
+    loudest = measurement.max_momentary_lufs
+    if loudest is not None and loudest <= SILENCE_LUFS:
+        return f"below {SILENCE_LUFS:g} LUFS throughout (loudest {loudest:.1f} LUFS)"
+    return None
+
+
+def _clipping(
+    template: Template, segment: Segment, measurement: Measurement
+) -> Iterator[Diagnostic]:
+    runs = measurement.clipped_runs
+    if not runs:
+        return
+    shown = ", ".join(f"{start:.3f} s" for start, _ in runs[:SHOWN_RUNS])
+    more = f" and {len(runs) - SHOWN_RUNS} more" if len(runs) > SHOWN_RUNS else ""
+    yield Diagnostic(
+        code="AU001",
+        message=f"{len(runs)} clipped run{'s' if len(runs) > 1 else ''} at {shown}{more}",
+        path=segment.path,
+        template=template.name,
+        segment=segment.name,
+        start_s=runs[0][0],
+        end_s=runs[0][1],
+    )
+
+
+def _edges(
+    template: Template, segment: Segment, measurement: Measurement, context: CheckContext
+) -> Iterator[Diagnostic]:
+    limit = context.options("AU003")["max-seconds"]
+    duration = measurement.duration_s
+    for edge, seconds, start in (
+        ("leading", measurement.leading_silence_s, 0.0),
+        ("trailing", measurement.trailing_silence_s, None),
+    ):
+        if seconds is not None and seconds > limit:
+            begin = start if start is not None else duration - seconds
+            yield Diagnostic(
+                code="AU003",
+                message=f"{edge} silence of {seconds:.2f} s (more than {limit:g} s)",
+                path=segment.path,
+                template=template.name,
+                segment=segment.name,
+                start_s=begin,
+                end_s=begin + seconds,
+            )
+
+
+def _dc_offset(
+    template: Template, segment: Segment, measurement: Measurement, context: CheckContext
+) -> Iterator[Diagnostic]:
+    limit = context.options("AU004")["max-offset"]
+    for channel, offset in enumerate(measurement.dc_offset, start=1):
+        if abs(offset) > limit:
+            level = 20 * math.log10(abs(offset))
+            yield at_segment_file(
+                "AU004",
+                f"channel {channel} has a DC offset of {offset:+.4f} ({level:.1f} dBFS)",
+                template,
+                segment,
+            )
+
+
+def _loop_seam(
+    template: Template, segment: Segment, measurement: Measurement, context: CheckContext
+) -> Iterator[Diagnostic]:
+    options = context.options("AU005")
+    ratio = measurement.loop_seam_ratio
+    looping = segment.name in options["loop-segments"]
+    if looping and ratio is not None and ratio > options["max-ratio"]:
+        yield Diagnostic(
+            code="AU005",
+            message=f"the loop seam jumps {ratio:.1f} times the typical step between "
+            f"samples (more than {options['max-ratio']:g})",
+            path=segment.path,
+            template=template.name,
+            segment=segment.name,
+            start_s=measurement.duration_s,
+            end_s=measurement.duration_s,
+        )
+
+
+def _duration(
+    template: Template, segment: Segment, measurement: Measurement, context: CheckContext
+) -> Iterator[Diagnostic]:
+    bounds = context.options("AU006")["durations"].get(segment.name)
+    if not bounds or len(bounds) != 2:
+        return
+    shortest, longest = bounds
+    duration = measurement.duration_s
+    if not shortest <= duration <= longest:
+        yield at_segment_file(
+            "AU006",
+            f"'{segment.name}' lasts {duration:.2f} s; it should last {shortest:g} to "
+            f"{longest:g} s",
+            template,
+            segment,
+        )

@@ -1,0 +1,145 @@
+"""LN rules: integrated loudness, true peak, loudness spread and range (EBU R 128 / BS.1770)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from soundlint.checks.where import at_segment_file
+from soundlint.engine import CheckContext
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
+from soundlint.rule import Option, Rule
+
+LN001 = Rule(
+    code="LN001",
+    name="integrated-loudness",
+    summary="A segment's integrated loudness is outside the target range.",
+    what="Integrated loudness per ITU-R BS.1770-4 (K-weighted, gated at -70 LUFS and -10 LU), "
+    "against `target` ± `tolerance`.",
+    why="The platform mixes segments with speech at a fixed level; a segment far off the "
+    "target is normalised with a large gain change, or sounds too loud or too quiet.",
+    fix="Normalise the segment to the target loudness (and re-check the true peak).",
+    options=(
+        Option("target", -16.0, "target integrated loudness in LUFS"),
+        Option("tolerance", 3.0, "allowed deviation from the target in LU"),
+    ),
+    needs_audio=True,
+)
+LN002 = Rule(
+    code="LN002",
+    name="true-peak",
+    summary="A segment's true peak is above the ceiling.",
+    what="True peak per BS.1770 Annex 2 (4x oversampled), against `max-true-peak`.",
+    why="Inter-sample peaks above the ceiling clip after lossy encoding or resampling.",
+    fix="Lower the gain, or use a true-peak limiter set below the ceiling.",
+    options=(Option("max-true-peak", -1.0, "highest allowed true peak in dBTP"),),
+    needs_audio=True,
+)
+LN003 = Rule(
+    code="LN003",
+    name="loudness-spread",
+    summary="The segments of a template differ too much in loudness.",
+    what="The difference between the loudest and the quietest segment of a template "
+    "(integrated loudness), against `max-spread`.",
+    why="Segments follow each other in one Mix; a jump in level between intro, main and outro "
+    "is heard as a mistake.",
+    fix="Match the segments' loudness to each other.",
+    options=(Option("max-spread", 3.0, "largest allowed spread in LU"),),
+    needs_audio=True,
+)
+LN004 = Rule(
+    code="LN004",
+    name="loudness-range",
+    summary="A segment's loudness range is above the maximum.",
+    what="Loudness range per EBU Tech 3342 against `max-range`.",
+    why="Music beds with a wide range fight the voice in quiet passages or drown it in loud ones.",
+    fix="Compress the segment's dynamics.",
+    options=(Option("max-range", 15.0, "largest allowed loudness range in LU"),),
+    enabled_by_default=False,
+    needs_audio=True,
+)
+LN005 = Rule(
+    code="LN005",
+    name="loudness-unmeasurable",
+    summary="A segment is too short or too quiet for its loudness to be measured.",
+    what="Segments shorter than one 400 ms gating block, or with no block above the -70 LUFS "
+    "absolute gate.",
+    why="Without a measurement, the loudness rules cannot vouch for the segment.",
+    fix="Check that the segment is the intended file; lengthen or raise it.",
+    severity=Severity.WARNING,
+    needs_audio=True,
+)
+
+
+@hookimpl
+def soundlint_rules() -> Iterable[Rule]:
+    return [LN001, LN002, LN003, LN004, LN005]
+
+
+@hookimpl
+def soundlint_check_template(template: Template, context: CheckContext) -> Iterator[Diagnostic]:
+    loudness: dict[str, float] = {}
+    for segment, measurement in context.measured(template):
+        yield from _segment(template, segment, measurement, context)
+        if measurement.integrated_lufs is not None:
+            loudness[segment.name] = measurement.integrated_lufs
+    yield from _spread(template, loudness, context.options("LN003")["max-spread"])
+
+
+def _segment(
+    template: Template, segment: Segment, measurement: Measurement, context: CheckContext
+) -> Iterator[Diagnostic]:
+    integrated = measurement.integrated_lufs
+    if integrated is None:
+        reason = (
+            "is shorter than one 400 ms block"
+            if measurement.duration_s < 0.4
+            else "has no block above -70 LUFS"
+        )
+        yield at_segment_file(
+            "LN005", f"loudness cannot be measured: the segment {reason}", template, segment
+        )
+    else:
+        target = context.options("LN001")["target"]
+        tolerance = context.options("LN001")["tolerance"]
+        if abs(integrated - target) > tolerance:
+            yield at_segment_file(
+                "LN001",
+                f"integrated loudness {integrated:.1f} LUFS is outside {target:g} ± "
+                f"{tolerance:g} LUFS ({integrated - target:+.1f} LU)",
+                template,
+                segment,
+            )
+    ceiling = context.options("LN002")["max-true-peak"]
+    if measurement.true_peak_dbtp is not None and measurement.true_peak_dbtp > ceiling:
+        yield at_segment_file(
+            "LN002",
+            f"true peak {measurement.true_peak_dbtp:.2f} dBTP is above {ceiling:g} dBTP",
+            template,
+            segment,
+        )
+    maximum = context.options("LN004")["max-range"]
+    if measurement.loudness_range_lu is not None and measurement.loudness_range_lu > maximum:
+        yield at_segment_file(
+            "LN004",
+            f"loudness range {measurement.loudness_range_lu:.1f} LU is above {maximum:g} LU",
+            template,
+            segment,
+        )
+
+
+def _spread(template: Template, loudness: dict[str, float], maximum: float) -> Iterator[Diagnostic]:
+    if len(loudness) < 2:
+        return
+    loudest = max(loudness, key=loudness.__getitem__)
+    quietest = min(loudness, key=loudness.__getitem__)
+    spread = loudness[loudest] - loudness[quietest]
+    if spread > maximum:
+        segment = next(s for s in template.segments if s.name == quietest)
+        yield at_segment_file(
+            "LN003",
+            f"segments differ by {spread:.1f} LU (more than {maximum:g}): '{loudest}' is at "
+            f"{loudness[loudest]:.1f} LUFS, '{quietest}' at {loudness[quietest]:.1f} LUFS",
+            template,
+            segment,
+        )

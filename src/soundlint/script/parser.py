@@ -1,0 +1,248 @@
+"""Parse AudioStack markup: a hardened lxml checks well-formedness, the lexer finds positions.
+
+Scripts are XML fragments (sibling elements and text, no root, ``as:`` undeclared), so
+the markup is wrapped in a root element that binds ``as``, written on the same first line
+so that line numbers stay those of the script. lxml is imported only when a script is
+parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from soundlint.model import Attribute, Binding, Element, LoadError, Script, Section
+from soundlint.script.lexer import Comment, Declaration, EndTag, StartTag, Token, tokenize
+from soundlint.script.positions import LineIndex, Locate
+
+MAX_SCRIPT_BYTES = 1024 * 1024
+NAMESPACE = "urn:x-audiostack"
+"""What the wrapper binds the ``as`` prefix to."""
+
+_WRAPPER = "soundlint-root"
+_PREFIX = f'<{_WRAPPER} xmlns:as="{NAMESPACE}">'
+_SUFFIX = f"</{_WRAPPER}>"
+_SEGMENT_ATTRIBUTES = ("soundSegment", "soundsegment")
+_LEGACY = re.compile(r"<<[^<>\s:]+::[^<>\n]*?>>")
+_DIRECTIVE = re.compile(r"\s*soundlint:\s*template\s*=\s*([\"']?)([^\s\"']+)\1\s*\Z")
+_XML_DECLARATION = re.compile(r"<\?xml\s[^>]*\?>")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_VALUE_PART = re.compile(r"\r\n|[\r\n\t]|&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_PREDEFINED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_DEPTH = re.compile(r"Excessive depth in document: (\d+)")
+_PLAIN_MESSAGES = {
+    "xmlParseEntityRef: no name": "a bare '&' must be written as &amp;",
+    "StartTag: invalid element name": "'<' does not start a valid tag; write a literal '<' as &lt;",
+    "attributes construct error": 'malformed attribute; write attributes as name="value"',
+}
+
+
+def size_error(size: int) -> LoadError:
+    """The error for a script of ``size`` bytes, over :data:`MAX_SCRIPT_BYTES`."""
+    return LoadError(f"script is {size} bytes; the limit is 1 MB")
+
+
+def parse_markup(
+    text: str, path: Path, *, locate: Locate | None = None, binding: Binding | None = None
+) -> Script:
+    """Parse markup ``text`` read from ``path``.
+
+    ``locate`` maps an index into ``text`` to its position in the file (by default the
+    text is the file); ``binding`` is kept unless the markup holds a template directive.
+    """
+    where = locate or LineIndex(text).position
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_SCRIPT_BYTES:
+        return Script(path, text, binding=binding, error=size_error(size))
+    tokens = list(tokenize(text))
+    legacy = tuple((match.group(), where(match.start())) for match in _LEGACY.finditer(text))
+    binding = _directive(tokens, where) or binding
+    error = _forbidden(text, tokens, where)
+    if error is None:
+        root, error = _parse_xml(text, tokens, where)
+    if error is not None:
+        return Script(path, text, legacy=legacy, binding=binding, error=error)
+    start_tags = [token for token in tokens if isinstance(token, StartTag)]
+    elements = tuple(_elements(root, start_tags, where))
+    sections = tuple(_sections(elements, start_tags, where))
+    return Script(path, text, elements, sections, legacy, binding)
+
+
+def _directive(tokens: Iterable[Token], locate: Locate) -> Binding | None:
+    """The first ``<!-- soundlint: template=NAME -->`` comment, as a binding."""
+    for token in tokens:
+        if isinstance(token, Comment) and (match := _DIRECTIVE.match(token.body)):
+            position = locate(token.body_start + match.start(2))
+            return Binding(match.group(2), "directive", position)
+    return None
+
+
+def _forbidden(text: str, tokens: Iterable[Token], locate: Locate) -> LoadError | None:
+    """Refuse a DOCTYPE (entities, external DTDs) and characters no encoder can write."""
+    for token in tokens:
+        if isinstance(token, Declaration) and token.keyword.upper() == "DOCTYPE":
+            return LoadError("DOCTYPE is not allowed", locate(token.start))
+    if surrogate := _SURROGATE.search(text):
+        code = ord(surrogate.group())
+        return LoadError(
+            f"unpaired surrogate U+{code:04X} is not a character", locate(surrogate.start())
+        )
+    return None
+
+
+def hardened_parser() -> Any:
+    """An lxml parser that loads no DTD, expands no entity and reads no file or URL.
+
+    DOCTYPEs never reach it (they are refused first); this is the second wall. Careful:
+    ``collect_ids=False`` would make libxml2 load a DOCTYPE's external subset.
+    """
+    from lxml import etree
+
+    class _RefuseAll(etree.Resolver):
+        """Answers every request for an external DTD or entity with empty text."""
+
+        def resolve(self, system_url: str, public_id: str, context: Any) -> Any:
+            return self.resolve_string("", context)
+
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+    )
+    parser.resolvers.add(_RefuseAll())
+    return parser
+
+
+def _parse_xml(
+    text: str, tokens: Sequence[Token], locate: Locate
+) -> tuple[Any, None] | tuple[None, LoadError]:
+    """lxml's tree of the wrapped markup, or why the markup is not well-formed."""
+    from lxml import etree
+
+    parser = hardened_parser()
+    try:
+        return etree.fromstring(_wrap(text), parser), None
+    except etree.XMLSyntaxError:
+        return None, _syntax_error(parser.error_log, text, tokens, locate)
+
+
+def _wrap(text: str) -> str:
+    """The markup inside the wrapper; a leading XML declaration is blanked out in place."""
+    if declaration := _XML_DECLARATION.match(text):
+        blank = _NOT_NEWLINE.sub(" ", declaration.group())
+        text = blank + text[declaration.end() :]
+    return _PREFIX + text + _SUFFIX
+
+
+def _syntax_error(log: Any, text: str, tokens: Sequence[Token], locate: Locate) -> LoadError:
+    """The first error libxml2 logged, placed and worded for the user's file."""
+    errors = list(log.filter_from_errors())
+    if not errors:
+        return LoadError("the markup is not well-formed")
+    first = errors[0]
+    if first.type_name == "ERR_TAG_NAME_MISMATCH" and (mismatch := _tag_mismatch(tokens, locate)):
+        return mismatch
+    column = first.column - (len(_PREFIX) if first.line == 1 else 0)
+    index = LineIndex(text).index(first.line, column)
+    return LoadError(_plain_message(first.message), locate(index))
+
+
+def _plain_message(message: str) -> str:
+    """libxml2's message, first line only, with its jargon translated where it is opaque."""
+    line = message.strip().partition("\n")[0]
+    if _WRAPPER in line:
+        return "the markup is not well-formed"
+    if depth := _DEPTH.match(line):
+        return f"elements are nested more than {int(depth.group(1)) - 1} levels deep"
+    return _PLAIN_MESSAGES.get(line, line)
+
+
+def _tag_mismatch(tokens: Iterable[Token], locate: Locate) -> LoadError | None:
+    """The first misnested end tag or unclosed start tag, with names as written.
+
+    libxml2 names tags by their local name and counts the wrapper; this walk does neither.
+    """
+    open_tags: list[StartTag] = []
+    for token in tokens:
+        if isinstance(token, StartTag) and not token.self_closing:
+            open_tags.append(token)
+        elif isinstance(token, EndTag):
+            if not token.name:
+                return LoadError("'</' is not followed by a tag name", locate(token.start))
+            if open_tags and open_tags[-1].name == token.name:
+                open_tags.pop()
+                continue
+            if not open_tags:
+                message = f"Closing tag {token.name} has no matching opening tag"
+                return LoadError(message, locate(token.start))
+            opened = open_tags[-1]
+            line = locate(opened.start).line
+            message = f"Opening and ending tag mismatch: {opened.name} line {line} and {token.name}"
+            return LoadError(message, locate(token.start))
+    if open_tags:
+        opened = open_tags[-1]
+        message = f"Unclosed tag: {opened.name} is not closed before the end of the script"
+        return LoadError(message, locate(opened.start))
+    return None
+
+
+def _elements(root: Any, start_tags: Sequence[StartTag], locate: Locate) -> Iterator[Element]:
+    """Every element below the wrapper, in document order, named and placed as written."""
+    ancestry: dict[Any, tuple[str, ...]] = {root: ()}
+    for node, tag in zip(root.iterdescendants("*"), start_tags, strict=True):
+        ancestors = ancestry[node.getparent()]
+        ancestry[node] = (*ancestors, tag.name)
+        yield Element(tag.name, _attributes(tag, locate), locate(tag.start), ancestors)
+
+
+def _attributes(tag: StartTag, locate: Locate) -> tuple[Attribute, ...]:
+    """The attributes as written (``xmlns`` declarations too), with their values decoded."""
+    return tuple(
+        Attribute(token.name, attribute_value(token.raw_value), locate(token.start))
+        for token in tag.attributes
+    )
+
+
+def attribute_value(raw: str) -> str:
+    """An attribute's value as XML reads it: references replaced, each line break or tab a space.
+
+    (lxml's own values cost time quadratic in the number of attributes of an element.)
+    """
+    return _VALUE_PART.sub(_value_part, raw)
+
+
+def _value_part(match: re.Match[str]) -> str:
+    reference = match.group(1)
+    if reference is None:
+        return " "
+    if reference.startswith("#x"):
+        return chr(int(reference[2:], 16))
+    if reference.startswith("#"):
+        return chr(int(reference[1:]))
+    return _PREDEFINED_ENTITIES[reference]
+
+
+def _sections(
+    elements: Sequence[Element], start_tags: Sequence[StartTag], locate: Locate
+) -> Iterator[Section]:
+    """A section for each ``as:section`` element."""
+    for element, tag in zip(elements, start_tags, strict=True):
+        if element.tag == "as:section":
+            yield _section(element, tag, locate)
+
+
+def _section(element: Element, tag: StartTag, locate: Locate) -> Section:
+    name = element.attribute("name")
+    segment = element.attribute(*_SEGMENT_ATTRIBUTES)
+    if segment is None:
+        return Section(name.value if name else None, None, element.position)
+    value_start = next(token.value_start for token in tag.attributes if token.name == segment.name)
+    return Section(
+        name.value if name else None, segment.value or None, element.position, locate(value_start)
+    )

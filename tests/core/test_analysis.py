@@ -1,0 +1,144 @@
+"""The analyse stage: one measurement per file, the cache, workers, a replaceable meter."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.conftest import write_template, write_wav
+
+COUNTING_METER = textwrap.dedent(
+    """
+    import os
+    from soundlint import hookimpl
+    from soundlint.model import Measurement
+
+    @hookimpl(tryfirst=True)
+    def soundlint_measure(path):
+        with open("meter-calls.log", "a") as log:
+            log.write(f"{os.getpid()} {path.name}\\n")
+        return Measurement(sample_rate=48000, channels=2, frames=72000, integrated_lufs=-30.0,
+                           true_peak_dbtp=0.5, sample_peak_dbfs=-1.0, max_momentary_lufs=-28.0)
+    """
+)
+
+
+@pytest.fixture
+def counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project with two templates and a meter plugin that logs each call."""
+    (tmp_path / "counting_meter.py").write_text(COUNTING_METER)
+    write_template(tmp_path / "a")
+    write_template(tmp_path / "b")
+    yield tmp_path
+    import sys
+
+    sys.modules.pop("counting_meter", None)
+
+
+def _calls(root: Path) -> list[str]:
+    log = root / "meter-calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_a_plugin_meter_replaces_the_builtin(counted: Path, check) -> None:
+    result = check("-p", "counting_meter", "-j", "1")
+    codes = result.codes()
+    assert codes.count("LN001") == 4 and codes.count("LN002") == 4
+    assert len(_calls(counted)) == 4
+
+
+def test_each_file_is_measured_once_whatever_the_number_of_rules(counted: Path, check) -> None:
+    check("-p", "counting_meter", "-j", "1", "--select", "LN,AU")
+    assert sorted(line.split()[1] for line in _calls(counted)) == [
+        "intro.wav",
+        "intro.wav",
+        "main.wav",
+        "main.wav",
+    ]
+
+
+def test_warm_rerun_measures_nothing(counted: Path, check) -> None:
+    first = check("-p", "counting_meter", "-j", "1")
+    second = check("-p", "counting_meter", "-j", "1")
+    assert len(_calls(counted)) == 4
+    assert first.json == second.json
+
+
+def test_cache_is_keyed_by_content(counted: Path, check) -> None:
+    check("-p", "counting_meter", "-j", "1")
+    main = counted / "a" / "main.wav"
+    os.utime(main, ns=(1, 1))  # touched: same bytes, still cached
+    check("-p", "counting_meter", "-j", "1")
+    assert len(_calls(counted)) == 4
+    write_wav(main, seconds=2.0)  # edited: measured again
+    check("-p", "counting_meter", "-j", "1")
+    assert len(_calls(counted)) == 5
+    check("-p", "counting_meter", "-j", "1", "--no-cache")
+    assert len(_calls(counted)) == 9
+
+
+def test_workers_load_the_same_plugins(counted: Path, check) -> None:
+    result = check("-p", "counting_meter", "-j", "2", "--no-cache")
+    assert result.codes().count("LN001") == 4
+    assert len(_calls(counted)) == 4
+
+
+def test_output_is_the_same_whatever_the_number_of_jobs(tmp_path: Path, check) -> None:
+    for name in "abcd":
+        write_template(tmp_path / name, level_db=-3.0)
+    one = check("-j", "1", "--no-cache").json
+    two = check("-j", "2", "--no-cache").json
+    assert one == two
+    assert one["summary"]["errors"] > 0
+
+
+def test_no_audio_rule_enabled_means_no_measurement(counted: Path, check) -> None:
+    check("-p", "counting_meter", "--select", "MD,NM,SC,SR,WAV001,WAV003,WAV004,WAV005,WAV006")
+    assert _calls(counted) == []
+
+
+def test_a_meter_that_raises_is_sl001(tmp_path: Path, check) -> None:
+    (tmp_path / "raising_meter.py").write_text(
+        "from soundlint import hookimpl\n\n"
+        "@hookimpl(tryfirst=True)\n"
+        "def soundlint_measure(path):\n"
+        "    raise MemoryError('boom')\n"
+    )
+    write_template(tmp_path / "t", {"main": "main.wav"})
+    result = check("-p", "raising_meter", "-j", "1")
+    assert result.codes() == ["SL001"]
+    assert "MemoryError: boom" in result.json["diagnostics"][0]["message"]
+
+
+def test_invalid_loudness_engine_is_a_usage_error(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    (tmp_path / "soundlint.toml").write_text('loudness-engine = "ffmpeg"\n')
+    result = run("check")
+    assert result.code == 2
+    assert "loudness-engine must be one of soundlint, pyloudnorm" in result.err
+
+
+def test_pyloudnorm_engine_gives_pyloudnorm_values(tmp_path: Path, check) -> None:
+    import pyloudnorm
+
+    write_template(tmp_path / "t", {"main": "main.wav"}, level_db=-30.0)
+    (tmp_path / "soundlint.toml").write_text('loudness-engine = "pyloudnorm"\n')
+    data, rate = soundfile.read(tmp_path / "t" / "main.wav")
+    expected = pyloudnorm.Meter(rate).integrated_loudness(data)
+    [diagnostic] = check("--select", "LN001").json["diagnostics"]
+    assert f"{expected:.1f} LUFS" in diagnostic["message"]
+
+
+def test_nan_samples_are_reported(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    samples = np.full((48000, 2), 0.1, dtype=np.float32)
+    samples[100:103] = np.nan
+    soundfile.write(tmp_path / "t" / "main.wav", samples, 48000, subtype="FLOAT")
+    result = check("--select", "WAV002")
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["message"] == "6 samples are NaN or infinite"
