@@ -38,10 +38,10 @@ def music_like(seconds: float, rng: np.random.Generator) -> np.ndarray:
 
     frames = round(seconds * RATE)
     t = np.arange(frames) / RATE
-    partials = sum(
-        rng.uniform(0.02, 0.08) * np.sin(2 * np.pi * rng.uniform(60, 2000) * t + rng.uniform(0, 6))
-        for _ in range(6)
-    )
+    partials = np.zeros(frames)
+    for _ in range(6):
+        frequency, phase = rng.uniform(60, 2000), rng.uniform(0, 6)
+        partials += rng.uniform(0.02, 0.08) * np.sin(2 * np.pi * frequency * t + phase)
     noise = lfilter([0.05], [1.0, -0.95], rng.standard_normal((frames, 2)), axis=0)
     beat = 0.55 + 0.45 * np.abs(np.sin(np.pi * t * 2.0)) ** 4
     return np.clip((partials[:, None] + noise) * beat[:, None] * 1.6, -1.0, 1.0)

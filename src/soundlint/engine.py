@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +90,10 @@ def check(
         selection.finish(diagnostic, relative_path(diagnostic.path, settings.root))
         for diagnostic in _unique(found)
     )
-    diagnostics = sorted((d for d in kept if d is not None), key=Diagnostic.sort_key)
+    diagnostics = sorted(
+        (replace(d, message=displayable(d.message)) for d in kept if d is not None),
+        key=Diagnostic.sort_key,
+    )
     return Result(project, tuple(diagnostics))
 
 
@@ -120,7 +123,6 @@ def measurable(segment: Segment) -> bool:
         segment.status is SegmentStatus.OK
         and audio is not None
         and audio.container in ("WAV", "RF64", "BW64")
-        and audio.error is None
         and bool(audio.frames)
     )
 
@@ -130,8 +132,14 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def relative_path(path: Path, start: Path) -> str:
-    """``path`` relative to ``start``, with '/' separators."""
+    """``path`` relative to ``start``, with '/' separators; undecodable bytes as ``\\xNN``."""
     try:
-        return Path(os.path.relpath(path, start)).as_posix()
+        text = Path(os.path.relpath(path, start)).as_posix()
     except ValueError:
-        return path.as_posix()
+        text = path.as_posix()
+    return displayable(text)
+
+
+def displayable(text: str) -> str:
+    """Undecodable bytes of file names (lone surrogates) written as ``\\xNN``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -70,21 +70,35 @@ class LoadError:
 
 
 @dataclass(frozen=True)
+class ContainerFinding:
+    """A problem in a file's RIFF structure, at a byte offset (WAV001/002/007/008)."""
+
+    code: str
+    message: str
+    offset: int | None = None
+    chunk: str | None = None
+
+
+@dataclass(frozen=True)
 class AudioInfo:
-    """Format facts read from an audio file's header, without decoding it."""
+    """Format facts read from an audio file's headers, without decoding it."""
 
     container: str
     """What the magic bytes say: 'WAV', 'RF64', 'RIFX', 'MP3', 'FLAC', 'Ogg', ... or 'unknown'."""
-    subtype: str | None = None
-    """soundfile's subtype: 'PCM_16', 'PCM_24', 'FLOAT', 'ULAW', 'IMA_ADPCM', ..."""
+    format_tag: int | None = None
+    """The fmt chunk's format tag, the sub-format's for WAVE_FORMAT_EXTENSIBLE (1 PCM, 3 float)."""
+    encoding: str | None = None
+    """The format tag's name: 'PCM', 'IEEE float', 'µ-law', 'IMA ADPCM', ..."""
     sample_rate: int | None = None
     channels: int | None = None
     frames: int | None = None
     bits_per_sample: int | None = None
-    format_tag: int | None = None
-    """The WAVE fmt chunk's wFormatTag (the sub-format's tag for WAVE_FORMAT_EXTENSIBLE)."""
-    error: str | None = None
-    """Why the header could not be read, when it could not."""
+    findings: tuple[ContainerFinding, ...] = ()
+    """What the RIFF walker found wrong with the structure."""
+
+    def has(self, *codes: str) -> bool:
+        """True when a finding has one of these codes."""
+        return any(finding.code in codes for finding in self.findings)
 
     @property
     def duration_s(self) -> float | None:

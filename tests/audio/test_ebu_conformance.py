@@ -53,6 +53,12 @@ def test_case6_five_channels() -> None:
     assert result.integrated_lufs == pytest.approx(-23.0, abs=TOLERANCE_LU)
 
 
+def test_six_channels_exclude_lfe() -> None:
+    levels = [-28.0, -28.0, -24.0, 0.0, -30.0, -30.0]  # L R C LFE Ls Rs: a full-scale LFE
+    samples = np.hstack([tone(level, 5.0, channels=1) for level in levels])
+    assert measure(samples).integrated_lufs == pytest.approx(-23.0, abs=TOLERANCE_LU)
+
+
 def test_997_hz_full_scale_sine_in_one_channel_reads_minus_3_01() -> None:
     samples = np.zeros((48000 * 5, 2))
     samples[:, 0] = np.sin(2.0 * np.pi * 997.0 * np.arange(samples.shape[0]) / 48000)

@@ -65,9 +65,12 @@ def test_wav001_flac_written_by_soundfile(tmp_path: Path, check) -> None:
     assert "FLAC" in result.json["diagnostics"][0]["message"]
 
 
-def test_wav002_riff_header_soundfile_cannot_read(tmp_path: Path, check) -> None:
+def test_wav002_names_the_broken_bytes(tmp_path: Path, check) -> None:
     _one_segment(tmp_path).write_bytes(b"RIFF\x24\x00\x00\x00WAVEjunk" + b"\x00" * 8)
-    assert check().codes() == ["WAV002"]
+    diagnostics = check().json["diagnostics"]
+    assert [(d["code"], d["offset"]) for d in diagnostics] == [("WAV002", 0), ("WAV002", 20)]
+    assert "file is 24 bytes: 20 bytes missing" in diagnostics[0]["message"]
+    assert "header at byte 20 is cut off" in diagnostics[1]["message"]
 
 
 def test_options_come_from_the_profile(tmp_path: Path, check) -> None:

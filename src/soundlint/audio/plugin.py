@@ -30,7 +30,7 @@ def soundlint_configure(settings: Settings) -> None:
 def soundlint_add_commands(
     subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
 ) -> None:
-    from soundlint.audio.command import add_command
+    from soundlint.audio.measure_command import add_command
 
     add_command(subparsers, parents)
 

@@ -48,19 +48,17 @@ def _phase_peak(ext: np.ndarray, weights: np.ndarray, starts: np.ndarray | None)
     if count <= 0:
         return 0.0
     if starts is None:
-        taps = [ext[j : j + count] for j in range(TAPS)]
+        taps = [ext[None, j : j + count] for j in range(TAPS)]
     else:
         gathered = ext[starts + np.arange(TAPS)[:, None]]
-        taps = list(gathered)
-    peak = 0.0
-    product = np.empty(count, dtype=ext.dtype)
-    for phase in weights.T:
-        acc = taps[0] * phase[0]
-        for j in range(1, TAPS):
-            np.multiply(taps[j], phase[j], out=product)
-            acc += product
-        peak = max(peak, float(np.abs(acc, out=acc).max()))
-    return peak
+        taps = [gathered[None, j] for j in range(TAPS)]
+    columns = weights[:, :, None]
+    acc = columns[0] * taps[0]
+    product = np.empty_like(acc)
+    for j in range(1, TAPS):
+        np.multiply(columns[j], taps[j], out=product)
+        acc += product
+    return float(np.abs(acc, out=acc).max())
 
 
 def _candidate_windows(

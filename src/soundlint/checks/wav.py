@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
-from soundlint.model import AudioInfo, Diagnostic, Segment, Template
+from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
 from soundlint.rule import Option, Rule
 
 WAVE_CONTAINERS = frozenset({"WAV", "RF64", "BW64"})
-PCM_SUBTYPES = frozenset({"PCM_S8", "PCM_U8", "PCM_16", "PCM_24", "PCM_32"})
-FLOAT_SUBTYPES = frozenset({"FLOAT", "DOUBLE"})
-_CONTAINER_NAMES = {
-    "empty": "an empty file",
-    "text": "a text file",
-    "unknown": "not an audio format soundlint recognises",
-    "RIFX": "a big-endian RIFX file",
-}
+PCM, IEEE_FLOAT = 0x0001, 0x0003
 
 WAV001 = Rule(
     code="WAV001",
     name="not-wav",
     summary="A segment is not a RIFF/WAVE file, whatever its extension.",
     what="The file's first bytes, which name the real format when they can: MP3, FLAC, Ogg, "
-    "AIFF, AU, CAF, W64, an empty or a text file.",
+    "AIFF, AU, CAF, W64, MP4, an empty or a text file; or a file that cannot be opened.",
     why="The platform accepts only WAV files as sound segments.",
     fix="Convert the file to WAV (e.g. `ffmpeg -i in.mp3 -c:a pcm_s24le out.wav`) and list "
     "the WAV.",
@@ -34,11 +28,36 @@ WAV002 = Rule(
     code="WAV002",
     name="wav-corrupt",
     summary="A WAV file is truncated or corrupt.",
-    what="A RIFF/WAVE file whose header cannot be read, whose audio stops decoding part-way "
-    "(with the time where it stopped), or whose float samples are NaN or infinite.",
+    what="A data chunk running past the end of the file (with the bytes and seconds missing), "
+    "a RIFF size disagreeing with the file size, a partial final frame, no fmt or no data "
+    "chunk, a chunk header cut off, an impossible fmt (0 channels, 0 Hz); audio that stops "
+    "decoding part-way (with the time), or float samples that are NaN or infinite. Each "
+    "message names the chunk and its byte offset.",
     why="The platform rejects it, or plays a shortened or damaged segment.",
     fix="Export the segment again from the source session.",
     needs_audio=True,
+)
+WAV007 = Rule(
+    code="WAV007",
+    name="wav-nonconforming",
+    summary="A WAV file's structure does not conform to the RIFF/WAVE specification.",
+    what="A missing pad byte after an odd-sized chunk, duplicate fmt or data chunks, data "
+    "before fmt, a byte rate or block align inconsistent with the channels and bits, an "
+    "inconsistent WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end. Each message names "
+    "the chunk and its byte offset.",
+    why="Lenient readers cope; strict ones (and the platform's, some day) reject the file or "
+    "read it wrongly.",
+    fix="Re-export the file with a conforming writer (a DAW, sox or ffmpeg).",
+    severity=Severity.WARNING,
+)
+WAV008 = Rule(
+    code="WAV008",
+    name="rf64-or-rifx",
+    summary="An RF64/BW64 file with inconsistent sizes, or a big-endian RIFX file.",
+    what="RF64/BW64 without a ds64 chunk first, or whose ds64 sizes disagree with the file; "
+    "big-endian RIFX files.",
+    why="The platform does not take RIFX, and mis-sized RF64 files are read short or not at all.",
+    fix="Export as a plain little-endian RIFF/WAVE file (under 4 GB).",
 )
 WAV003 = Rule(
     code="WAV003",
@@ -82,7 +101,7 @@ WAV006 = Rule(
 
 @hookimpl
 def soundlint_rules() -> Iterable[Rule]:
-    return [WAV001, WAV002, WAV003, WAV004, WAV005, WAV006]
+    return [WAV001, WAV002, WAV003, WAV004, WAV005, WAV006, WAV007, WAV008]
 
 
 @hookimpl
@@ -98,19 +117,15 @@ def _check_segment(
     def found(code: str, message: str) -> Diagnostic:
         return at_segment_file(code, message, template, segment)
 
-    if audio.container not in WAVE_CONTAINERS:
-        yield found("WAV001", f"not a WAV file: {_describe(audio.container)}")
+    for finding in audio.findings:
+        yield replace(found(finding.code, finding.message), offset=finding.offset)
+    if audio.container not in WAVE_CONTAINERS or audio.format_tag is None:
         return
-    if audio.error is not None:
-        yield found("WAV002", f"cannot read the WAV header: {audio.error}")
-        return
-    subtype = audio.subtype or "unknown"
-    if subtype not in PCM_SUBTYPES | FLOAT_SUBTYPES:
-        yield found("WAV003", f"encoding {subtype} is not integer PCM or IEEE float")
+    if audio.format_tag not in (PCM, IEEE_FLOAT):
+        yield found("WAV003", f"encoding {audio.encoding} is not integer PCM or IEEE float")
     elif audio.bits_per_sample is not None:
-        is_float = subtype in FLOAT_SUBTYPES
-        option = "float-bit-depths" if is_float else "pcm-bit-depths"
-        allowed = context.options("WAV004")[option]
+        is_float = audio.format_tag == IEEE_FLOAT
+        allowed = context.options("WAV004")["float-bit-depths" if is_float else "pcm-bit-depths"]
         if audio.bits_per_sample not in allowed:
             kind = "float" if is_float else "PCM"
             listed = ", ".join(str(b) for b in allowed) or "none"
@@ -118,18 +133,20 @@ def _check_segment(
                 "WAV004", f"{audio.bits_per_sample}-bit {kind} is not allowed (allowed: {listed})"
             )
     allowed_channels = context.options("WAV005")["channels"]
-    if audio.channels is not None and audio.channels not in allowed_channels:
+    if audio.channels and audio.channels not in allowed_channels:
         listed = ", ".join(str(c) for c in allowed_channels)
         yield found("WAV005", f"{audio.channels} channels are not allowed (allowed: {listed})")
-    if audio.frames == 0:
+    if audio.frames == 0 and not audio.has("WAV002"):
         yield found("WAV006", "the file holds no audio frames")
-    yield from _decoding(template, segment, context)
+    yield from _decoding(template, segment, audio, context)
 
 
-def _decoding(template: Template, segment: Segment, context: CheckContext) -> Iterator[Diagnostic]:
+def _decoding(
+    template: Template, segment: Segment, audio: AudioInfo, context: CheckContext
+) -> Iterator[Diagnostic]:
     """What the audio pass found while decoding, when it ran."""
     unreadable = context.unreadable(segment)
-    if unreadable:
+    if unreadable and not audio.has("WAV001", "WAV002"):
         yield at_segment_file("WAV002", f"cannot decode the audio: {unreadable}", template, segment)
     measurement = context.measurement(segment)
     if measurement is None:
@@ -151,9 +168,3 @@ def _decoding(template: Template, segment: Segment, context: CheckContext) -> It
             template,
             segment,
         )
-
-
-def _describe(container: str) -> str:
-    if container in _CONTAINER_NAMES:
-        return _CONTAINER_NAMES[container]
-    return f"the magic bytes say {container}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
+from soundlint.engine import displayable
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -53,9 +54,9 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
     measurement = outcome.measurement
     if measurement is None:
         why = outcome.unreadable or outcome.plugin_error or "no meter measured the file"
-        return {"path": path.as_posix(), "error": why}
+        return {"path": displayable(path.as_posix()), "error": why}
     entry: dict[str, Any] = {
-        "path": path.as_posix(),
+        "path": displayable(path.as_posix()),
         "sample_rate": measurement.sample_rate,
         "channels": measurement.channels,
         "frames": measurement.frames,

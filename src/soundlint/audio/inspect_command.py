@@ -1,0 +1,122 @@
+"""``soundlint inspect FILE...``: a WAV file's chunks, fmt, bext and INFO, and what is wrong."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soundlint.engine import displayable
+from soundlint.hookspecs import hookimpl
+from soundlint.model import Severity
+
+if TYPE_CHECKING:
+    from soundlint.api import Session
+    from soundlint.audio.riff import RiffReport
+
+
+@hookimpl
+def soundlint_add_commands(
+    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
+) -> None:
+    inspect = subparsers.add_parser(
+        "inspect", parents=parents, help="show a WAV file's structure and what is wrong with it"
+    )
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    inspect.add_argument("--output-format", choices=["text", "json"], default="text")
+    inspect.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, session: Session) -> int:
+    from soundlint.audio import riff
+
+    rules = session.plugins.rules()
+    entries = []
+    for path in args.files:
+        report = riff.walk(path) if path.is_file() else _not_a_file(path)
+        entries.append(_entry(path, report, rules))
+    if args.output_format == "json":
+        sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
+    else:
+        sys.stdout.write("".join(_text(entry) for entry in entries))
+    failed = any(d["severity"] == "error" for entry in entries for d in entry["diagnostics"])
+    return 1 if failed else 0
+
+
+def _not_a_file(path: Path) -> RiffReport:
+    from soundlint.audio.riff import NOT_WAV, Finding, RiffReport
+
+    reason = "does not exist" if not path.exists() else "is not a regular file"
+    return RiffReport("unreadable", 0, findings=(Finding(NOT_WAV, f"{path} {reason}", None),))
+
+
+def _entry(path: Path, report: RiffReport, rules: dict[str, Any]) -> dict[str, Any]:
+    def severity(code: str) -> str:
+        rule = rules.get(code)
+        return (rule.severity if rule else Severity.ERROR).value
+
+    return {
+        "path": displayable(path.as_posix()),
+        "container": report.container,
+        "file_size": report.file_size,
+        "chunks": [dataclasses.asdict(chunk) for chunk in report.chunks],
+        "fmt": _fmt(report),
+        "data_offset": report.data_offset,
+        "data_size": report.data_size,
+        "frames": report.frames,
+        "duration_s": report.duration_s,
+        "ds64": _plain(report.ds64),
+        "bext": _plain(report.bext),
+        "info": dict(report.info) if report.info is not None else None,
+        "diagnostics": [
+            {**dataclasses.asdict(finding), "severity": severity(finding.code)}
+            for finding in report.findings
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def _fmt(report: RiffReport) -> dict[str, Any] | None:
+    if report.fmt is None:
+        return None
+    return {**dataclasses.asdict(report.fmt), "encoding": report.fmt.encoding}
+
+
+def _plain(value: Any) -> dict[str, Any] | None:
+    """A parsed chunk's fields, its mappings made plain dicts for JSON."""
+    if value is None:
+        return None
+    fields = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+    return {key: dict(item) if isinstance(item, Mapping) else item for key, item in fields.items()}
+
+
+def _text(entry: dict[str, Any]) -> str:
+    lines = [f"{entry['path']}: {entry['container']}, {entry['file_size']} bytes"]
+    if entry["chunks"]:
+        lines.append("  chunk      offset        size")
+        lines.extend(
+            f"  {chunk['id']!r:<8} {chunk['offset']:>8} {chunk['size']:>11}"
+            for chunk in entry["chunks"]
+        )
+    fmt = entry["fmt"]
+    if fmt:
+        lines.append(
+            f"  fmt: {fmt['encoding']} (tag 0x{fmt['format_tag']:04X}), {fmt['channels']} ch, "
+            f"{fmt['sample_rate']} Hz, {fmt['bits_per_sample']} bit, "
+            f"byte rate {fmt['byte_rate']}, block align {fmt['block_align']}"
+        )
+    if entry["frames"] is not None:
+        duration = entry["duration_s"]
+        shown = f" ({duration:.3f} s)" if duration is not None else ""
+        lines.append(f"  data: {entry['frames']} frames{shown} at byte {entry['data_offset']}")
+    for name in ("bext", "info"):
+        if entry[name]:
+            fields = ", ".join(f"{key}={value!r}" for key, value in entry[name].items() if value)
+            lines.append(f"  {name}: {fields}")
+    lines.extend(f"  {d['code']} {d['message']}" for d in entry["diagnostics"])
+    lines.extend(f"  note: {note}" for note in entry["notes"])
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,161 @@
+"""LN and AU rules on generated audio, measured by the built-in meter."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import soundfile
+
+from tests.conftest import write_template, write_wav
+
+RATE = 48000
+
+
+def _template(tmp_path: Path, **segments: np.ndarray) -> None:
+    write_template(tmp_path / "t", {name: f"{name}.wav" for name in segments}, audio=False)
+    for name, samples in segments.items():
+        soundfile.write(tmp_path / "t" / f"{name}.wav", samples, RATE, subtype="PCM_24")
+
+
+def _tone(seconds: float, level_db: float, hz: float = 1000.0) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return 10 ** (level_db / 20) * np.sin(2 * np.pi * hz * t)
+
+
+def _found(check, *args: str) -> list[tuple[str, str | None, str]]:
+    result = check("--no-cache", *args)
+    return [(d["code"], d["segment"], d["message"]) for d in result.json["diagnostics"]]
+
+
+def test_ln001_integrated_loudness_outside_target(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(2.0, -30.0))  # mono 1 kHz at -30 dBFS reads -33.0 LUFS
+    [(code, segment, message)] = _found(check, "--select", "LN")
+    assert (code, segment) == ("LN001", "main")
+    assert message == "integrated loudness -33.0 LUFS is outside -16 ± 3 LUFS (-17.0 LU)"
+
+
+def test_ln001_target_from_profile(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(2.0, -20.0))  # -23.0 LUFS
+    assert _found(check, "--select", "LN001", "--profile", "ebu-r128") == []
+    assert [c for c, _, _ in _found(check, "--select", "LN001")] == ["LN001"]
+
+
+def test_ln002_true_peak_above_ceiling(tmp_path: Path, check) -> None:
+    n = np.arange(2 * RATE)
+    samples = 0.99 * np.sin(2 * np.pi * n / 4 + np.pi / 4)  # fs/4 at 45°: peaks between samples
+    _template(tmp_path, main=samples)
+    [(code, _, message)] = _found(check, "--select", "LN002")
+    assert code == "LN002"
+    true_peak = float(message.split()[2])
+    assert -0.5 < true_peak < 0.2  # the samples read -3.1 dBFS; the true peak is 0.99 (-0.09)
+
+
+def test_ln003_spread_between_segments(tmp_path: Path, check) -> None:
+    _template(tmp_path, intro=_tone(1.0, -12.0), main=_tone(2.0, -18.0))
+    [(code, segment, message)] = _found(check, "--select", "LN003")
+    assert (code, segment) == ("LN003", "main")
+    assert "differ by 6.0 LU" in message
+
+
+def test_ln004_loudness_range_is_off_by_default(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=np.concatenate([_tone(10.0, -20.0), _tone(10.0, -40.0)]))
+    assert "LN004" not in {code for code, _, _ in _found(check)}
+    [(code, _, message)] = _found(check, "--select", "LN004")
+    assert code == "LN004"
+    assert message.startswith("loudness range 20.0 LU")
+
+
+def test_ln005_too_short_to_measure(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(0.3, -20.0))
+    [(code, _, message)] = _found(check, "--select", "LN005")
+    assert (code, message) == (
+        "LN005",
+        "loudness cannot be measured: the segment is shorter than one 400 ms block",
+    )
+
+
+def test_au001_clipping_with_times(tmp_path: Path, check) -> None:
+    samples = _tone(2.0, -20.0)
+    samples[24000:24010] = 1.0
+    samples[72000:72003] = -1.0
+    result = check("--no-cache", "--select", "AU001")
+    assert result.codes() == []
+    _template(tmp_path, main=samples)
+    [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
+    assert diagnostic["message"] == "2 clipped runs at 0.500 s, 1.500 s"
+    assert diagnostic["start_s"] == 0.5
+
+
+def test_au002_digital_silence(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=np.zeros(RATE))
+    assert _found(check, "--select", "AU") == [("AU002", "main", "the segment is digital silence")]
+
+
+def test_au002_below_the_absolute_gate(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(1.0, -80.0))
+    [(code, _, message)] = _found(check, "--select", "AU002")
+    assert code == "AU002" and message.startswith("the segment is below -70 LUFS throughout")
+
+
+def test_au003_leading_and_trailing_silence(tmp_path: Path, check) -> None:
+    samples = np.concatenate([np.zeros(RATE), _tone(1.0, -20.0), np.zeros(RATE // 4)])
+    _template(tmp_path, main=samples)
+    result = check("--no-cache", "--select", "AU003")
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["message"] == "leading silence of 1.00 s (more than 0.5 s)"
+    assert diagnostic["start_s"] == 0.0
+    assert abs(diagnostic["end_s"] - 1.0) < 1e-4
+    (tmp_path / "soundlint.toml").write_text("[rules.AU003]\nmax-seconds = 0.1\n")
+    assert len(check("--no-cache", "--select", "AU003").json["diagnostics"]) == 2
+
+
+def test_au004_dc_offset(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(1.0, -20.0) + 0.01)
+    [(code, _, message)] = _found(check, "--select", "AU004")
+    assert (code, message) == ("AU004", "channel 1 has a DC offset of +0.0100 (-40.0 dBFS)")
+
+
+def test_au005_loop_seam_only_on_loop_segments(tmp_path: Path, check) -> None:
+    clicking = _tone(1.0, -20.0, hz=1000.25)  # ends mid-cycle: a jump at the seam
+    seamless = _tone(1.0, -20.0, hz=1000.0)
+    _template(tmp_path, main=clicking, intro=clicking, outro=seamless)
+    [(code, segment, _)] = _found(check, "--select", "AU005")
+    assert (code, segment) == ("AU005", "main")
+    _template(tmp_path, main=seamless)
+    assert _found(check, "--select", "AU005") == []
+
+
+def test_au006_duration_bounds_by_segment_name(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(0.8, -20.0), intro=_tone(0.8, -20.0))
+    assert _found(check, "--select", "AU006") == [
+        ("AU006", "main", "'main' lasts 0.80 s; it should last 1 to 900 s")
+    ]
+    (tmp_path / "soundlint.toml").write_text("[rules.AU006]\ndurations = { intro = [1.0, 2.0] }\n")
+    assert [s for _, s, _ in _found(check, "--select", "AU006")] == ["intro"]
+
+
+def test_measure_command_json(tmp_path: Path, run) -> None:
+    path = write_wav(tmp_path / "a.wav", seconds=2.0, level_db=-20.0, rate=RATE)
+    (tmp_path / "bad.wav").write_bytes(b"not audio")
+    result = run("measure", "--output-format", "json", "a.wav", "bad.wav")
+    assert result.code == 1
+    good, bad = json.loads(result.out)["files"]
+    assert good["path"] == "a.wav"
+    assert (good["sample_rate"], good["channels"], good["frames"]) == (RATE, 2, 2 * RATE)
+    data, _ = soundfile.read(path)
+    expected = pyloudnorm.Meter(RATE, filter_class="DeMan").integrated_loudness(data)
+    assert abs(good["integrated_lufs"] - expected) < 1e-3
+    assert good["max_short_term_lufs"] is None  # shorter than one 3 s window
+    assert good["clipped_runs"] == 0
+    assert set(bad) == {"path", "error"}
+
+
+def test_measure_command_text(tmp_path: Path, run) -> None:
+    write_wav(tmp_path / "a.wav", seconds=1.0)
+    result = run("measure", "a.wav")
+    assert result.code == 0
+    assert result.out.splitlines()[0] == "a.wav"
+    assert "integrated:" in result.out and "true peak:" in result.out
