@@ -3,7 +3,8 @@
     python examples/generate_audio.py
 
 The good template's segments are soft chord pads near -16 LUFS; the broken template's
-files carry deliberate mistakes (a wrong sample rate, an MP3 posing as WAV, an unlisted take).
+files carry deliberate mistakes (a clipped intro far too loud, a wrong sample rate, an MP3
+posing as WAV, an unlisted take).
 """
 
 from __future__ import annotations
@@ -36,13 +37,15 @@ def pad(
     return signal * envelope
 
 
-def normalised(signal: np.ndarray, rate: int) -> np.ndarray:
+def normalised(signal: np.ndarray, rate: int, lufs: float) -> np.ndarray:
     loudness = pyloudnorm.Meter(rate).integrated_loudness(signal)
-    return signal * 10 ** ((TARGET_LUFS - loudness) / 20)
+    return signal * 10 ** ((lufs - loudness) / 20)
 
 
-def write(path: Path, signal: np.ndarray, rate: int) -> None:
-    soundfile.write(path, normalised(signal, rate), rate, subtype="PCM_16")
+def write(path: Path, signal: np.ndarray, rate: int, lufs: float = TARGET_LUFS) -> None:
+    """Write at ``lufs`` integrated loudness; what goes past full scale is clipped."""
+    samples = np.clip(normalised(signal, rate, lufs), -1.0, 1.0)
+    soundfile.write(path, samples, rate, subtype="PCM_16")
     print(f"wrote {path.relative_to(HERE)} ({path.stat().st_size // 1024} KiB)")
 
 
@@ -53,7 +56,8 @@ def main() -> None:
     write(sunrise / "sunrise_outro.wav", pad(1.5, 48000, 220.0, fade_in=0.0, fade_out=1.0), 48000)
 
     night = HERE / "templates" / "night-drive"
-    write(night / "intro.wav", pad(1.0, 48000, 146.8, fade_in=0.01, fade_out=0.0), 48000)
+    # Mastered far too hot: clipped, and 10 LU above the target.
+    write(night / "intro.wav", pad(1.0, 48000, 146.8, fade_in=0.01, fade_out=0.0), 48000, -4.0)
     write(night / "main.wav", pad(2.0, 44100, 146.8, fade_in=0.0, fade_out=0.0), 44100)
     write(night / "alt_take.wav", pad(0.5, 48000, 146.8, fade_in=0.01, fade_out=0.2), 48000)
     # An MP3 frame header behind a .wav name: what a hurried export often leaves.
