@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -12,6 +13,9 @@ from soundlint.cache import MeasurementCache
 from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement
 from soundlint.plugins import PLUGIN_ERROR, Plugins
+
+POOL_THRESHOLD_BYTES = 32 << 20
+"""Below this much audio (and without -j), starting workers costs more than it saves."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def analyse(
         else:
             pending.append(path)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
-    if workers <= 1:
+    if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
         measured = [_measure(plugins, path, settings) for path in pending]
     else:
         measured = _in_pool(pending, settings, workers)
@@ -73,6 +77,14 @@ def analyse(
         if cache is not None and outcome.measurement is not None:
             cache.put(path, outcome.measurement)
     return Analysis(outcomes)
+
+
+def _total_bytes(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
 
 
 def _measure(plugins: Plugins, path: Path, settings: Settings) -> Outcome:

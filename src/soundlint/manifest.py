@@ -46,6 +46,11 @@ def load_template(manifest: Path) -> Template:
         raw = _read_bounded(manifest)
         text = raw.decode("utf-8")
         data = tomllib.loads(text)
+    except FileNotFoundError:
+        listed = ", ".join(path.relative_to(directory).as_posix() for path in audio_files[:3])
+        more = ", ..." if len(audio_files) > 3 else ""
+        message = f"{MANIFEST_NAME} is missing; the directory holds audio ({listed}{more})"
+        return _broken(manifest, fallback_name, audio_files, message)
     except OSError as error:
         return _broken(manifest, fallback_name, audio_files, f"cannot read: {error.strerror}")
     except UnicodeDecodeError as error:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from soundlint import globs
 from soundlint.config import Settings
+from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
 
@@ -57,6 +58,26 @@ class _Found:
     manifests: dict[Path, Path]
     """Template directory -> manifest."""
     scripts: set[Path]
+    audio_directories: set[Path]
+    """Directories holding audio files directly."""
+
+    def add_orphans(self, paths: list[Path], manifest_name: str) -> None:
+        """Treat as templates with a missing manifest: directories of audio files beside other
+        templates, and the directories of audio files named outright that no template owns."""
+        parents = {directory.parent for directory in self.manifests}
+        orphans = {
+            directory
+            for directory in self.audio_directories
+            if directory.parent in parents and _owning_template(directory, self.manifests) is None
+        }
+        orphans.update(
+            path.parent
+            for path in paths
+            if path.suffix.lower() in AUDIO_SUFFIXES
+            and _owning_template(path, self.manifests) is None
+        )
+        for directory in orphans - set(self.manifests):
+            self.manifests[directory] = directory / manifest_name
 
 
 def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Project:
@@ -64,9 +85,11 @@ def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Pro
     root = settings.root
     paths = [path.absolute() for path in paths] or [root]
     manifest_names = plugins.manifest_names()
-    found = _Found({}, set())
+    found = _Found({}, set(), set())
     for scan_root in _scan_roots(root, paths):
         _walk(scan_root, root, settings, manifest_names, found)
+    if manifest_names:
+        found.add_orphans(paths, manifest_names[0])
 
     target_templates: set[Path] = set()
     target_scripts: set[Path] = set()
@@ -116,6 +139,8 @@ def _walk(
         for name in manifest_names:
             if name in files:
                 found.manifests.setdefault(here, here / name)
+        if any(Path(name).suffix.lower() in AUDIO_SUFFIXES for name in files):
+            found.audio_directories.add(here)
         for name in files:
             path = here / name
             relative = _relative(path, root)

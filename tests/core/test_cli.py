@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -93,7 +94,7 @@ def test_exit_zero_and_strict(tmp_path: Path, run) -> None:
     _broken_project(tmp_path)
     assert run("check", "--exit-zero").code == 0
     write_template(tmp_path / "a")  # repair: only a warning is left
-    (tmp_path / "b" / "template.toml").unlink()
+    shutil.rmtree(tmp_path / "b")
     (tmp_path / "a" / "stray.wav").write_bytes(b"")
     assert run("check").code == 0
     assert run("check", "--strict").code == 1

@@ -119,3 +119,24 @@ def test_broken_manifest_does_not_stop_other_templates(tmp_path: Path, check) ->
     (tmp_path / "bad" / "template.toml").write_text("[[[")
     write_template(tmp_path / "good", description="")
     assert check().codes() == ["MD001", "MD002"]
+
+
+def test_md001_missing_manifest_beside_other_templates(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "templates" / "done")
+    write_wav(tmp_path / "templates" / "forgotten" / "intro.wav")
+    write_wav(tmp_path / "assets" / "jingle.wav")  # not beside a template: not a template
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD001"
+    assert diagnostic["path"] == "templates/forgotten/template.toml"
+    assert diagnostic["message"] == (
+        "cannot load template.toml: template.toml is missing; the directory holds audio (intro.wav)"
+    )
+
+
+def test_md001_audio_file_passed_outright_belongs_to_no_template(tmp_path: Path, check) -> None:
+    write_wav(tmp_path / "loose" / "a.wav")
+    result = check("loose/a.wav")
+    assert [(d["code"], d["path"]) for d in result.json["diagnostics"]] == [
+        ("MD001", "loose/template.toml")
+    ]
