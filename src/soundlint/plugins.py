@@ -62,6 +62,7 @@ class Plugins:
         self._pm.add_hookspecs(hookspecs)
         self._info: list[PluginInfo] = []
         self.errors: list[Diagnostic] = []
+        self._rules: dict[str, Rule] | None = None
 
     # Loading ---------------------------------------------------------------------------
 
@@ -110,6 +111,7 @@ class Plugins:
         except Exception as error:
             self.errors.append(_plugin_error(name, module_name, "failed to load", error))
             return
+        self._rules = None
         if version is None:
             version = getattr(plugin, "__version__", None)
         self._info.append(PluginInfo(name, module_name, version, source))
@@ -117,6 +119,7 @@ class Plugins:
     def register(self, plugin: object, name: str) -> None:
         """Register an already imported plugin object (used by tests and embedders)."""
         self._pm.register(plugin, name=name)
+        self._rules = None
         self._info.append(PluginInfo(name, getattr(plugin, "__name__", name), None, "api"))
 
     @property
@@ -158,6 +161,11 @@ class Plugins:
 
     def rules(self) -> dict[str, Rule]:
         """Every rule by code, SL001 included. A duplicate code is a plugin error."""
+        if self._rules is None:
+            self._rules = self._collect_rules()
+        return self._rules
+
+    def _collect_rules(self) -> dict[str, Rule]:
         rules = {PLUGIN_ERROR.code: PLUGIN_ERROR}
         for plugin_name, result in self._each("soundlint_rules"):
             for rule in result or ():
