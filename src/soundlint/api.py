@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +41,11 @@ def start(
 
     With ``search_config`` false and no ``config_path``, no configuration file is used.
     """
-    start_at = paths[0].absolute() if paths else Path.cwd()
+    start_at = _common_directory(paths) if paths else Path.cwd()
     if config_path is not None and not config_path.is_file():
         raise config.ConfigError(f"config file not found: {config_path}")
     found = config_path or (config.find_config(start_at) if search_config else None)
-    config_file = config.read_config(found, Path.cwd())
+    config_file = config.read_config(found, config.default_root(start_at))
     plugin_args = list(plugin_args)
     blocked = [arg.removeprefix("no:") for arg in plugin_args if arg.startswith("no:")]
     modules = [(name, "config") for name in config.plugin_modules(config_file)] + [
@@ -53,6 +54,14 @@ def start(
     plugins = Plugins()
     plugins.load(modules=modules, blocked=blocked, search_path=config_file.root)
     return Session(config_file, plugins, tuple(plugin_args))
+
+
+def _common_directory(paths: Sequence[Path]) -> Path:
+    """The deepest directory holding every path: where the configuration search starts, so
+    that the order of the paths does not matter."""
+    resolved = [path.resolve() for path in paths]
+    common = Path(os.path.commonpath(resolved))
+    return common if common.is_dir() else common.parent
 
 
 def lint(

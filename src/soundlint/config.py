@@ -110,6 +110,17 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def default_root(start: Path) -> Path:
+    """The project root without a configuration file: the repository holding ``start`` (the
+    nearest directory upward with a ``.git`` or ``.hg``); outside a repository, the current
+    directory if ``start`` is inside it, else ``start``."""
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists() or (candidate / ".hg").exists():
+            return candidate
+    cwd = Path.cwd()
+    return cwd if start.is_relative_to(cwd) else start
+
+
 def read_config(path: Path | None, default_root: Path) -> ConfigFile:
     """Read the soundlint table of a config file; no file gives an empty table."""
     if path is None:
@@ -128,6 +139,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: values are nested too deeply") from None
 
 
 def profile_names() -> list[str]:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from soundlint.analysis import Analysis, analyse
 from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Template
+from soundlint.paths import displayable, relative_path
 from soundlint.plugins import Plugins
 from soundlint.project import Project
 from soundlint.selection import RuleSelection
@@ -91,7 +90,7 @@ def check(
         for diagnostic in _unique(found)
     )
     diagnostics = sorted(
-        (replace(d, message=displayable(d.message)) for d in kept if d is not None),
+        (_displayable(d) for d in kept if d is not None),
         key=Diagnostic.sort_key,
     )
     return Result(project, tuple(diagnostics))
@@ -131,15 +130,11 @@ def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return list(dict.fromkeys(diagnostics))
 
 
-def relative_path(path: Path, start: Path) -> str:
-    """``path`` relative to ``start``, with '/' separators; undecodable bytes as ``\\xNN``."""
-    try:
-        text = Path(os.path.relpath(path, start)).as_posix()
-    except ValueError:
-        text = path.as_posix()
-    return displayable(text)
-
-
-def displayable(text: str) -> str:
-    """Undecodable bytes of file names (lone surrogates) written as ``\\xNN``."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+def _displayable(diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic with file-name bytes that are not UTF-8 escaped, ready to print."""
+    return replace(
+        diagnostic,
+        message=displayable(diagnostic.message),
+        template=displayable(diagnostic.template) if diagnostic.template else None,
+        segment=displayable(diagnostic.segment) if diagnostic.segment else None,
+    )

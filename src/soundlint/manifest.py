@@ -44,7 +44,7 @@ def load_template(manifest: Path) -> Template:
     audio_files = _audio_files(directory)
     try:
         raw = _read_bounded(manifest)
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
     except FileNotFoundError:
         listed = ", ".join(path.relative_to(directory).as_posix() for path in audio_files[:3])
@@ -65,6 +65,8 @@ def load_template(manifest: Path) -> Template:
         return _broken(manifest, fallback_name, audio_files, *_toml_error(error))
     except ValueError as error:
         return _broken(manifest, fallback_name, audio_files, str(error))
+    except RecursionError:
+        return _broken(manifest, fallback_name, audio_files, "values are nested too deeply")
 
     positions = key_positions(text)
     name = data.get("name")
@@ -73,7 +75,7 @@ def load_template(manifest: Path) -> Template:
         tuple(
             _segment(str(key), value, directory, positions.get(f"segments.{key}"))
             for key, value in segments_table.items()
-            if isinstance(value, str)
+            if isinstance(value, str) and value
         )
         if isinstance(segments_table, dict)
         else ()
@@ -137,7 +139,9 @@ def _segment(
         return Segment(name, declared, path, status, position, **extra)
 
     candidate = directory / declared
-    if Path(declared).is_absolute() or not declared:
+    if "\0" in declared:
+        return make(SegmentStatus.UNREADABLE, candidate, problem="the path holds a NUL character")
+    if Path(declared).is_absolute():
         return make(SegmentStatus.OUTSIDE, candidate)
     try:
         if not candidate.resolve().is_relative_to(directory.resolve()):

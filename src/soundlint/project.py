@@ -83,7 +83,7 @@ class _Found:
 def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Project:
     """Find and load everything under the project root and the given paths."""
     root = settings.root
-    paths = [path.absolute() for path in paths] or [root]
+    paths = [path.resolve() for path in paths] or [root]
     manifest_names = plugins.manifest_names()
     found = _Found({}, set(), set())
     for scan_root in _scan_roots(root, paths):
@@ -144,9 +144,8 @@ def _walk(
         for name in files:
             path = here / name
             relative = _relative(path, root)
-            if globs.matches_any(settings.scripts, relative) and not _excluded(
-                path, root, settings
-            ):
+            in_scripts = globs.matches_any(settings.scripts, relative, path.as_posix())
+            if in_scripts and not _excluded(path, root, settings):
                 found.scripts.add(path)
 
 

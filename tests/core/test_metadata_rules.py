@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import write_template, write_wav
 
 
@@ -68,7 +70,7 @@ def test_md003_wrong_types(tmp_path: Path, check) -> None:
         (1, "'description' must be a string, not an integer"),
         (4, "tag '' is not a non-empty string"),
         (4, "tag 'X' is listed twice"),
-        (6, "segment 'main' must be a WAV path string, not an integer"),
+        (6, "segment 'main' must be a WAV path, not an integer"),
     ]
 
 
@@ -140,3 +142,36 @@ def test_md001_audio_file_passed_outright_belongs_to_no_template(tmp_path: Path,
     assert [(d["code"], d["path"]) for d in result.json["diagnostics"]] == [
         ("MD001", "loose/template.toml")
     ]
+
+
+@pytest.mark.parametrize(
+    ("manifest", "code", "message"),
+    [
+        ('a = ""', "MD003", "segment 'a' must be a WAV path, not an empty string"),
+        ('a = "in\\u0000tro.wav"', "MD004", "the path holds a NUL character"),
+    ],
+)
+def test_odd_segment_paths(tmp_path: Path, check, manifest: str, code: str, message: str) -> None:
+    write_template(tmp_path / "t", {}, audio=False)
+    path = tmp_path / "t" / "template.toml"
+    path.write_text(path.read_text() + manifest + "\n")
+    result = check()
+    assert result.err == ""
+    [diagnostic] = [d for d in result.json["diagnostics"] if d["code"] != "MD002"]
+    assert diagnostic["code"] == code and message in diagnostic["message"]
+
+
+def test_deeply_nested_manifest_is_md001(tmp_path: Path, check) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "template.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    result = check()
+    assert [(d["code"], d["message"]) for d in result.json["diagnostics"]] == [
+        ("MD001", "cannot load template.toml: values are nested too deeply")
+    ]
+
+
+def test_byte_order_mark_is_accepted(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t")
+    path = tmp_path / "t" / "template.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert check().codes() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -49,8 +50,9 @@ def measure_file_pyloudnorm(path: Path) -> Measurement:
     measurement = _measure(path, 65536, lambda block: blocks.append(block.copy()))
     if not blocks:
         return measurement
-    samples = np.nan_to_num(np.concatenate(blocks).astype(np.float64), nan=0.0, posinf=0.0)
-    samples = np.nan_to_num(samples, neginf=0.0)
+    samples = np.nan_to_num(
+        np.concatenate(blocks).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0
+    )
     if samples.shape[1] == _PYLOUDNORM_MAX_CHANNELS + 1:
         samples = np.delete(samples, _LFE_INDEX, axis=1)
     if samples.shape[1] > _PYLOUDNORM_MAX_CHANNELS:
@@ -82,9 +84,10 @@ def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
     import soundfile
 
     try:
-        handle = soundfile.SoundFile(str(path))
+        handle = soundfile.SoundFile(os.fsencode(path))
     except (*_DECODE_ERRORS, TypeError, ValueError) as error:
-        raise UnreadableAudio(f"cannot open audio: {error}") from error
+        reason = getattr(error, "error_string", None) or str(error)
+        raise UnreadableAudio(f"libsndfile cannot open it: {reason}") from error
     with handle:
         try:
             meter = LoudnessMeter(
@@ -134,7 +137,7 @@ def _refine(path: Path, meter: LoudnessMeter, sink: Sink | None) -> str | None:
     import soundfile
 
     try:
-        with soundfile.SoundFile(str(path)) as handle:
+        with soundfile.SoundFile(os.fsencode(path)) as handle:
             handle.seek(meter.frames)
             return _decode(handle, meter, _REFINE_FRAMES, sink)
     except _DECODE_ERRORS:

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soundlint.engine import displayable
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Severity
+from soundlint.paths import displayable
 
 if TYPE_CHECKING:
     from soundlint.api import Session

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
-from soundlint.engine import displayable
+from soundlint.paths import displayable
 
 if TYPE_CHECKING:
     from soundlint.api import Session

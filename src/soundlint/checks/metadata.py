@@ -141,9 +141,10 @@ def _types(template: Template) -> Iterator[Diagnostic]:
     elif segments:
         for name, value in segments.items():
             if not isinstance(value, str) or not value:
+                kind = "an empty string" if value == "" else _kind(value)
                 yield at_manifest(
                     "MD003",
-                    f"segment '{name}' must be a WAV path string, not {_kind(value)}",
+                    f"segment '{name}' must be a WAV path, not {kind}",
                     template,
                     f"segments.{name}",
                     segment=name,
@@ -220,5 +221,5 @@ def _unlisted(template: Template) -> Iterator[Diagnostic]:
 def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return path

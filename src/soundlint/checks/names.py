@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from soundlint.checks.where import at_manifest, at_segment_entry
-from soundlint.engine import CheckContext, relative_path
+from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Template
+from soundlint.paths import relative_path
 from soundlint.project import Project
 from soundlint.rule import Rule
 

@@ -7,8 +7,8 @@ import json
 import xml.etree.ElementTree as ElementTree
 from itertools import groupby
 
-from soundlint.engine import relative_path
 from soundlint.model import Diagnostic, Severity
+from soundlint.paths import relative_path
 from soundlint.report import Report
 
 GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

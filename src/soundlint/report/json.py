@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from soundlint import __version__
-from soundlint.engine import relative_path
 from soundlint.model import Diagnostic, Severity
+from soundlint.paths import relative_path
 from soundlint.report import Report
 
 

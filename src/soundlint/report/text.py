@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from soundlint.engine import relative_path
 from soundlint.model import Diagnostic, Severity
+from soundlint.paths import relative_path
 from soundlint.report import Report
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
