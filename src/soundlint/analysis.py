@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,9 +118,27 @@ def _measure_in_worker(path: Path, settings: Settings) -> Outcome:
 
 
 def _in_pool(paths: list[Path], settings: Settings, workers: int) -> list[Outcome]:
-    with ProcessPoolExecutor(
+    """Measure in worker processes; a file whose worker dies is measured again on its own."""
+    outcomes: dict[Path, Outcome] = {}
+    with contextlib.suppress(BrokenProcessPool), _pool(settings, workers) as pool:
+        futures = {path: pool.submit(_measure_in_worker, path, settings) for path in paths}
+        for path, future in futures.items():
+            with contextlib.suppress(BrokenProcessPool):
+                outcomes[path] = future.result()
+    return [outcomes.get(path) or _alone(path, settings) for path in paths]
+
+
+def _alone(path: Path, settings: Settings) -> Outcome:
+    try:
+        with _pool(settings, 1) as pool:
+            return pool.submit(_measure_in_worker, path, settings).result()
+    except BrokenProcessPool:
+        return Outcome(unreadable="the decoder crashed on this file (its process died)")
+
+
+def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(
         max_workers=workers,
         initializer=_start_worker,
         initargs=(settings.config_file, settings.plugin_args),
-    ) as pool:
-        return list(pool.map(_measure_in_worker, paths, [settings] * len(paths)))
+    )

@@ -11,6 +11,8 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,8 @@ class MeasurementCache:
         self.directory = directory
         self.meter = meter
         self._index_path = directory / "index.json"
-        self._index: dict[str, list[Any]] = self._read_json(self._index_path) or {}
+        index = self._read_json(self._index_path)
+        self._index: dict[str, Any] = index if isinstance(index, dict) else {}
         self._dirty = False
 
     def get(self, path: Path) -> Measurement | None:
@@ -36,12 +39,7 @@ class MeasurementCache:
         if key is None:
             return None
         data = self._read_json(self._entry_path(key))
-        if not data:
-            return None
-        try:
-            return _from_json(data)
-        except (TypeError, ValueError):
-            return None
+        return _from_json(data) if _is_measurement(data) else None
 
     def put(self, path: Path, measurement: Measurement) -> None:
         key = self._key(path)
@@ -61,7 +59,7 @@ class MeasurementCache:
             return None
         signature = [stat.st_size, stat.st_mtime_ns]
         known = self._index.get(str(path))
-        if known is not None and known[:2] == signature:
+        if isinstance(known, list) and len(known) == 3 and known[:2] == signature:
             digest: str | None = str(known[2])
         else:
             digest = _hash_file(path)
@@ -92,6 +90,35 @@ def _hash_file(path: Path) -> str | None:
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def _is_measurement(data: Any) -> bool:
+    """True when ``data`` has exactly a Measurement's fields, each of the declared type."""
+    hints = typing.get_type_hints(Measurement)
+    return (
+        isinstance(data, dict)
+        and set(data) == set(hints)
+        and all(_fits(data[name], hint) for name, hint in hints.items())
+    )
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    arguments = typing.get_args(hint)
+    if isinstance(hint, types.UnionType):
+        return any(_fits(value, argument) for argument in arguments)
+    if typing.get_origin(hint) is tuple:
+        if not isinstance(value, list):
+            return False
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return all(_fits(item, arguments[0]) for item in value)
+        return len(value) == len(arguments) and all(map(_fits, value, arguments))
+    if hint is type(None):
+        return value is None
+    if isinstance(value, bool):
+        return hint is bool
+    if hint is float:
+        return isinstance(value, int | float)
+    return isinstance(value, hint)
 
 
 def _from_json(data: dict[str, Any]) -> Measurement:

@@ -14,6 +14,7 @@ from soundlint import __version__
 
 if TYPE_CHECKING:
     from soundlint.api import Session
+    from soundlint.project import Project
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -159,6 +160,9 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     for path in args.paths:
         if not os.path.lexists(path):
             raise UsageError(f"path not found: {path}")
+    formats = session.plugins.report_formats()
+    if args.output_format not in formats:
+        raise UsageError(f"no plugin provides the output format '{args.output_format}'")
     overrides = Overrides(
         profile=args.profile,
         select=_codes(args.select) if args.select is not None else None,
@@ -176,11 +180,25 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         rules=session.plugins.rules(),
         color=_use_color(args),
     )
-    _write(session.plugins.report_formats()[args.output_format](report), args.output)
+    _warn_unchecked(args.paths, result.project)
+    _write(formats[args.output_format](report), args.output)
     if args.exit_zero:
         return EXIT_CLEAN
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if args.strict else 0)
     return EXIT_FINDINGS if failing else EXIT_CLEAN
+
+
+def _warn_unchecked(paths: list[Path], project: Project) -> None:
+    """Say so on stderr when a path named outright, or the whole run, checked nothing."""
+    for path in paths:
+        if path.is_file() and not project.owns(path.resolve()):
+            print(
+                f"soundlint: warning: {path} is in no template and not a script "
+                "(see `scripts` in the configuration); not checked",
+                file=sys.stderr,
+            )
+    if not project.checked_templates and not project.checked_scripts:
+        print("soundlint: warning: no templates or scripts found to check", file=sys.stderr)
 
 
 def _use_color(args: argparse.Namespace) -> bool:
@@ -199,6 +217,7 @@ def _write(text: str, output: Path | None) -> None:
     from soundlint import atomic
 
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_text(output, text)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from None

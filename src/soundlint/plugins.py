@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
+from pluggy import HookImpl
 
 from soundlint import hookspecs
 from soundlint.config import ConfigError
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from soundlint.report import Formatter
 
 ENTRY_POINT_GROUP = "soundlint"
+UNSUPPORTED_WRAPPER = NotImplementedError(
+    "hook wrappers are not supported: soundlint calls each implementation on its own, so "
+    "that one failing plugin cannot stop the others"
+)
 
 PLUGIN_ERROR = Rule(
     code="SL001",
@@ -132,6 +137,9 @@ class Plugins:
         """Call every implementation of a hook, newest first, yielding (plugin name, result)."""
         caller = getattr(self._pm.hook, hook_name)
         for impl in reversed(caller.get_hookimpls()):
+            if impl.wrapper or impl.hookwrapper:
+                self._error(impl, f"wraps {hook_name}", UNSUPPORTED_WRAPPER)
+                continue
             try:
                 result = impl.function(*(kwargs[arg] for arg in impl.argnames))
                 if isinstance(result, Iterable) and not isinstance(result, str | bytes | Mapping):
@@ -139,12 +147,13 @@ class Plugins:
             except ConfigError:
                 raise
             except Exception as error:
-                module = getattr(impl.plugin, "__name__", impl.plugin_name)
-                self.errors.append(
-                    _plugin_error(impl.plugin_name, module, f"raised in {hook_name}", error)
-                )
+                self._error(impl, f"raised in {hook_name}", error)
                 continue
             yield impl.plugin_name, result
+
+    def _error(self, impl: HookImpl, what: str, error: BaseException) -> None:
+        module = getattr(impl.plugin, "__name__", impl.plugin_name)
+        self.errors.append(_plugin_error(impl.plugin_name, module, what, error))
 
     def _collect(self, hook_name: str, **kwargs: Any) -> list[Any]:
         items: list[Any] = []
@@ -152,6 +161,28 @@ class Plugins:
             if result is not None:
                 items.extend(result)
         return items
+
+    def _diagnostics(self, hook_name: str, **kwargs: Any) -> list[Diagnostic]:
+        """Collect a check hook's findings; anything but a Diagnostic of a known rule is SL001."""
+        rules = self.rules()
+        found: list[Diagnostic] = []
+        for plugin_name, result in self._each(hook_name, **kwargs):
+            items = [] if result is None else result if isinstance(result, list) else [result]
+            for item in items:
+                if isinstance(item, Diagnostic) and item.code in rules:
+                    found.append(item)
+                    continue
+                problem = (
+                    f"reported code {item.code}, which no plugin registered as a rule"
+                    if isinstance(item, Diagnostic)
+                    else f"returned {type(item).__name__}, not Diagnostic values"
+                )
+                found.append(
+                    _plugin_error(
+                        plugin_name, plugin_name, f"broke {hook_name}", TypeError(problem)
+                    )
+                )
+        return found
 
     def _first(self, hook_name: str, **kwargs: Any) -> Any:
         for _, result in self._each(hook_name, **kwargs):
@@ -228,17 +259,17 @@ class Plugins:
         return result
 
     def check_template(self, template: Template, context: CheckContext) -> list[Diagnostic]:
-        return self._collect("soundlint_check_template", template=template, context=context)
+        return self._diagnostics("soundlint_check_template", template=template, context=context)
 
     def check_script(
         self, script: Script, template: Template | None, context: CheckContext
     ) -> list[Diagnostic]:
-        return self._collect(
+        return self._diagnostics(
             "soundlint_check_script", script=script, template=template, context=context
         )
 
     def check_project(self, project: Project, context: CheckContext) -> list[Diagnostic]:
-        return self._collect("soundlint_check_project", project=project, context=context)
+        return self._diagnostics("soundlint_check_project", project=project, context=context)
 
     def report_formats(self) -> dict[str, Formatter]:
         formats: dict[str, Formatter] = {}

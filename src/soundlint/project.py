@@ -137,7 +137,7 @@ def _walk(
             and not _excluded(here / name, root, settings)
         )
         for name in manifest_names:
-            if name in files:
+            if name in files or name in subdirectories:  # a directory: reported unreadable
                 found.manifests.setdefault(here, here / name)
         if any(Path(name).suffix.lower() in AUDIO_SUFFIXES for name in files):
             found.audio_directories.add(here)

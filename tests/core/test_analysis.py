@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 from pathlib import Path
@@ -85,7 +86,9 @@ def test_cache_is_keyed_by_content(counted: Path, check) -> None:
 def test_workers_load_the_same_plugins(counted: Path, check) -> None:
     result = check("-p", "counting_meter", "-j", "2", "--no-cache")
     assert result.codes().count("LN001") == 4
-    assert len(_calls(counted)) == 4
+    calls = _calls(counted)
+    assert len(calls) == 4
+    assert str(os.getpid()) not in {line.split()[0] for line in calls}  # measured in workers
 
 
 def test_output_is_the_same_whatever_the_number_of_jobs(tmp_path: Path, check) -> None:
@@ -142,3 +145,50 @@ def test_nan_samples_are_reported(tmp_path: Path, check) -> None:
     result = check("--select", "WAV002")
     [diagnostic] = result.json["diagnostics"]
     assert diagnostic["message"] == "6 samples are NaN or infinite"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda cache: (cache / "index.json").write_text("[1, 2]"),
+        lambda cache: (cache / "index.json").write_text(
+            json.dumps({str(next(cache.parent.glob("t/*.wav")).resolve()): [1, 2]})
+        ),
+        lambda cache: [
+            entry.write_text('{"sample_rate": "x"}') for entry in cache.rglob("measurements/*/*")
+        ],
+        lambda cache: [entry.write_bytes(b"\xff") for entry in cache.rglob("measurements/*/*")],
+    ],
+)
+def test_a_damaged_cache_is_a_miss(tmp_path: Path, check, damage) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, level_db=-40.0)
+    first = check()
+    damage(tmp_path / ".soundlint_cache")
+    second = check()
+    assert second.err == ""
+    assert second.json == first.json
+    assert first.codes() == ["LN001"]
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_rest_measured(
+    tmp_path: Path, check
+) -> None:
+    (tmp_path / "crashing_meter.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            from soundlint import hookimpl
+
+            @hookimpl(tryfirst=True)
+            def soundlint_measure(path):
+                if path.parent.name == "doomed":
+                    os._exit(1)  # as a decoder segfault would
+            """
+        )
+    )
+    write_template(tmp_path / "doomed", {"main": "main.wav"})
+    write_template(tmp_path / "fine", {"main": "main.wav"}, level_db=-40.0)
+    result = check("-p", "crashing_meter", "-j", "2", "--no-cache")
+    found = {(d["path"], d["code"]) for d in result.json["diagnostics"]}
+    assert found == {("doomed/main.wav", "WAV002"), ("fine/main.wav", "LN001")}
+    assert result.err == ""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +184,48 @@ def test_script_only_run_does_not_import_the_audio_stack(tmp_path: Path) -> None
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=True
     )
     assert result.stdout.splitlines()[-1] == "0 []"
+
+
+def test_output_file_gets_an_ordinary_mode_and_its_directory(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    old = os.umask(0o022)
+    try:
+        assert run("check", "--output", "reports/out.txt").code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "reports" / "out.txt").stat().st_mode) == 0o644
+
+
+def test_disabled_report_plugin_is_a_usage_error(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    result = run("check", "-p", "no:report")
+    assert result.code == 2
+    assert result.err == "soundlint: error: no plugin provides the output format 'text'\n"
+
+
+def test_paths_that_check_nothing_are_warned_about(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    (tmp_path / "notes.xml").write_text("<a/>")
+    result = run("check", "notes.xml")
+    assert result.code == 0
+    assert result.err.splitlines() == [
+        "soundlint: warning: notes.xml is in no template and not a script "
+        "(see `scripts` in the configuration); not checked",
+        "soundlint: warning: no templates or scripts found to check",
+    ]
+
+
+def test_config_search_does_not_depend_on_argument_order(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "templates" / "t", {"intro": "intro.wav"})
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "b.xml").write_text(
+        '<!-- soundlint: template=t -->\n<as:section soundSegment="intr">x</as:section>'
+    )
+    (tmp_path / "scripts" / "soundlint.toml").write_text('ignore = ["SC009"]\n')
+    forward = check("scripts/b.xml", "templates/t/intro.wav")
+    backward = check("templates/t/intro.wav", "scripts/b.xml")
+    assert forward.json == backward.json
+    assert "SC002" in forward.codes()
+    # From inside, scripts/ is a project of its own: the template is outside it, and says so.
+    inside = check(cwd=tmp_path / "scripts")
+    assert inside.codes() == ["SC008"]

@@ -110,5 +110,6 @@ def test_garbage_manifests_and_scripts(tmp_path: Path, check) -> None:
     assert result.code == 1 and result.err == ""
     found = {(d["path"], d["code"]) for d in result.json["diagnostics"]}
     assert ("bin/template.toml", "MD001") in found
+    assert ("dir/template.toml", "MD001") in found
     assert {("scripts/laughs.xml", "SC001"), ("scripts/binary.xml", "SC001")} <= found
     assert ("scripts/bad.json", "SC001") in found

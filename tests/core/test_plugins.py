@@ -133,3 +133,46 @@ def test_plugins_listing_shows_builtins_with_versions(run) -> None:
     out = run("plugins").out
     for name in ("loaders", "metadata", "names", "scripts", "samplerate", "wav", "report"):
         assert any(line.split()[0] == name for line in out.splitlines()), name
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "@hookimpl\ndef soundlint_check_template(template):\n    return ['oops']\n",
+            "returned str, not Diagnostic values",
+        ),
+        (
+            "@hookimpl\ndef soundlint_check_template(template):\n"
+            "    yield Diagnostic('ZZ999', 'x', template.manifest)\n",
+            "reported code ZZ999, which no plugin registered as a rule",
+        ),
+        (
+            "@hookimpl(wrapper=True)\ndef soundlint_check_template(template):\n"
+            "    return (yield)\n",
+            "hook wrappers are not supported",
+        ),
+    ],
+)
+def test_misbehaving_check_hooks_are_sl001(
+    tmp_path: Path, site: Path, check, body: str, message: str
+) -> None:
+    (tmp_path / "local_rules.py").write_text(
+        "from soundlint import Diagnostic, hookimpl\n\n" + body
+    )
+    write_template(tmp_path / "t", genre="")
+    result = check("-p", "local_rules")
+    assert result.code == 1 and result.err == ""
+    codes = result.codes()
+    assert codes.count("MD002") == 1
+    [sl001] = [d for d in result.json["diagnostics"] if d["code"] == "SL001"]
+    assert message in sl001["message"]
+
+
+def test_hook_returning_none_reports_nothing(tmp_path: Path, site: Path, check) -> None:
+    (tmp_path / "local_rules.py").write_text(
+        "from soundlint import hookimpl\n\n"
+        "@hookimpl\ndef soundlint_check_template(template):\n    return None\n"
+    )
+    write_template(tmp_path / "t")
+    assert check("-p", "local_rules").codes() == []
