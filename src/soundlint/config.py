@@ -86,7 +86,6 @@ class Settings:
     scripts: tuple[str, ...] = DEFAULT_SCRIPTS
     script_templates: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
-    plugins: tuple[str, ...] = ()
     plugin_args: tuple[str, ...] = ()
     """The command line's ``-p`` arguments, for worker processes to load the same plugins."""
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
@@ -151,7 +150,16 @@ def profile_names() -> list[str]:
     )
 
 
-def load_profile(name_or_path: str, relative_to: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Profile:
+    """A rule profile as read. A shipped one may name rules of plugins that are switched off."""
+
+    table: Mapping[str, Any]
+    label: str
+    shipped: bool
+
+
+def load_profile(name_or_path: str, relative_to: Path) -> Profile:
     """A shipped profile by name, or a profile file by path."""
     if name_or_path in profile_names():
         resource = importlib.resources.files("soundlint") / "profiles" / f"{name_or_path}.toml"
@@ -168,7 +176,7 @@ def load_profile(name_or_path: str, relative_to: Path) -> dict[str, Any]:
         data = _read_toml(path)
         origin = str(path)
     _reject_unknown(data, PROFILE_KEYS, origin)
-    return data
+    return Profile(data, origin, shipped=name_or_path in profile_names())
 
 
 # Resolving ----------------------------------------------------------------------------
@@ -189,40 +197,45 @@ def resolve(
     for key, expected in PROJECT_KEYS.items():
         if key in table and not isinstance(table[key], expected):
             raise ConfigError(f"{config.label}: '{key}' must be a {expected.__name__}")
-    checker = _Validator(rules, config.label)
-
+    project = _Validator(rules, config.label, strict=True)
     profile_name = overrides.profile or table.get("profile", DEFAULT_PROFILE)
-    profile = load_profile(profile_name, config.root)
-    project_select = checker.selectors(table, "select")
+    loaded = load_profile(profile_name, config.root)
+    profile = _Validator(rules, loaded.label, strict=not loaded.shipped)
+    for flag, selectors in (
+        ("--select", overrides.select or ()),
+        ("--extend-select", overrides.extend_select),
+        ("--ignore", overrides.ignore),
+    ):
+        project.check_selectors(selectors, flag)
+
     select = overrides.select
     if select is None:
-        select = project_select if project_select is not None else _opt_tuple(profile, "select")
-    checker.check_selectors(overrides.select or (), "--select")
-    checker.check_selectors(overrides.extend_select, "--extend-select")
-    checker.check_selectors(overrides.ignore, "--ignore")
-
+        select = project.selectors(table, "select")
+    if select is None:
+        select = profile.selectors(loaded.table, "select")
     return Settings(
         root=config.root,
         config_file=config.path,
         profile=profile_name,
         select=select,
         extend_select=(
-            *_listed(profile, "extend-select"),
-            *(checker.selectors(table, "extend-select") or ()),
+            *(profile.selectors(loaded.table, "extend-select") or ()),
+            *(project.selectors(table, "extend-select") or ()),
             *overrides.extend_select,
         ),
         ignore=(
-            *_listed(profile, "ignore"),
-            *(checker.selectors(table, "ignore") or ()),
+            *(profile.selectors(loaded.table, "ignore") or ()),
+            *(project.selectors(table, "ignore") or ()),
             *overrides.ignore,
         ),
-        per_file_ignores=checker.per_file_ignores(table.get("per-file-ignores", {})),
+        per_file_ignores=project.per_file_ignores(table.get("per-file-ignores", {})),
         severity={
-            **checker.severities(profile.get("severity", {}), strict=False),
-            **checker.severities(table.get("severity", {}), strict=True),
+            **profile.severities(loaded.table.get("severity", {})),
+            **project.severities(table.get("severity", {})),
         },
         rule_options=_rule_options(
-            rules, profile.get("rules", {}), table.get("rules", {}), checker
+            rules,
+            ((profile, loaded.table.get("rules", {})), (project, table.get("rules", {}))),
         ),
         scripts=tuple(_strings(table, "scripts", config.label) or DEFAULT_SCRIPTS),
         script_templates=tuple(
@@ -230,7 +243,6 @@ def resolve(
             for pattern, template in table.get("script-templates", {}).items()
         ),
         exclude=tuple(_strings(table, "exclude", config.label) or ()),
-        plugins=tuple(_strings(table, "plugins", config.label) or ()),
         plugin_args=plugin_args,
         cache_dir=config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
         extra={key: table.get(key, default) for key, default in plugin_keys.items()},
@@ -243,40 +255,53 @@ def plugin_modules(config: ConfigFile) -> list[str]:
 
 
 class _Validator:
-    """Checks rule codes, selectors and options against the registered rules."""
+    """Checks one layer's rule codes, selectors and options against the registered rules.
 
-    def __init__(self, rules: Mapping[str, Rule], label: str) -> None:
+    A lenient layer (a shipped profile) skips codes and options of rules that are not loaded,
+    since their plugin may be switched off; a strict one (the user's files) reports them.
+    """
+
+    def __init__(self, rules: Mapping[str, Rule], label: str, *, strict: bool) -> None:
         self.rules = rules
         self.label = label
+        self.strict = strict
         self.by_name = {rule.name: code for code, rule in rules.items()}
 
     def selectors(self, table: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
         if key not in table:
             return None
         values = tuple(_strings(table, key, self.label) or ())
+        if not self.strict:
+            return tuple(value for value in values if self._known_selector(value))
         self.check_selectors(values, f"{self.label}: '{key}'")
         return values
 
     def check_selectors(self, selectors: tuple[str, ...], where: str) -> None:
         for selector in selectors:
-            if selector != "ALL" and not any(code.startswith(selector) for code in self.rules):
-                hint = _did_you_mean(selector, list(self.rules))
+            if not self._known_selector(selector):
+                hint = _did_you_mean(selector.upper(), list(self.rules))
                 raise ConfigError(f"{where}: unknown rule selector '{selector}'{hint}")
 
-    def code(self, key: str, where: str, strict: bool) -> str | None:
+    def _known_selector(self, selector: str) -> bool:
+        return selector == "ALL" or any(code.startswith(selector) for code in self.rules)
+
+    def code(self, key: str, where: str) -> str | None:
+        """The rule code a table key names (by code or name); None for a lenient unknown."""
         if key in self.rules:
             return key
         if key in self.by_name:
             return self.by_name[key]
-        if strict:
+        if self.strict:
             hint = _did_you_mean(key, [*self.rules, *self.by_name])
             raise ConfigError(f"{self.label}: {where}: unknown rule '{key}'{hint}")
         return None
 
-    def severities(self, table: Mapping[str, Any], strict: bool) -> dict[str, Severity]:
+    def severities(self, table: Any) -> dict[str, Severity]:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{self.label}: 'severity' must be a table")
         result: dict[str, Severity] = {}
         for key, value in table.items():
-            code = self.code(key, "severity", strict)
+            code = self.code(key, "severity")
             if code is None:
                 continue
             try:
@@ -296,34 +321,37 @@ class _Validator:
             entries.append((pattern, tuple(codes)))
         return tuple(entries)
 
+    def options(self, key: str, values: Any, rule: Rule) -> dict[str, Any]:
+        """A ``[rules.KEY]`` table's options, validated."""
+        if not isinstance(values, dict):
+            raise ConfigError(f"{self.label}: rules.{key} must be a table of options")
+        known = {option.name: option for option in rule.options}
+        accepted: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in known:
+                if self.strict:
+                    hint = _did_you_mean(name, list(known))
+                    raise ConfigError(f"{self.label}: rules.{key}: unknown option '{name}'{hint}")
+                continue
+            problem = known[name].validate(value)
+            if problem:
+                raise ConfigError(f"{self.label}: rules.{key}.{name}: {problem}")
+            accepted[name] = value
+        return accepted
+
 
 def _rule_options(
-    rules: Mapping[str, Rule],
-    profile_options: Mapping[str, Any],
-    project_options: Mapping[str, Any],
-    checker: _Validator,
+    rules: Mapping[str, Rule], layers: tuple[tuple[_Validator, Any], ...]
 ) -> dict[str, dict[str, Any]]:
+    """Every rule's options: its defaults, then each layer's settings in turn."""
     options = {code: rule.defaults for code, rule in rules.items()}
-    for layer, strict in ((profile_options, False), (project_options, True)):
-        for key, values in layer.items():
-            code = checker.code(key, "rules", strict)
-            if code is None:
-                continue
-            if not isinstance(values, dict):
-                raise ConfigError(f"{checker.label}: rules.{key} must be a table of options")
-            known = {option.name: option for option in rules[code].options}
-            for name, value in values.items():
-                if name not in known:
-                    if not strict:
-                        continue
-                    hint = _did_you_mean(name, list(known))
-                    raise ConfigError(
-                        f"{checker.label}: rules.{key}: unknown option '{name}'{hint}"
-                    )
-                problem = known[name].validate(value)
-                if problem:
-                    raise ConfigError(f"{checker.label}: rules.{key}.{name}: {problem}")
-                options[code][name] = value
+    for checker, table in layers:
+        if not isinstance(table, dict):
+            raise ConfigError(f"{checker.label}: 'rules' must be a table")
+        for key, values in table.items():
+            code = checker.code(key, "rules")
+            if code is not None:
+                options[code].update(checker.options(key, values, rules[code]))
     return options
 
 
@@ -346,15 +374,6 @@ def _string(value: Any, where: str, label: str) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{label}: '{where}' must be a string")
     return value
-
-
-def _opt_tuple(table: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
-    value = table.get(key)
-    return tuple(value) if isinstance(value, list) else None
-
-
-def _listed(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    return _opt_tuple(table, key) or ()
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:

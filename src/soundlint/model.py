@@ -227,7 +227,9 @@ class Measurement:
     leading_silence_s: float | None = None
     trailing_silence_s: float | None = None
     clipped_runs: tuple[tuple[float, float], ...] = ()
-    """Start and end time in seconds of each run of 3+ full-scale samples."""
+    """Start and end time in seconds of each run of 3+ full-scale samples (the first ones)."""
+    clipped_runs_capped: bool = False
+    """True when there were more runs than the meter keeps: ``clipped_runs`` is a prefix."""
     loop_seam_ratio: float | None = None
     """Jump from the last to the first frame over the typical sample-to-sample step."""
     nonfinite_samples: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,17 @@ class Option:
     name: str
     default: Any
     description: str
+    check: Callable[[Any], str | None] | None = None
+    """Further validation of a value of the right type: why it is wrong, or None."""
 
     def validate(self, value: Any) -> str | None:
         """Return why ``value`` does not fit this option, or None when it does."""
+        problem = self._validate_type(value)
+        if problem is None and self.check is not None:
+            return self.check(value)
+        return problem
+
+    def _validate_type(self, value: Any) -> str | None:
         expected = type(self.default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             return None
@@ -87,6 +96,11 @@ class Rule:
             ]
             parts.append("## Options\n" + "\n".join(lines))
         return "\n\n".join(parts) + "\n"
+
+
+def at_least_zero(value: float) -> str | None:
+    """An Option check: the value must not be negative."""
+    return f"must be 0 or more, not {value}" if value < 0 else None
 
 
 def _fits(value: Any, expected: type) -> bool:

@@ -81,12 +81,19 @@ def test_au001_clipping_with_times(tmp_path: Path, check) -> None:
     samples = _tone(2.0, -20.0)
     samples[24000:24010] = 1.0
     samples[72000:72003] = -1.0
-    result = check("--no-cache", "--select", "AU001")
-    assert result.codes() == []
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"] == "2 clipped runs at 0.500 s, 1.500 s"
+    assert diagnostic["message"] == "2 clipped runs: at 0.500 s, 1.500 s"
     assert diagnostic["start_s"] == 0.5
+
+
+def test_au001_says_when_there_are_more_runs_than_kept(tmp_path: Path, check) -> None:
+    samples = _tone(1.0, -20.0)
+    for start in range(0, RATE, 40):  # 1200 runs of 4 clipped samples
+        samples[start : start + 4] = 1.0
+    _template(tmp_path, main=samples)
+    [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
+    assert diagnostic["message"].startswith("more than 1000 clipped runs: at 0.000 s, 0.001 s")
 
 
 def test_au002_digital_silence(tmp_path: Path, check) -> None:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from soundlint import api
+from soundlint.config import Overrides
+
 from tests.conftest import write_template
 
 
@@ -56,6 +59,9 @@ def test_unknown_key_is_a_usage_error_naming_it(project: Path, run) -> None:
         ('[severity]\nMD002 = "fatal"', "'fatal' is not error, warning or info"),
         ('[per-file-ignores]\n"x" = ["QQ"]', "unknown rule selector 'QQ'"),
         ('profile = "missing"', "unknown profile 'missing'"),
+        ("[rules.AU006]\ndurations = { intro = [20.0, 1.0] }", "0 <= shortest <= longest"),
+        ("[rules.AU004]\nmax-offset = -1.0", "must be 0 or more"),
+        ('select = ["md002"]', "did you mean 'MD002'"),
     ],
 )
 def test_invalid_configuration_exits_2(project: Path, run, content: str, message: str) -> None:
@@ -89,6 +95,46 @@ def test_profile_from_path(project: Path, check) -> None:
     assert messages == ["required field 'mood' is missing"]
 
 
-def test_every_shipped_profile_loads(project: Path, check) -> None:
-    for profile in ("audiostack", "ebu-r128", "streaming", "podcast", "atsc-a85"):
-        assert check("--profile", profile).code in (0, 1)
+@pytest.mark.parametrize(
+    ("profile", "rates", "target", "tolerance", "ceiling"),
+    [
+        ("audiostack", [44100, 48000], -16.0, 3.0, -1.0),
+        ("ebu-r128", [48000], -23.0, 0.5, -1.0),
+        ("atsc-a85", [48000], -24.0, 2.0, -2.0),
+        ("streaming", [44100, 48000], -14.0, 1.0, -1.0),
+        ("podcast", [44100, 48000], -16.0, 1.0, -1.0),
+    ],
+)
+def test_shipped_profiles_set_the_documented_targets(
+    project: Path, profile: str, rates: list[int], target: float, tolerance: float, ceiling: float
+) -> None:
+    session = api.start([project])
+    settings = session.settings(Overrides(profile=profile))
+    options = settings.rule_options
+    assert options["SR001"]["sample-rates"] == rates
+    assert (options["LN001"]["target"], options["LN001"]["tolerance"]) == (target, tolerance)
+    assert options["LN002"]["max-true-peak"] == ceiling
+    assert options["WAV004"] == {"pcm-bit-depths": [16, 24], "float-bit-depths": [32]}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('select = ["XX"]', "unknown rule selector 'XX'"),
+        ('select = "MD"', "'select' must be a list of strings"),
+        ("[rules.LN01]\ntarget = -20.0", "unknown rule 'LN01'"),
+        ("[rules.LN001]\ntargte = -20.0", "unknown option 'targte'"),
+    ],
+)
+def test_a_profile_file_is_validated_like_the_project(
+    project: Path, run, content: str, message: str
+) -> None:
+    (project / "mine.toml").write_text(content + "\n")
+    result = run("check", "--profile", "mine.toml")
+    assert result.code == 2
+    assert "mine.toml" in result.err and message in result.err
+
+
+def test_a_profile_file_sets_options(project: Path, check) -> None:
+    (project / "mine.toml").write_text("[rules.MD002]\nfields = []\n")
+    assert check("--profile", "mine.toml").codes() == []

@@ -66,6 +66,7 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
     entry["dc_offset"] = list(measurement.dc_offset)
     entry.update({field: getattr(measurement, field) for field, _, _ in FIELDS[6:]})
     entry["clipped_runs"] = len(measurement.clipped_runs)
+    entry["clipped_runs_capped"] = measurement.clipped_runs_capped
     entry["loop_seam_ratio"] = measurement.loop_seam_ratio
     entry["nonfinite_samples"] = measurement.nonfinite_samples
     if measurement.decode_error is not None:
@@ -86,7 +87,8 @@ def _text(entry: dict[str, Any]) -> str:
             value = entry[field]
             shown = "-" if value is None else f"{value:.2f} {unit}"
             lines.append(f"  {label + ':':<18}{shown}")
-        lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}")
+        capped = "+" if entry["clipped_runs_capped"] else ""
+        lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}{capped}")
     if "error" in entry:
         lines.append(f"  error: {entry['error']}")
     return "\n".join(lines) + "\n"

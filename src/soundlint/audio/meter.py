@@ -192,6 +192,8 @@ class _ClipRuns:
         self._limit = limit
         self._open: list[int | None] = [None] * channels
         self._runs: list[tuple[int, int]] = []
+        self.capped = False
+        """True once a run was left out because ``limit`` runs were kept."""
 
     def feed(self, magnitude: np.ndarray, peaks: np.ndarray, offset: int) -> None:
         """Scan a (channels, frames) block of |samples| starting at frame ``offset``."""
@@ -213,8 +215,12 @@ class _ClipRuns:
                     self._add(first, offset + end)
 
     def _add(self, start: int, end: int) -> None:
-        if end - start >= MIN_CLIP_RUN and len(self._runs) < self._limit * len(self._open):
+        if end - start < MIN_CLIP_RUN:
+            return
+        if len(self._runs) < self._limit * len(self._open):
             self._runs.append((start, end))
+        else:
+            self.capped = True
 
     def runs(self, frames: int) -> list[tuple[int, int]]:
         """Runs as [start, end) frame ranges, merged across channels, at most ``limit``."""
@@ -226,6 +232,7 @@ class _ClipRuns:
                 merged[-1] = (merged[-1][0], max(merged[-1][1], end))
             else:
                 merged.append((start, end))
+        self.capped = self.capped or len(merged) > self._limit
         return merged[: self._limit]
 
 
@@ -381,6 +388,7 @@ class LoudnessMeter:
             leading_silence_s=self._leading_silence(),
             trailing_silence_s=self._trailing_silence(),
             clipped_runs=tuple((start / rate, end / rate) for start, end in runs),
+            clipped_runs_capped=self._clips.capped,
             loop_seam_ratio=self._loop_seam_ratio(),
             nonfinite_samples=self._nonfinite,
             decode_error=decode_error,

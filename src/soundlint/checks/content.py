@@ -9,10 +9,20 @@ from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
-from soundlint.rule import Option, Rule
+from soundlint.rule import Option, Rule, at_least_zero
 
 SILENCE_LUFS = -70.0
 SHOWN_RUNS = 3
+
+
+def _duration_bounds_problem(durations: dict[str, list[float]]) -> str | None:
+    for name, bounds in durations.items():
+        if len(bounds) != 2 or not 0 <= bounds[0] <= bounds[1]:
+            return (
+                f"{name}: expected [shortest, longest] with 0 <= shortest <= longest, not {bounds}"
+            )
+    return None
+
 
 AU001 = Rule(
     code="AU001",
@@ -42,7 +52,14 @@ AU003 = Rule(
     why="Gaps at the edges put holes between sections of the Mix.",
     fix="Trim the silence at the segment's edges.",
     severity=Severity.WARNING,
-    options=(Option("max-seconds", 0.5, "longest allowed silence at either edge, in seconds"),),
+    options=(
+        Option(
+            "max-seconds",
+            0.5,
+            "longest allowed silence at either edge, in seconds",
+            check=at_least_zero,
+        ),
+    ),
     needs_audio=True,
 )
 AU004 = Rule(
@@ -53,7 +70,14 @@ AU004 = Rule(
     why="DC offset wastes headroom and clicks where segments are joined.",
     fix="Apply a high-pass filter (DC removal) to the segment.",
     severity=Severity.WARNING,
-    options=(Option("max-offset", 0.001, "largest allowed mean sample value (full scale = 1)"),),
+    options=(
+        Option(
+            "max-offset",
+            0.001,
+            "largest allowed mean sample value (full scale = 1)",
+            check=at_least_zero,
+        ),
+    ),
     needs_audio=True,
 )
 AU005 = Rule(
@@ -68,7 +92,9 @@ AU005 = Rule(
     severity=Severity.WARNING,
     options=(
         Option("loop-segments", ["main"], "names of the segments that loop"),
-        Option("max-ratio", 10.0, "largest allowed seam jump, in typical steps"),
+        Option(
+            "max-ratio", 10.0, "largest allowed seam jump, in typical steps", check=at_least_zero
+        ),
     ),
     needs_audio=True,
 )
@@ -86,6 +112,7 @@ AU006 = Rule(
             "durations",
             {"intro": [0.5, 60.0], "main": [1.0, 900.0], "outro": [0.5, 60.0]},
             "segment name to [shortest, longest] duration in seconds",
+            check=_duration_bounds_problem,
         ),
     ),
     needs_audio=True,
@@ -127,10 +154,11 @@ def _clipping(
     if not runs:
         return
     shown = ", ".join(f"{start:.3f} s" for start, _ in runs[:SHOWN_RUNS])
-    more = f" and {len(runs) - SHOWN_RUNS} more" if len(runs) > SHOWN_RUNS else ""
+    count = f"more than {len(runs)}" if measurement.clipped_runs_capped else str(len(runs))
+    more = ", ..." if len(runs) > SHOWN_RUNS else ""
     yield Diagnostic(
         code="AU001",
-        message=f"{len(runs)} clipped run{'s' if len(runs) > 1 else ''} at {shown}{more}",
+        message=f"{count} clipped run{'s' if len(runs) > 1 else ''}: at {shown}{more}",
         path=segment.path,
         template=template.name,
         segment=segment.name,
@@ -199,7 +227,7 @@ def _duration(
     template: Template, segment: Segment, measurement: Measurement, context: CheckContext
 ) -> Iterator[Diagnostic]:
     bounds = context.options("AU006")["durations"].get(segment.name)
-    if not bounds or len(bounds) != 2:
+    if not bounds:
         return
     shortest, longest = bounds
     duration = measurement.duration_s

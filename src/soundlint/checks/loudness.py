@@ -8,7 +8,7 @@ from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
-from soundlint.rule import Option, Rule
+from soundlint.rule import Option, Rule, at_least_zero
 
 LN001 = Rule(
     code="LN001",
@@ -21,7 +21,7 @@ LN001 = Rule(
     fix="Normalise the segment to the target loudness (and re-check the true peak).",
     options=(
         Option("target", -16.0, "target integrated loudness in LUFS"),
-        Option("tolerance", 3.0, "allowed deviation from the target in LU"),
+        Option("tolerance", 3.0, "allowed deviation from the target in LU", check=at_least_zero),
     ),
     needs_audio=True,
 )
@@ -44,7 +44,7 @@ LN003 = Rule(
     why="Segments follow each other in one Mix; a jump in level between intro, main and outro "
     "is heard as a mistake.",
     fix="Match the segments' loudness to each other.",
-    options=(Option("max-spread", 3.0, "largest allowed spread in LU"),),
+    options=(Option("max-spread", 3.0, "largest allowed spread in LU", check=at_least_zero),),
     needs_audio=True,
 )
 LN004 = Rule(
