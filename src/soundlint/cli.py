@@ -57,9 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: list[str]) -> int:
     from soundlint import api
 
-    early = _early_parser().parse_known_args(argv)[0]
-    candidates = [Path(a) for a in argv if not a.startswith("-") and Path(a).exists()]
-    session = api.start(candidates, config_path=early.config, plugin_args=early.plugin)
+    early, rest = _early_parser().parse_known_args(argv)
+    positional = [arg for arg in rest if not arg.startswith("-")][1:]  # past the command
+    paths = [Path(arg) for arg in positional if os.path.lexists(arg)]
+    session = api.start(paths, config_path=early.config, plugin_args=early.plugin)
     parser = _build_parser(session)
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
@@ -68,10 +69,26 @@ def _main(argv: list[str]) -> int:
 
 
 def _early_parser() -> argparse.ArgumentParser:
+    """What must be known before plugins load: -p, --config, and the paths being checked
+    (options that take a value are listed so that their values are not taken for paths)."""
     parser = _Parser(add_help=False)
     parser.add_argument("-p", dest="plugin", action="append", default=[])
     parser.add_argument("--config", type=Path)
+    for option in _VALUE_OPTIONS:
+        parser.add_argument(*option.split())
     return parser
+
+
+_VALUE_OPTIONS = (
+    "--output",
+    "--output-format",
+    "--select",
+    "--extend-select",
+    "--ignore",
+    "--profile",
+    "--color",
+    "-j --jobs",
+)
 
 
 def _common() -> _Parser:
@@ -113,7 +130,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
     check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     check.add_argument(
-        "-j", "--jobs", type=_positive, metavar="N", help="audio analysis processes (default: CPUs)"
+        "-j", "--jobs", type=positive, metavar="N", help="audio analysis processes (default: CPUs)"
     )
     check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
     session.plugins.add_options(check)
@@ -141,7 +158,8 @@ _CHECK_HELP = (
 )
 
 
-def _positive(value: str) -> int:
+def positive(value: str) -> int:
+    """An argparse type: a whole number of 1 or more."""
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
     return int(value)

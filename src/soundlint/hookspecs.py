@@ -93,9 +93,10 @@ def soundlint_read_audio_info(path: Path) -> AudioInfo | None:
 def soundlint_measure(path: Path, settings: Settings) -> Measurement | None:
     """Measure an audio file in one streaming pass (loudness, peaks, silence, ...). First result.
 
-    Called in worker processes, at most once per file and run, and not at all when no enabled
-    rule needs measurements or the cache holds a result for the file's content. Raise
-    ``soundlint.audio.analyse.UnreadableAudio`` for a file that cannot be decoded at all.
+    Called at most once per file and run (in a worker process when there is audio enough to
+    share out), and not at all when no enabled rule needs measurements or the cache holds a
+    result for the file's content. Raise ``soundlint.audio.analyse.UnreadableAudio`` for a
+    file that cannot be decoded at all.
     """
 
 

@@ -121,12 +121,6 @@ class Plugins:
             version = getattr(plugin, "__version__", None)
         self._info.append(PluginInfo(name, module_name, version, source))
 
-    def register(self, plugin: object, name: str) -> None:
-        """Register an already imported plugin object (used by tests and embedders)."""
-        self._pm.register(plugin, name=name)
-        self._rules = None
-        self._info.append(PluginInfo(name, getattr(plugin, "__name__", name), None, "api"))
-
     @property
     def loaded(self) -> list[PluginInfo]:
         return list(self._info)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -166,3 +167,16 @@ def test_measure_command_text(tmp_path: Path, run) -> None:
     assert result.code == 0
     assert result.out.splitlines()[0] == "a.wav"
     assert "integrated:" in result.out and "true peak:" in result.out
+
+
+def test_measure_refuses_what_is_not_a_regular_file(tmp_path: Path, run) -> None:
+    os.mkfifo(tmp_path / "pipe.wav")
+    (tmp_path / "folder.wav").mkdir()
+    result = run("measure", "--output-format", "json", "pipe.wav", "folder.wav", "gone.wav")
+    assert result.code == 1
+    errors = [entry["error"] for entry in json.loads(result.out)["files"]]
+    assert errors == [
+        "the path is not a regular file",
+        "the path is not a regular file",
+        "the path does not exist",
+    ]

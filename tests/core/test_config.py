@@ -8,7 +8,6 @@ import pytest
 
 from soundlint import api
 from soundlint.config import Overrides
-
 from tests.conftest import write_template
 
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
+from soundlint.cli import positive
+from soundlint.hookspecs import hookimpl
 from soundlint.paths import displayable
 
 if TYPE_CHECKING:
@@ -26,7 +29,8 @@ FIELDS = (
 )
 
 
-def add_command(
+@hookimpl
+def soundlint_add_commands(
     subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
 ) -> None:
     measure = subparsers.add_parser(
@@ -34,20 +38,29 @@ def add_command(
     )
     measure.add_argument("files", nargs="+", type=Path, metavar="FILE")
     measure.add_argument("--output-format", choices=["text", "json"], default="text")
-    measure.add_argument("-j", "--jobs", type=int, metavar="N", help="processes (default: CPUs)")
+    measure.add_argument("-j", "--jobs", type=positive, metavar="N", help="processes")
     measure.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
     settings = session.settings()
     session.plugins.configure(settings, args)
-    outcomes = analyse(args.files, settings, session.plugins, jobs=args.jobs).outcomes
-    entries = [_entry(path, outcomes[path]) for path in args.files]
+    regular = [path for path in args.files if path.is_file()]
+    outcomes = analyse(regular, settings, session.plugins, jobs=args.jobs).outcomes
+    entries = [
+        _entry(path, outcomes[path]) if path in outcomes else _not_a_file(path)
+        for path in args.files
+    ]
     if args.output_format == "json":
         sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
     else:
         sys.stdout.write("".join(_text(entry) for entry in entries))
     return 1 if any("error" in entry for entry in entries) else 0
+
+
+def _not_a_file(path: Path) -> dict[str, Any]:
+    reason = "does not exist" if not os.path.lexists(path) else "is not a regular file"
+    return {"path": displayable(path.as_posix()), "error": f"the path {reason}"}
 
 
 def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -24,15 +23,6 @@ def soundlint_configure(settings: Settings) -> None:
     engine = settings.extra.get("loudness-engine")
     if engine not in ENGINES:
         raise ConfigError(f"loudness-engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-
-
-@hookimpl
-def soundlint_add_commands(
-    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
-) -> None:
-    from soundlint.audio.measure_command import add_command
-
-    add_command(subparsers, parents)
 
 
 @hookimpl(trylast=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import xml.etree.ElementTree as ElementTree
+from collections import Counter
 from itertools import groupby
 
 from soundlint.model import Diagnostic, Severity
@@ -80,9 +81,15 @@ def _escape_property(text: str) -> str:
 def gitlab(report: Report) -> str:
     """GitLab Code Quality report (a JSON array of issues)."""
     issues = []
+    seen: Counter[str] = Counter()
     for diagnostic in report.diagnostics:
         path = relative_path(diagnostic.path, report.cwd)
-        identity = f"{diagnostic.code}\0{path}\0{diagnostic.line}\0{diagnostic.message}"
+        # Stable across runs: not the message, which holds measured values; numbered where
+        # one place has several findings of the same rule.
+        parts = (diagnostic.code, path, diagnostic.line, diagnostic.column, diagnostic.segment)
+        place = "\0".join(str(part) for part in parts)
+        seen[place] += 1
+        identity = f"{place}\0{seen[place]}"
         issues.append(
             {
                 "description": f"{diagnostic.code} {diagnostic.message}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 from soundlint import __version__
@@ -58,9 +59,8 @@ def _result(diagnostic: Diagnostic, rule_index: int, report: Report) -> dict[str
             region["startColumn"] = diagnostic.column
     elif diagnostic.offset is not None:
         region["byteOffset"] = diagnostic.offset
-    location: dict[str, Any] = {
-        "artifactLocation": {"uri": relative_path(diagnostic.path, report.cwd)}
-    }
+    uri = urllib.parse.quote(relative_path(diagnostic.path, report.cwd))
+    location: dict[str, Any] = {"artifactLocation": {"uri": uri}}
     if region:
         location["region"] = region
     return {
