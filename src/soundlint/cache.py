@@ -44,7 +44,13 @@ class MeasurementCache:
     def put(self, path: Path, measurement: Measurement) -> None:
         key = self._key(path)
         if key is not None:
+            self._keep_out_of_git()
             _write_atomic(self._entry_path(key), json.dumps(dataclasses.asdict(measurement)))
+
+    def _keep_out_of_git(self) -> None:
+        ignore = self.directory / ".gitignore"
+        if not ignore.exists():
+            _write_atomic(ignore, "# Written by soundlint: a cache, not to be committed.\n*\n")
 
     def save(self) -> None:
         """Write the stat index, if it changed."""

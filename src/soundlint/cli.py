@@ -259,7 +259,9 @@ def _rules(args: argparse.Namespace, session: Session) -> int:
         return EXIT_CLEAN
     for rule in rules.values():
         default_off = "" if rule.enabled_by_default else " (off by default)"
-        print(f"{rule.code}  {rule.name:<32} {rule.severity.value:<8} {rule.summary}{default_off}")
+        print(
+            f"{rule.code:<7} {rule.name:<28} {rule.severity.value:<8} {rule.summary}{default_off}"
+        )
     return EXIT_CLEAN
 
 

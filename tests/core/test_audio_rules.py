@@ -74,7 +74,7 @@ def test_ln005_too_short_to_measure(tmp_path: Path, check) -> None:
     [(code, _, message)] = _found(check, "--select", "LN005")
     assert (code, message) == (
         "LN005",
-        "loudness cannot be measured: the segment is shorter than one 400 ms block",
+        "loudness cannot be measured: the segment lasts 0.300 s, less than one 400 ms block",
     )
 
 
@@ -113,7 +113,7 @@ def test_au003_leading_and_trailing_silence(tmp_path: Path, check) -> None:
     _template(tmp_path, main=samples)
     result = check("--no-cache", "--select", "AU003")
     [diagnostic] = result.json["diagnostics"]
-    assert diagnostic["message"] == "leading silence of 1.00 s (more than 0.5 s)"
+    assert diagnostic["message"] == "leading silence of 1.00 s, more than 0.5 s"
     assert diagnostic["start_s"] == 0.0
     assert abs(diagnostic["end_s"] - 1.0) < 1e-4
     (tmp_path / "soundlint.toml").write_text("[rules.AU003]\nmax-seconds = 0.1\n")

@@ -139,7 +139,7 @@ def test_version(run) -> None:
 
 def test_rules_listing_text_and_json(run) -> None:
     text = run("rules").out
-    assert "SC002  unknown-sound-segment" in text
+    assert "SC002   unknown-sound-segment" in text
     listing = json.loads(run("rules", "--output-format", "json").out)
     codes = [rule["code"] for rule in listing]
     assert codes == sorted(codes)

@@ -45,7 +45,7 @@ def test_example_plugin_through_entry_point_metadata(
     assert result.codes() == ["EX001"]
     assert result.json["diagnostics"][0]["severity"] == "warning"
     assert "example          1.2.3" in run("plugins").out
-    assert "EX001  description-too-short" in run("rules").out
+    assert "EX001   description-too-short" in run("rules").out
     (tmp_path / "soundlint.toml").write_text("[rules.EX001]\nmin-length = 5\n")
     assert check().codes() == []
 

@@ -102,6 +102,8 @@ def _text(entry: dict[str, Any]) -> str:
             lines.append(f"  {label + ':':<18}{shown}")
         capped = "+" if entry["clipped_runs_capped"] else ""
         lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}{capped}")
+        offsets = ", ".join(f"{offset:+.5f}" for offset in entry["dc_offset"])
+        lines.append(f"  {'DC offset:':<18}{offsets}")
     if "error" in entry:
         lines.append(f"  error: {entry['error']}")
     return "\n".join(lines) + "\n"

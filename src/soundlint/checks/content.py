@@ -115,7 +115,6 @@ AU006 = Rule(
             check=_duration_bounds_problem,
         ),
     ),
-    needs_audio=True,
 )
 
 
@@ -135,7 +134,7 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
         yield from _clipping(template, segment, measurement)
         yield from _dc_offset(template, segment, measurement, context)
         yield from _loop_seam(template, segment, measurement, context)
-        yield from _duration(template, segment, measurement, context)
+    yield from _durations(template, context)
 
 
 def _silence(measurement: Measurement) -> str | None:
@@ -180,7 +179,7 @@ def _edges(
             begin = start if start is not None else duration - seconds
             yield Diagnostic(
                 code="AU003",
-                message=f"{edge} silence of {seconds:.2f} s (more than {limit:g} s)",
+                message=f"{edge} silence of {seconds:.2f} s, more than {limit:g} s",
                 path=segment.path,
                 template=template.name,
                 segment=segment.name,
@@ -223,19 +222,20 @@ def _loop_seam(
         )
 
 
-def _duration(
-    template: Template, segment: Segment, measurement: Measurement, context: CheckContext
-) -> Iterator[Diagnostic]:
-    bounds = context.options("AU006")["durations"].get(segment.name)
-    if not bounds:
-        return
-    shortest, longest = bounds
-    duration = measurement.duration_s
-    if not shortest <= duration <= longest:
-        yield at_segment_file(
-            "AU006",
-            f"'{segment.name}' lasts {duration:.2f} s; it should last {shortest:g} to "
-            f"{longest:g} s",
-            template,
-            segment,
-        )
+def _durations(template: Template, context: CheckContext) -> Iterator[Diagnostic]:
+    """From the headers' frame counts: no decoding needed."""
+    bounds_by_name = context.options("AU006")["durations"]
+    for segment in template.segments:
+        bounds = bounds_by_name.get(segment.name)
+        duration = segment.audio.duration_s if segment.audio else None
+        if not bounds or duration is None:
+            continue
+        shortest, longest = bounds
+        if not shortest <= duration <= longest:
+            yield at_segment_file(
+                "AU006",
+                f"'{segment.name}' lasts {duration:.2f} s; it should last {shortest:g} to "
+                f"{longest:g} s",
+                template,
+                segment,
+            )

@@ -10,6 +10,8 @@ from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
 from soundlint.rule import Option, Rule, at_least_zero
 
+GATING_BLOCK_S = 0.4
+
 LN001 = Rule(
     code="LN001",
     name="integrated-loudness",
@@ -61,11 +63,11 @@ LN004 = Rule(
 LN005 = Rule(
     code="LN005",
     name="loudness-unmeasurable",
-    summary="A segment is too short or too quiet for its loudness to be measured.",
-    what="Segments shorter than one 400 ms gating block, or with no block above the -70 LUFS "
-    "absolute gate.",
+    summary="A segment is too short for its loudness to be measured.",
+    what="Segments shorter than one 400 ms gating block. (Segments too quiet to measure, below "
+    "the -70 LUFS gate throughout, are AU002.)",
     why="Without a measurement, the loudness rules cannot vouch for the segment.",
-    fix="Check that the segment is the intended file; lengthen or raise it.",
+    fix="Check that the segment is the intended file; lengthen it.",
     severity=Severity.WARNING,
     needs_audio=True,
 )
@@ -91,14 +93,14 @@ def _segment(
 ) -> Iterator[Diagnostic]:
     integrated = measurement.integrated_lufs
     if integrated is None:
-        reason = (
-            "is shorter than one 400 ms block"
-            if measurement.duration_s < 0.4
-            else "has no block above -70 LUFS"
-        )
-        yield at_segment_file(
-            "LN005", f"loudness cannot be measured: the segment {reason}", template, segment
-        )
+        if measurement.duration_s < GATING_BLOCK_S:
+            yield at_segment_file(
+                "LN005",
+                f"loudness cannot be measured: the segment lasts {measurement.duration_s:.3f} s, "
+                "less than one 400 ms block",
+                template,
+                segment,
+            )
     else:
         target = context.options("LN001")["target"]
         tolerance = context.options("LN001")["tolerance"]

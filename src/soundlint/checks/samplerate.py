@@ -61,8 +61,8 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
             if rate is not None and rate != common:
                 yield at_segment_entry(
                     "SR002",
-                    f"segment '{segment.name}' is at {rate} Hz; the template's other segments "
-                    f"are at {common} Hz",
+                    f"segment '{segment.name}' is at {rate} Hz; most of the template's "
+                    f"segments are at {common} Hz",
                     template,
                     segment,
                 )

@@ -23,13 +23,16 @@ def _location(diagnostic: Diagnostic) -> str:
 
 
 def junit(report: Report) -> str:
-    """One test suite a file, one failing test case a finding; a clean run is one passing case."""
+    """One test suite a file, one test case a finding: errors and warnings fail, infos pass.
+
+    A clean run is one passing case."""
     suites = ElementTree.Element("testsuites", name="soundlint")
     by_path = groupby(report.diagnostics, key=lambda d: relative_path(d.path, report.cwd))
     for path, group in by_path:
         findings = list(group)
+        failing = sum(1 for d in findings if d.severity is not Severity.INFO)
         suite = ElementTree.SubElement(
-            suites, "testsuite", name=path, tests=str(len(findings)), failures=str(len(findings))
+            suites, "testsuite", name=path, tests=str(len(findings)), failures=str(failing)
         )
         for diagnostic in findings:
             case = ElementTree.SubElement(
@@ -38,18 +41,22 @@ def junit(report: Report) -> str:
                 name=f"{diagnostic.code}{_location(diagnostic)}",
                 classname=path,
             )
+            text = f"{path}{_location(diagnostic)}: {diagnostic.code} {diagnostic.message}"
+            if diagnostic.severity is Severity.INFO:
+                ElementTree.SubElement(case, "system-out").text = text
+                continue
             failure = ElementTree.SubElement(
                 case,
                 "failure",
                 message=diagnostic.message,
                 type=(diagnostic.severity or Severity.ERROR).value,
             )
-            failure.text = f"{path}{_location(diagnostic)}: {diagnostic.code} {diagnostic.message}"
+            failure.text = text
     if not report.diagnostics:
         suite = ElementTree.SubElement(suites, "testsuite", name="soundlint", tests="1")
         ElementTree.SubElement(suite, "testcase", name="all checks", classname="soundlint")
     suites.set("tests", str(max(len(report.diagnostics), 1)))
-    suites.set("failures", str(len(report.diagnostics)))
+    suites.set("failures", str(report.count(Severity.ERROR) + report.count(Severity.WARNING)))
     body = ElementTree.tostring(suites, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 

@@ -32,9 +32,9 @@ def _location(diagnostic: Diagnostic, report: Report) -> str:
 def _when(diagnostic: Diagnostic) -> str:
     if diagnostic.start_s is None:
         return ""
-    if diagnostic.end_s is None or diagnostic.end_s == diagnostic.start_s:
-        return f" (at {diagnostic.start_s:.3f} s)"
-    return f" (at {diagnostic.start_s:.3f}-{diagnostic.end_s:.3f} s)"
+    start = f"{diagnostic.start_s:.3f}"
+    end = f"{diagnostic.end_s:.3f}" if diagnostic.end_s is not None else start
+    return f" (at {start} s)" if end == start else f" (at {start}-{end} s)"
 
 
 def _summary(report: Report) -> str:
