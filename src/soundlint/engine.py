@@ -105,7 +105,7 @@ def _analyse(
         segment.path
         for template in project.checked_templates
         for segment in template.segments
-        if measurable(segment)
+        if _measurable(segment)
     ]
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     cache = MeasurementCache(settings.cache_dir, meter) if use_cache else None
@@ -115,13 +115,13 @@ def _analyse(
     return analysis
 
 
-def measurable(segment: Segment) -> bool:
-    """A segment whose header says it is a readable WAV with audio in it."""
+def _measurable(segment: Segment) -> bool:
+    """A segment whose header says it is a WAV with audio in it."""
     audio = segment.audio
     return (
         segment.status is SegmentStatus.OK
         and audio is not None
-        and audio.container in ("WAV", "RF64", "BW64")
+        and audio.is_wave
         and bool(audio.frames)
     )
 

@@ -96,6 +96,11 @@ class AudioInfo:
     findings: tuple[ContainerFinding, ...] = ()
     """What the RIFF walker found wrong with the structure."""
 
+    @property
+    def is_wave(self) -> bool:
+        """A little-endian RIFF/WAVE file (plain, RF64 or BW64): what the platform takes."""
+        return self.container in ("WAV", "RF64", "BW64")
+
     def has(self, *codes: str) -> bool:
         """True when a finding has one of these codes."""
         return any(finding.code in codes for finding in self.findings)

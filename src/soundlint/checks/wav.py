@@ -11,7 +11,6 @@ from soundlint.hookspecs import hookimpl
 from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
 from soundlint.rule import Option, Rule
 
-WAVE_CONTAINERS = frozenset({"WAV", "RF64", "BW64"})
 PCM, IEEE_FLOAT = 0x0001, 0x0003
 
 WAV001 = Rule(
@@ -119,7 +118,7 @@ def _check_segment(
 
     for finding in audio.findings:
         yield replace(found(finding.code, finding.message), offset=finding.offset)
-    if audio.container not in WAVE_CONTAINERS or audio.format_tag is None:
+    if not audio.is_wave or audio.format_tag is None:
         return
     if audio.format_tag not in (PCM, IEEE_FLOAT):
         yield found("WAV003", f"encoding {audio.encoding} is not integer PCM or IEEE float")
