@@ -155,7 +155,7 @@ def test_leading_xml_declaration_is_accepted():
 def test_misplaced_xml_declaration_is_an_error():
     script = parse_markup('x<?xml version="1.0"?>', PATH)
     assert script.error is not None
-    assert script.error.position == Position(1, 7)
+    assert script.error.position == Position(1, 2)
 
 
 def test_legacy_tokens_are_recorded_and_make_the_markup_malformed():
@@ -166,7 +166,7 @@ def test_legacy_tokens_are_recorded_and_make_the_markup_malformed():
         ("<<sectionName::part two>>", Position(2, 3)),
     )
     assert script.error is not None
-    assert script.error.position == Position(1, 8)
+    assert script.error.position == Position(1, 7)
 
 
 def test_legacy_tokens_beside_valid_markup():

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from soundlint.model import Attribute, Binding, Element, LoadError, Script, Section
-from soundlint.script.lexer import Comment, Declaration, EndTag, StartTag, Token, tokenize
+from soundlint.script.lexer import (
+    AttributeToken,
+    Comment,
+    Declaration,
+    EndTag,
+    StartTag,
+    Token,
+    tokenize,
+)
 from soundlint.script.positions import LineIndex, Locate
 
 MAX_SCRIPT_BYTES = 1024 * 1024
@@ -33,6 +41,27 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _VALUE_PART = re.compile(r"\r\n|[\r\n\t]|&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
 _PREDEFINED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _DEPTH = re.compile(r"Excessive depth in document: (\d+)")
+_UNDEFINED_ATTRIBUTE_PREFIX = re.compile(r"Namespace prefix (\S+) for (\S+) on ")
+_OFFENDERS = (
+    # libxml2 reports these once it has read past the token at fault: (its error type,
+    # how its message starts, what that token starts with), checked in order.
+    ("ERR_NAME_REQUIRED", "xmlParseEntityRef", "&"),
+    ("ERR_NAME_REQUIRED", "StartTag", "<"),
+    ("ERR_INVALID_CHAR", "xmlParseCharRef", "&"),
+    ("ERR_ENTITYREF_SEMICOL_MISSING", "", "&"),
+    ("ERR_UNDECLARED_ENTITY", "", "&"),
+    ("ERR_INVALID_CHARREF", "", "&"),
+    ("ERR_INVALID_DEC_CHARREF", "", "&"),
+    ("ERR_INVALID_HEX_CHARREF", "", "&"),
+    ("ERR_ATTRIBUTE_REDEFINED", "", "<"),
+    ("NS_ERR_ATTRIBUTE_REDEFINED", "", "<"),
+    ("NS_ERR_UNDEFINED_NAMESPACE", "", "<"),
+    ("ERR_RESERVED_XML_NAME", "", "<?"),
+    ("ERR_PI_NOT_STARTED", "", "<?"),
+    ("ERR_PI_NOT_FINISHED", "", "<?"),
+    ("ERR_COMMENT_NOT_FINISHED", "", "<!--"),
+    ("ERR_CDATA_NOT_FINISHED", "", "<![CDATA["),
+)
 _PLAIN_MESSAGES = {
     "xmlParseEntityRef: no name": "a bare '&' must be written as &amp;",
     "StartTag: invalid element name": "'<' does not start a valid tag; write a literal '<' as &lt;",
@@ -149,8 +178,47 @@ def _syntax_error(log: Any, text: str, tokens: Sequence[Token], locate: Locate) 
     if first.type_name == "ERR_TAG_NAME_MISMATCH" and (mismatch := _tag_mismatch(tokens, locate)):
         return mismatch
     column = first.column - (len(_PREFIX) if first.line == 1 else 0)
-    index = LineIndex(text).index(first.line, column)
+    index = _offender(first, text, tokens, LineIndex(text).index(first.line, column))
     return LoadError(_plain_message(first.message), locate(index))
+
+
+def _offender(error: Any, text: str, tokens: Sequence[Token], index: int) -> int:
+    """Where the token at fault starts, when libxml2 reported ``error`` at ``index`` past it.
+
+    That token is the last one before ``index`` starting as its kind does; in a start tag,
+    an attribute at fault is pointed at if the tag's tokens tell which one it is.
+    """
+    message = error.message.strip()
+    opener = next(
+        (
+            opener
+            for type_name, prefix, opener in _OFFENDERS
+            if error.type_name == type_name and message.startswith(prefix)
+        ),
+        None,
+    )
+    start = -1 if opener is None else text.rfind(opener, 0, index)
+    if start == -1:
+        return index
+    if opener != "<":
+        return start
+    tag = next((t for t in tokens if isinstance(t, StartTag) and t.start == start), None)
+    attribute = None if tag is None else _attribute_at_fault(tag, error.type_name, message)
+    return start if attribute is None else attribute.start
+
+
+def _attribute_at_fault(tag: StartTag, type_name: str, message: str) -> AttributeToken | None:
+    """The repeated attribute of a redefinition, or the one whose prefix is undefined."""
+    if type_name == "ERR_ATTRIBUTE_REDEFINED":
+        seen: set[str] = set()
+        for attribute in tag.attributes:
+            if attribute.name in seen:
+                return attribute
+            seen.add(attribute.name)
+    elif undefined := _UNDEFINED_ATTRIBUTE_PREFIX.match(message):
+        name = f"{undefined.group(1)}:{undefined.group(2)}"
+        return next((a for a in tag.attributes if a.name == name), None)
+    return None
 
 
 def _plain_message(message: str) -> str:
