@@ -62,14 +62,16 @@ def write_music(path: Path, minutes: float, seed: int = 1) -> Path:
     return path
 
 
-def best_time(action: Callable[[], object], repeat: int) -> float:
-    """The fastest of ``repeat`` runs, in seconds."""
-    times = []
+def best_times(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The fastest of ``repeat`` runs of each action, in seconds. The actions take turns, so
+    that a change in the machine's load affects them alike and the ratios hold."""
+    best = dict.fromkeys(actions, float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, action in actions.items():
+            start = time.perf_counter()
+            action()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def decode_only(path: Path) -> int:
@@ -127,9 +129,15 @@ def timing(directory: Path, minutes: float, repeat: int) -> None:
     import scipy.signal  # noqa: F401  (import cost is not what is measured)
 
     full_analysis(path)  # warm the page cache and the imports
-    decode = best_time(lambda: decode_only(path), repeat)
-    full = best_time(lambda: full_analysis(path), repeat)
-    peer = best_time(lambda: pyloudnorm_peer(path), 1)
+    times = best_times(
+        {
+            "decode": lambda: decode_only(path),
+            "full": lambda: full_analysis(path),
+            "peer": lambda: pyloudnorm_peer(path),
+        },
+        repeat,
+    )
+    decode, full, peer = times["decode"], times["full"], times["peer"]
     print(f"{minutes:g} min of 48 kHz 24-bit stereo, best of {repeat}:")
     print(f"  full / (soundfile.read + pyloudnorm integrated) = {full / peer:.3f}  (target <= 0.5)")
     print(f"  full / decode-only (soundfile.blocks)           = {full / decode:.3f}  (target <= 4)")

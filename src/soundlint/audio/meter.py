@@ -273,6 +273,7 @@ class LoudnessMeter:
         self._first_frame = np.zeros(channels)
         self._last_frame = np.zeros(channels)
         self._executor: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
 
     @property
     def frames(self) -> int:
@@ -292,26 +293,46 @@ class LoudnessMeter:
             samples = self._zero_nonfinite(samples)
             sums = samples.sum(axis=1, dtype=np.float64)
         self._sums += sums
-        loudness = self._start_loudness(samples)
         magnitude = np.abs(samples)
         peaks = magnitude.max(axis=1)
-        self._truepeak.feed(samples, magnitude)
+        self._wait()
+        self._truepeak.note_sample_peaks(peaks)
+        self._pending = self._start(samples, magnitude)
         self._clips.feed(magnitude, peaks, self._frames)
         self._track_sound(magnitude, peaks)
         self._track_steps(samples)
-        if loudness is not None:
-            loudness.result()
         self._frames += samples.shape[1]
 
-    def _start_loudness(self, samples: np.ndarray) -> Future[None] | None:
-        """Measure loudness inline for short blocks, else on the helper thread (sosfilt and
-        most numpy work release the GIL); the caller waits on the returned future."""
+    def _wait(self) -> None:
+        """Let the previous block's threaded work finish (its state feeds this block's)."""
+        for job in self._pending:
+            job.result()
+        self._pending = []
+
+    def _start(self, samples: np.ndarray, magnitude: np.ndarray) -> list[Future[None]]:
+        """K-weighting and true peak, the costly parts: inline for short blocks, else with
+        all but the first channel's true peak on helper threads (sosfilt and most numpy work
+        release the GIL), still running while the caller decodes the next block. Waiting on
+        them before the next block keeps every filter's state in order; a true-peak threshold
+        that already counts the next block's sample peak only skips more windows that cannot
+        win, so the result is unchanged."""
+        channels = range(samples.shape[0])
         if samples.shape[1] < _THREADED_FRAMES:
             self._measure_loudness(samples)
-            return None
+            for channel in channels:
+                self._truepeak.feed_channel(channel, samples[channel], magnitude[channel])
+            return []
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="loudness")
-        return self._executor.submit(self._measure_loudness, samples)
+            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meter")
+        jobs = [self._executor.submit(self._measure_loudness, samples)]
+        jobs += [
+            self._executor.submit(
+                self._truepeak.feed_channel, channel, samples[channel], magnitude[channel]
+            )
+            for channel in channels[1:]
+        ]
+        self._truepeak.feed_channel(0, samples[0], magnitude[0])
+        return jobs
 
     def _zero_nonfinite(self, samples: np.ndarray) -> np.ndarray:
         finite = np.isfinite(samples)
@@ -366,6 +387,7 @@ class LoudnessMeter:
         self, *, decode_error: str | None = None, decode_error_at_s: float | None = None
     ) -> Measurement:
         """The measurement of everything fed so far (feeding may go on afterwards)."""
+        self._wait()
         if self._executor is not None:
             self._executor.shutdown()
             self._executor = None
