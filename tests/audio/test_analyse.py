@@ -17,6 +17,7 @@ from soundlint.audio.analyse import (
     measure_file,
     measure_file_pyloudnorm,
 )
+from soundlint.audio.meter import LoudnessMeter
 
 RATE = 48000
 
@@ -150,3 +151,22 @@ def test_pyloudnorm_variant_on_silence_gives_none(tmp_path: Path) -> None:
     result = measure_file_pyloudnorm(_write(tmp_path / "quiet.wav", np.zeros((RATE, 2))))
     assert result.integrated_lufs is None
     assert result.loudness_range_lu is None
+
+
+def test_blocks_in_flight_are_not_overwritten_by_the_next_decode(tmp_path: Path) -> None:
+    """The decoder reuses two buffers; the meter's threads must work on copies (mono files
+    used to share the buffer, and read the next block's samples)."""
+    rate = 48000
+    t = np.arange(20 * rate) / rate
+    sine = np.sin(2 * np.pi * 1000 * t)
+    samples = np.concatenate([0.1 * sine[: 10 * rate], 0.01 * sine[10 * rate :]])
+    path = tmp_path / "steps.wav"
+    soundfile.write(path, samples, rate, subtype="PCM_24")
+    decoded, _ = soundfile.read(path, dtype="float32", always_2d=True)
+    whole = LoudnessMeter(rate, 1)
+    whole.feed(decoded)
+    expected = whole.result()
+    for _ in range(5):
+        measured = measure_file(path)
+        assert measured.loudness_range_lu == pytest.approx(expected.loudness_range_lu, abs=1e-6)
+        assert measured.integrated_lufs == pytest.approx(expected.integrated_lufs, abs=1e-6)

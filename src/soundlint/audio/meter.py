@@ -287,7 +287,9 @@ class LoudnessMeter:
         if block.shape[0] == 0:
             return
         dtype = np.float32 if block.dtype == np.float32 else np.float64
-        samples = np.ascontiguousarray(block.T, dtype=dtype)
+        # A copy of our own: helper threads still read it after feed returns, while the
+        # caller may already be decoding the next block into the same buffer.
+        samples = np.array(block.T, dtype=dtype, order="C")
         sums = samples.sum(axis=1, dtype=np.float64)
         if not np.isfinite(sums).all():
             samples = self._zero_nonfinite(samples)
