@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 import tomllib
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ from typing import Any
 
 from soundlint.model import Severity
 from soundlint.rule import Rule
+from soundlint.words import closest
 
 DEFAULT_PROFILE = "audiostack"
 DEFAULT_SCRIPTS = (
@@ -279,7 +279,7 @@ class _Validator:
     def check_selectors(self, selectors: tuple[str, ...], where: str) -> None:
         for selector in selectors:
             if not self._known_selector(selector):
-                hint = _did_you_mean(selector.upper(), list(self.rules))
+                hint = _did_you_mean(selector, list(self.rules))
                 raise ConfigError(f"{where}: unknown rule selector '{selector}'{hint}")
 
     def _known_selector(self, selector: str) -> bool:
@@ -377,5 +377,5 @@ def _string(value: Any, where: str, label: str) -> str:
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    match = closest(word, choices)
+    return f" (did you mean '{match}'?)" if match else ""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from soundlint.model import Severity
+from soundlint.words import type_name
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -35,11 +36,11 @@ class Option:
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             return None
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-            return f"expected {_type_name(self.default)}, got {_type_name(value)}"
+            return f"expected {type_name(self.default)}, got {type_name(value)}"
         if isinstance(value, list) and self.default:
             item_type = type(self.default[0])
             if not all(_fits(item, item_type) for item in value):
-                return f"expected {_type_name(self.default)}, got {_type_name(value)}"
+                return f"expected {type_name(self.default)}, got {type_name(value)}"
         if isinstance(value, dict) and self.default:
             entry = Option(self.name, next(iter(self.default.values())), self.description)
             for key, item in value.items():
@@ -109,16 +110,3 @@ def _fits(value: Any, expected: type) -> bool:
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, expected)
-
-
-_NOUNS = {bool: "boolean", int: "integer", float: "number", str: "string"}
-
-
-def _type_name(value: Any) -> str:
-    if isinstance(value, list):
-        item = _NOUNS.get(type(value[0]), "value") if value else "value"
-        return f"a list of {item}s"
-    if isinstance(value, dict):
-        return "a table"
-    noun = _NOUNS.get(type(value), type(value).__name__)
-    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"

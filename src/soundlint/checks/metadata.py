@@ -11,6 +11,7 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, SegmentStatus, Severity, Template
 from soundlint.rule import Option, Rule
+from soundlint.words import type_name
 
 STRING_FIELDS = ("name", "description", "style", "genre")
 
@@ -128,7 +129,7 @@ def _types(template: Template) -> Iterator[Diagnostic]:
         if field in metadata and not isinstance(metadata[field], str):
             yield at_manifest(
                 "MD003",
-                f"'{field}' must be a string, not {_kind(metadata[field])}",
+                f"'{field}' must be a string, not {type_name(metadata[field])}",
                 template,
                 field,
             )
@@ -136,12 +137,12 @@ def _types(template: Template) -> Iterator[Diagnostic]:
     segments = metadata.get("segments")
     if segments is not None and not isinstance(segments, dict):
         yield at_manifest(
-            "MD003", f"'segments' must be a table, not {_kind(segments)}", template, "segments"
+            "MD003", f"'segments' must be a table, not {type_name(segments)}", template, "segments"
         )
     elif segments:
         for name, value in segments.items():
             if not isinstance(value, str) or not value:
-                kind = "an empty string" if value == "" else _kind(value)
+                kind = "an empty string" if value == "" else type_name(value)
                 yield at_manifest(
                     "MD003",
                     f"segment '{name}' must be a WAV path, not {kind}",
@@ -156,7 +157,7 @@ def _tags(template: Template, tags: Any) -> Iterator[Diagnostic]:
         return
     if not isinstance(tags, list):
         yield at_manifest(
-            "MD003", f"'tags' must be a list of strings, not {_kind(tags)}", template, "tags"
+            "MD003", f"'tags' must be a list of strings, not {type_name(tags)}", template, "tags"
         )
         return
     seen: set[str] = set()
@@ -167,18 +168,6 @@ def _tags(template: Template, tags: Any) -> Iterator[Diagnostic]:
             yield at_manifest("MD003", f"tag '{tag}' is listed twice", template, "tags")
         else:
             seen.add(tag.lower())
-
-
-def _kind(value: Any) -> str:
-    names = {
-        str: "a string",
-        int: "an integer",
-        float: "a number",
-        bool: "a boolean",
-        list: "a list",
-        dict: "a table",
-    }
-    return names.get(type(value), f"a {type(value).__name__}")
 
 
 def _segment_files(template: Template) -> Iterator[Diagnostic]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -12,6 +11,7 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Element, Script, Severity, Template
 from soundlint.rule import Rule
+from soundlint.words import closest
 
 KNOWN_TAGS: dict[str, frozenset[str]] = {
     "as:section": frozenset({"name", "soundSegment", "soundsegment"}),
@@ -270,8 +270,5 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    folded = {choice.casefold(): choice for choice in choices}
-    close = folded.get(word.casefold()) or next(
-        iter(difflib.get_close_matches(word, choices, n=1, cutoff=0.6)), None
-    )
-    return f"; did you mean '{close}'?" if close and close != word else ""
+    match = closest(word, choices)
+    return f"; did you mean '{match}'?" if match else ""
