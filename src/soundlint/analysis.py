@@ -42,9 +42,7 @@ class Analysis:
 
     def plugin_errors(self) -> list[Diagnostic]:
         return [
-            Diagnostic(
-                PLUGIN_ERROR.code, f"the loudness meter raised: {outcome.plugin_error}", path
-            )
+            Diagnostic(PLUGIN_ERROR.code, f"audio analysis failed: {outcome.plugin_error}", path)
             for path, outcome in sorted(self.outcomes.items())
             if outcome.plugin_error
         ]
@@ -96,7 +94,9 @@ def _measure(plugins: Plugins, path: Path, settings: Settings) -> Outcome:
     except UnreadableAudio as error:
         return Outcome(unreadable=str(error))
     except Exception as error:  # a meter bug must not end the run: it becomes SL001
-        return Outcome(plugin_error=f"{type(error).__name__}: {error}")
+        return Outcome(plugin_error=f"the meter raised {type(error).__name__}: {error}")
+    if measurement is None:
+        return Outcome(plugin_error="no plugin measured it (is the meter plugin disabled?)")
     return Outcome(measurement=measurement)
 
 

@@ -357,6 +357,11 @@ def _rule_options(
 
 def _reject_unknown(table: Mapping[str, Any], known: set[str], label: str) -> None:
     for key in table:
+        if key == "tool" and label.endswith("soundlint.toml"):
+            raise ConfigError(
+                f"{label}: write the settings at the top level of soundlint.toml, "
+                "without a [tool.soundlint] table"
+            )
         if key not in known:
             raise ConfigError(f"{label}: unknown key '{key}'{_did_you_mean(key, sorted(known))}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,11 +93,24 @@ class Rule:
         parts.append(f"## How to fix\n{self.fix.strip()}")
         if self.options:
             lines = [
-                f"- `{option.name}` (default `{option.default!r}`): {option.description}"
+                f"- `{option.name}` (default `{_toml(option.default)}`): {option.description}"
                 for option in self.options
             ]
             parts.append("## Options\n" + "\n".join(lines))
         return "\n\n".join(parts) + "\n"
+
+
+def _toml(value: Any) -> str:
+    """A default as it would be written in TOML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + " }"
+    return str(value)
 
 
 def at_least_zero(value: float) -> str | None:

@@ -192,3 +192,12 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_rest_measured(
     found = {(d["path"], d["code"]) for d in result.json["diagnostics"]}
     assert found == {("doomed/main.wav", "WAV002"), ("fine/main.wav", "LN001")}
     assert result.err == ""
+
+
+def test_audio_rules_without_a_meter_say_so(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"})
+    result = check("-p", "no:meter", "--no-cache")
+    assert result.code == 1
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "SL001"
+    assert "no plugin measured it" in diagnostic["message"]

@@ -137,3 +137,10 @@ def test_a_profile_file_is_validated_like_the_project(
 def test_a_profile_file_sets_options(project: Path, check) -> None:
     (project / "mine.toml").write_text("[rules.MD002]\nfields = []\n")
     assert check("--profile", "mine.toml").codes() == []
+
+
+def test_tool_table_in_soundlint_toml_gets_a_hint(project: Path, run) -> None:
+    (project / "soundlint.toml").write_text('[tool.soundlint]\nignore = ["MD"]\n')
+    result = run("check")
+    assert result.code == 2
+    assert "without a [tool.soundlint] table" in result.err

@@ -176,9 +176,10 @@ def _element(script: Script, element: Element) -> Iterator[Diagnostic]:
         else:
             for attribute in element.attributes:
                 if attribute.name not in known:
+                    takes = ", ".join(sorted(known))
                     yield at_position(
                         "SC003",
-                        f"<{element.tag}> has no attribute '{attribute.name}'"
+                        f"<{element.tag}> has no attribute '{attribute.name}' (it takes {takes})"
                         + _suggest(attribute.name, sorted(known)),
                         script.path,
                         attribute.position,
