@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from soundlint.audio import riff
-from soundlint.model import AudioInfo, ContainerFinding
+from soundlint.model import AudioInfo
 
 
 def read_info(path: Path) -> AudioInfo:
     """Walk the file's chunks; never raises, whatever the file holds."""
     report = riff.walk(path)
-    findings = tuple(
-        ContainerFinding(f.code, f.message, f.offset, f.chunk) for f in report.findings
-    )
     fmt = report.fmt
     if fmt is None:
-        return AudioInfo(container=report.container, frames=report.frames, findings=findings)
+        return AudioInfo(container=report.container, frames=report.frames, findings=report.findings)
     return AudioInfo(
         container=report.container,
         format_tag=fmt.effective_tag,
@@ -25,5 +22,5 @@ def read_info(path: Path) -> AudioInfo:
         channels=fmt.channels,
         frames=report.frames,
         bits_per_sample=fmt.bits_per_sample or None,
-        findings=findings,
+        findings=report.findings,
     )

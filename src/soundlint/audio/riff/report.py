@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from soundlint.model import ContainerFinding as Finding  # what the walker reports
+
 NOT_WAV = "WAV001"
 CORRUPT = "WAV002"
 NONCONFORMING = "WAV007"
@@ -59,16 +61,6 @@ class Chunk:
     id: str
     offset: int
     size: int
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem found in the file: a rule code, a message naming the chunk and its offset."""
-
-    code: str
-    message: str
-    offset: int | None
-    chunk: str | None = None
 
 
 @dataclass(frozen=True)
