@@ -155,12 +155,11 @@ def _clipping(
     shown = ", ".join(f"{start:.3f} s" for start, _ in runs[:SHOWN_RUNS])
     count = f"more than {len(runs)}" if measurement.clipped_runs_capped else str(len(runs))
     more = ", ..." if len(runs) > SHOWN_RUNS else ""
-    yield Diagnostic(
-        code="AU001",
-        message=f"{count} clipped run{'s' if len(runs) > 1 else ''}: at {shown}{more}",
-        path=segment.path,
-        template=template.name,
-        segment=segment.name,
+    yield at_segment_file(
+        "AU001",
+        f"{count} clipped run{'s' if len(runs) > 1 else ''}: at {shown}{more}",
+        template,
+        segment,
         start_s=runs[0][0],
         end_s=runs[0][1],
     )
@@ -177,12 +176,11 @@ def _edges(
     ):
         if seconds is not None and seconds > limit:
             begin = start if start is not None else duration - seconds
-            yield Diagnostic(
-                code="AU003",
-                message=f"{edge} silence of {seconds:.2f} s, more than {limit:g} s",
-                path=segment.path,
-                template=template.name,
-                segment=segment.name,
+            yield at_segment_file(
+                "AU003",
+                f"{edge} silence of {seconds:.2f} s, more than {limit:g} s",
+                template,
+                segment,
                 start_s=begin,
                 end_s=begin + seconds,
             )
@@ -210,13 +208,12 @@ def _loop_seam(
     ratio = measurement.loop_seam_ratio
     looping = segment.name in options["loop-segments"]
     if looping and ratio is not None and ratio > options["max-ratio"]:
-        yield Diagnostic(
-            code="AU005",
-            message=f"the loop seam jumps {ratio:.1f} times the typical step between "
+        yield at_segment_file(
+            "AU005",
+            f"the loop seam jumps {ratio:.1f} times the typical step between "
             f"samples (more than {options['max-ratio']:g})",
-            path=segment.path,
-            template=template.name,
-            segment=segment.name,
+            template,
+            segment,
             start_s=measurement.duration_s,
             end_s=measurement.duration_s,
         )

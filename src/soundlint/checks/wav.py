@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
@@ -117,7 +116,9 @@ def _check_segment(
         return at_segment_file(code, message, template, segment)
 
     for finding in audio.findings:
-        yield replace(found(finding.code, finding.message), offset=finding.offset)
+        yield at_segment_file(
+            finding.code, finding.message, template, segment, offset=finding.offset
+        )
     if not audio.is_wave or audio.format_tag is None:
         return
     if audio.format_tag not in (PCM, IEEE_FLOAT):
@@ -152,12 +153,11 @@ def _decoding(
         return
     if measurement.decode_error is not None:
         at = measurement.decode_error_at_s
-        yield Diagnostic(
-            code="WAV002",
-            message=f"decoding stopped at {at or 0.0:.3f} s: {measurement.decode_error}",
-            path=segment.path,
-            template=template.name,
-            segment=segment.name,
+        yield at_segment_file(
+            "WAV002",
+            f"decoding stopped at {at or 0.0:.3f} s: {measurement.decode_error}",
+            template,
+            segment,
             start_s=at,
         )
     if measurement.nonfinite_samples:

@@ -35,8 +35,15 @@ def at_segment_entry(code: str, message: str, template: Template, segment: Segme
     return at_manifest(code, message, template, f"segments.{segment.name}", segment=segment.name)
 
 
-def at_segment_file(code: str, message: str, template: Template, segment: Segment) -> Diagnostic:
-    """A finding about a segment's audio file itself."""
+def at_segment_file(
+    code: str, message: str, template: Template, segment: Segment, **extra: Any
+) -> Diagnostic:
+    """A finding about a segment's audio file itself (``extra``: start_s, end_s, offset)."""
     return Diagnostic(
-        code=code, message=message, path=segment.path, template=template.name, segment=segment.name
+        code=code,
+        message=message,
+        path=segment.path,
+        template=template.name,
+        segment=segment.name,
+        **extra,
     )
