@@ -133,6 +133,13 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         "-j", "--jobs", type=positive, metavar="N", help="audio analysis processes (default: CPUs)"
     )
     check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
+    check.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        default=None,
+        help="also discover files that git ignores (.gitignore, .git/info/exclude)",
+    )
     session.plugins.add_options(check)
     check.set_defaults(handler=_check)
 
@@ -186,6 +193,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         select=_codes(args.select) if args.select is not None else None,
         extend_select=_codes(args.extend_select),
         ignore=_codes(args.ignore),
+        respect_gitignore=args.respect_gitignore,
     )
     settings = session.settings(overrides)
     result = api.run(session, args.paths, settings, args)

@@ -33,6 +33,7 @@ PROJECT_KEYS = {
     "plugins": list,
     "rules": dict,
     "cache-dir": str,
+    "respect-gitignore": bool,
 }
 DEFAULT_CACHE_DIR = ".soundlint_cache"
 PROFILE_KEYS = {"description", "select", "extend-select", "ignore", "severity", "rules"}
@@ -66,6 +67,7 @@ class Overrides:
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    respect_gitignore: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Settings:
     scripts: tuple[str, ...] = DEFAULT_SCRIPTS
     script_templates: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    """Leave out of discovery what git ignores (files named outright are always checked)."""
     plugin_args: tuple[str, ...] = ()
     """The command line's ``-p`` arguments, for worker processes to load the same plugins."""
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
@@ -243,6 +247,11 @@ def resolve(
             for pattern, template in table.get("script-templates", {}).items()
         ),
         exclude=tuple(_strings(table, "exclude", config.label) or ()),
+        respect_gitignore=(
+            overrides.respect_gitignore
+            if overrides.respect_gitignore is not None
+            else table.get("respect-gitignore", True)
+        ),
         plugin_args=plugin_args,
         cache_dir=config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
         extra={key: table.get(key, default) for key, default in plugin_keys.items()},

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soundlint import globs
+from soundlint import gitignore, globs
 from soundlint.config import Settings
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
@@ -88,6 +88,7 @@ def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Pro
     found = _Found({}, set(), set())
     for scan_root in _scan_roots(root, paths):
         _walk(scan_root, root, settings, manifest_names, found)
+    _add_named_files(paths, root, settings, manifest_names, found)
     if manifest_names:
         found.add_orphans(paths, manifest_names[0])
 
@@ -127,6 +128,9 @@ def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
 def _walk(
     scan_root: Path, root: Path, settings: Settings, manifest_names: list[str], found: _Found
 ) -> None:
+    ignored = (
+        gitignore.ignored_under(scan_root) if settings.respect_gitignore else gitignore.NOTHING
+    )
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
         subdirectories[:] = sorted(
@@ -134,8 +138,10 @@ def _walk(
             for name in subdirectories
             if not name.startswith(".")
             and name not in SKIPPED_DIRECTORIES
+            and here / name not in ignored
             and not _excluded(here / name, root, settings)
         )
+        files = [name for name in files if here / name not in ignored]
         for name in manifest_names:
             if name in files or name in subdirectories:  # a directory: reported unreadable
                 found.manifests.setdefault(here, here / name)
@@ -143,10 +149,37 @@ def _walk(
             found.audio_directories.add(here)
         for name in files:
             path = here / name
-            relative = _relative(path, root)
-            in_scripts = globs.matches_any(settings.scripts, relative, path.as_posix())
+            in_scripts = globs.matches_any(settings.scripts, _relative(path, root))
             if in_scripts and not _excluded(path, root, settings):
                 found.scripts.add(path)
+
+
+def _add_named_files(
+    paths: list[Path], root: Path, settings: Settings, manifest_names: list[str], found: _Found
+) -> None:
+    """Files named outright count where the walk did not look (ignored by git), unless the
+    configuration excludes them."""
+    for path in paths:
+        if path.is_dir() or any(_excluded(p, root, settings) for p in _up_to(path, root)):
+            continue
+        manifest = _manifest_above(path, root, manifest_names)
+        if manifest is not None:
+            found.manifests.setdefault(manifest.parent, manifest)
+        elif globs.matches_any(settings.scripts, _relative(path, root)):
+            found.scripts.add(path)
+
+
+def _up_to(path: Path, root: Path) -> list[Path]:
+    """``path`` and its parents below ``root``."""
+    return [path, *(p for p in path.parents if p.is_relative_to(root) and p != root)]
+
+
+def _manifest_above(path: Path, root: Path, manifest_names: list[str]) -> Path | None:
+    for directory in _up_to(path, root)[1:] or [path.parent]:
+        for name in manifest_names:
+            if os.path.lexists(directory / name):
+                return directory / name
+    return None
 
 
 def _excluded(path: Path, root: Path, settings: Settings) -> bool:
