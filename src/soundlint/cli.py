@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from soundlint import __version__
 
 if TYPE_CHECKING:
-    from soundlint.api import Session
-    from soundlint.project import Project
+    from soundlint.api import Result, Session
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -195,18 +194,24 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         ignore=_codes(args.ignore),
         respect_gitignore=args.respect_gitignore,
     )
-    settings = session.settings(overrides)
-    result = api.run(session, args.paths, settings, args)
+    result = api.check(
+        args.paths,
+        config_path=args.config,
+        overrides=overrides,
+        plugin_args=args.plugin,
+        args=args,
+        sessions=[session],
+    )
     report = Report(
         diagnostics=result.diagnostics,
-        templates=len(result.project.checked_templates),
-        scripts=len(result.project.checked_scripts),
+        templates=len(result.checked_templates),
+        scripts=len(result.checked_scripts),
         files=result.files,
         cwd=Path.cwd(),
-        rules=session.plugins.rules(),
+        rules=result.rules,
         color=_use_color(args),
     )
-    _warn_unchecked(args.paths, result.project)
+    _warn_unchecked(args.paths, result)
     _write(formats[args.output_format](report), args.output)
     if args.exit_zero:
         return EXIT_CLEAN
@@ -214,16 +219,16 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _warn_unchecked(paths: list[Path], project: Project) -> None:
+def _warn_unchecked(paths: list[Path], result: Result) -> None:
     """Say so on stderr when a path named outright, or the whole run, checked nothing."""
     for path in paths:
-        if path.is_file() and not project.owns(path.resolve()):
+        if path.is_file() and not result.owns(path.resolve()):
             print(
                 f"soundlint: warning: {path} is in no template and not a script "
                 "(see `scripts` in the configuration); not checked",
                 file=sys.stderr,
             )
-    if not project.checked_templates and not project.checked_scripts:
+    if not result.checked_templates and not result.checked_scripts:
         print("soundlint: warning: no templates or scripts found to check", file=sys.stderr)
 
 

@@ -49,7 +49,13 @@ class ConfigFile:
 
     path: Path | None
     root: Path
+    """The project root: the file's directory, unless ``--config`` named a file elsewhere."""
     table: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def directory(self) -> Path:
+        """Where relative profile paths and local plugin modules are looked for."""
+        return self.path.parent if self.path is not None else self.root
 
     @property
     def label(self) -> str:
@@ -101,15 +107,23 @@ class Settings:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest soundlint.toml, or pyproject.toml with [tool.soundlint], upward from start."""
+    """The nearest configuration file upward from ``start`` (a directory, or a file's)."""
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
-        own = candidate / "soundlint.toml"
-        if own.is_file():
-            return own
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "soundlint" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        found = config_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in(directory: Path) -> Path | None:
+    """The directory's soundlint.toml, or its pyproject.toml if that has [tool.soundlint]."""
+    own = directory / "soundlint.toml"
+    if own.is_file():
+        return own
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and "soundlint" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
     return None
 
 
@@ -203,7 +217,7 @@ def resolve(
             raise ConfigError(f"{config.label}: '{key}' must be a {expected.__name__}")
     project = _Validator(rules, config.label, strict=True)
     profile_name = overrides.profile or table.get("profile", DEFAULT_PROFILE)
-    loaded = load_profile(profile_name, config.root)
+    loaded = load_profile(profile_name, config.directory)
     profile = _Validator(rules, loaded.label, strict=not loaded.shipped)
     for flag, selectors in (
         ("--select", overrides.select or ()),

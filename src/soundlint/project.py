@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from soundlint import gitignore, globs
-from soundlint.config import Settings
+from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
@@ -26,6 +26,9 @@ class Project:
     target_templates: frozenset[Path]
     """Directories of the templates being linted."""
     target_scripts: frozenset[Path]
+    nested_roots: tuple[Path, ...] = ()
+    """Directories below the root with a configuration of their own: projects of their own,
+    left out of this one."""
 
     @property
     def checked_templates(self) -> tuple[Template, ...]:
@@ -60,6 +63,7 @@ class _Found:
     scripts: set[Path]
     audio_directories: set[Path]
     """Directories holding audio files directly."""
+    nested_roots: set[Path]
 
     def add_orphans(self, paths: list[Path], manifest_name: str) -> None:
         """Treat as templates with a missing manifest: directories of audio files beside other
@@ -80,14 +84,17 @@ class _Found:
             self.manifests[directory] = directory / manifest_name
 
 
-def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Project:
-    """Find and load everything under the project root and the given paths."""
+def discover(
+    paths: Iterable[Path], settings: Settings, plugins: Plugins, *, nested: bool = True
+) -> Project:
+    """Find and load everything under the project root and the given paths. With ``nested``,
+    directories holding a configuration of their own are left out, as projects of their own."""
     root = settings.root
     paths = [path.resolve() for path in paths] or [root]
     manifest_names = plugins.manifest_names()
-    found = _Found({}, set(), set())
+    found = _Found({}, set(), set(), set())
     for scan_root in _scan_roots(root, paths):
-        _walk(scan_root, root, settings, manifest_names, found)
+        _walk(scan_root, root, settings, manifest_names, found, nested)
     _add_named_files(paths, root, settings, manifest_names, found)
     if manifest_names:
         found.add_orphans(paths, manifest_names[0])
@@ -117,7 +124,14 @@ def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Pro
     target_scripts.update(
         s.path for s in scripts if s.binding is not None and s.binding.template in checked_names
     )
-    return Project(root, templates, scripts, frozenset(target_templates), frozenset(target_scripts))
+    return Project(
+        root,
+        templates,
+        scripts,
+        frozenset(target_templates),
+        frozenset(target_scripts),
+        tuple(sorted(found.nested_roots)),
+    )
 
 
 def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
@@ -126,7 +140,12 @@ def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
 
 
 def _walk(
-    scan_root: Path, root: Path, settings: Settings, manifest_names: list[str], found: _Found
+    scan_root: Path,
+    root: Path,
+    settings: Settings,
+    manifest_names: list[str],
+    found: _Found,
+    nested: bool,
 ) -> None:
     ignored = (
         gitignore.ignored_under(scan_root) if settings.respect_gitignore else gitignore.NOTHING
@@ -141,6 +160,10 @@ def _walk(
             and here / name not in ignored
             and not _excluded(here / name, root, settings)
         )
+        if nested:
+            projects = {name for name in subdirectories if config_in(here / name) is not None}
+            found.nested_roots.update(here / name for name in projects)
+            subdirectories[:] = [name for name in subdirectories if name not in projects]
         files = [name for name in files if here / name not in ignored]
         for name in manifest_names:
             if name in files or name in subdirectories:  # a directory: reported unreadable
