@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,6 +15,8 @@ from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
 
 SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
+_DIRECTIVE = re.compile(rb"<!--\s*soundlint:\s*template\s*=")
+_DIRECTIVE_WINDOW = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -181,15 +184,26 @@ def _add_named_files(
     paths: list[Path], root: Path, settings: Settings, manifest_names: list[str], found: _Found
 ) -> None:
     """Files named outright count where the walk did not look (ignored by git), unless the
-    configuration excludes them."""
+    configuration excludes them; one holding a binding directive is a script wherever it is."""
     for path in paths:
         if path.is_dir() or any(_excluded(p, root, settings) for p in _up_to(path, root)):
             continue
         manifest = _manifest_above(path, root, manifest_names)
         if manifest is not None:
             found.manifests.setdefault(manifest.parent, manifest)
-        elif globs.matches_any(settings.scripts, _relative(path, root)):
+        elif globs.matches_any(settings.scripts, _relative(path, root)) or _has_directive(path):
             found.scripts.add(path)
+
+
+def _has_directive(path: Path) -> bool:
+    """True for a file (not audio) with a ``<!-- soundlint: template=NAME -->`` comment."""
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as stream:
+            return _DIRECTIVE.search(stream.read(_DIRECTIVE_WINDOW)) is not None
+    except OSError:
+        return False
 
 
 def _up_to(path: Path, root: Path) -> list[Path]:

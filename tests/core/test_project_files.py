@@ -69,3 +69,36 @@ def test_outside_a_repository_nothing_is_ignored(tmp_path: Path, check) -> None:
     write_template(tmp_path / "build" / "rendered", description="")
     (tmp_path / ".gitignore").write_text("build/\n")
     assert check().codes() == ["MD002"]
+
+
+BOUND_TO_T = '<!-- soundlint: template=t -->\n<as:section soundSegment="mian">x</as:section>\n'
+
+
+def test_a_file_named_outright_with_a_binding_directive_is_a_script(tmp_path: Path, check) -> None:
+    git_init(tmp_path)
+    write_template(tmp_path / "templates" / "t")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "promo.html").write_text(BOUND_TO_T)
+    result = check("notes/promo.html")
+    assert result.codes() == ["SC002"]
+    assert result.json["summary"]["scripts"] == 1
+    assert "SC002" not in check().codes()  # not discovered: only named outright
+
+
+def test_explicit_paths_that_check_nothing_say_so_in_the_summary(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    (tmp_path / "notes.xml").write_text("<a/>")
+    result = run("check", "notes.xml")
+    assert result.code == 0
+    assert "All checks passed" not in result.out
+    assert result.out.strip() == "Nothing checked: no templates or scripts found (0 files)."
+
+
+def test_a_config_elsewhere_does_not_move_the_checked_directory(tmp_path: Path, check) -> None:
+    project = git_init(tmp_path / "project")
+    write_template(project / "templates" / "t", description="")
+    write_template(tmp_path / "shared" / "other", description="")
+    (tmp_path / "shared" / "soundlint.toml").write_text('ignore = ["SC009"]\n')
+    result = check("--config", "../shared/soundlint.toml", cwd=project)
+    assert {d["path"] for d in result.json["diagnostics"]} == {"templates/t/template.toml"}
+    assert result.codes() == ["MD002"]
