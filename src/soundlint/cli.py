@@ -133,6 +133,12 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     )
     check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
     check.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="run as the pre-commit hook: also check what the files the commit deletes "
+        "affect; files that are neither a template's nor a script pass quietly",
+    )
+    check.add_argument(
         "--no-respect-gitignore",
         dest="respect_gitignore",
         action="store_false",
@@ -194,8 +200,15 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         ignore=_codes(args.ignore),
         respect_gitignore=args.respect_gitignore,
     )
+    paths = list(args.paths)
+    if args.pre_commit:
+        from soundlint import git
+
+        paths += git.deleted_files(Path.cwd())
+        if not paths:
+            return EXIT_CLEAN
     result = api.check(
-        args.paths,
+        paths,
         config_path=args.config,
         overrides=overrides,
         plugin_args=args.plugin,
@@ -211,7 +224,8 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         rules=result.rules,
         color=_use_color(args),
     )
-    _warn_unchecked(args.paths, result)
+    if not args.pre_commit:
+        _warn_unchecked(args.paths, result)
     _write(formats[args.output_format](report), args.output)
     if args.exit_zero:
         return EXIT_CLEAN

@@ -102,6 +102,14 @@ class Settings:
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Top-level keys declared by plugins."""
 
+    @property
+    def profile_file(self) -> Path | None:
+        """The profile's file when it is the project's own, not a shipped one."""
+        if self.profile in profile_names():
+            return None
+        directory = self.config_file.parent if self.config_file is not None else self.root
+        return (directory / self.profile).resolve()
+
 
 # Finding and reading ------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soundlint import gitignore, globs
+from soundlint import git, globs
 from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
@@ -81,6 +81,7 @@ class _Found:
             path.parent
             for path in paths
             if path.suffix.lower() in AUDIO_SUFFIXES
+            and path.exists()
             and _owning_template(path, self.manifests) is None
         )
         for directory in orphans - set(self.manifests):
@@ -93,7 +94,7 @@ def discover(
     """Find and load everything under the project root and the given paths. With ``nested``,
     directories holding a configuration of their own are left out, as projects of their own."""
     root = settings.root
-    paths = [path.resolve() for path in paths] or [root]
+    paths = [_stands_for(path.resolve(), settings) for path in paths] or [root]
     manifest_names = plugins.manifest_names()
     found = _Found({}, set(), set(), set())
     for scan_root in _scan_roots(root, paths):
@@ -102,19 +103,7 @@ def discover(
     if manifest_names:
         found.add_orphans(paths, manifest_names[0])
 
-    target_templates: set[Path] = set()
-    target_scripts: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            target_templates.update(d for d in found.manifests if d.is_relative_to(path))
-            target_scripts.update(s for s in found.scripts if s.is_relative_to(path))
-            continue
-        owner = _owning_template(path, found.manifests)
-        if owner is not None:
-            target_templates.add(owner)
-        elif path in found.scripts:
-            target_scripts.add(path)
-
+    target_templates, target_scripts = _targets(paths, found, manifest_names)
     templates = tuple(
         _load_template(manifest, directory in target_templates, settings, plugins)
         for directory, manifest in sorted(found.manifests.items())
@@ -137,6 +126,43 @@ def discover(
     )
 
 
+def _stands_for(path: Path, settings: Settings) -> Path:
+    """What a path named outright stands for: a configuration file (changed, added or
+    deleted) for its directory, the project's own profile file for the whole project."""
+    if (
+        path.name == "soundlint.toml"
+        or path == settings.config_file
+        or (path.name == "pyproject.toml" and not path.exists())
+    ):
+        return path.parent
+    if path == settings.profile_file:
+        return settings.root
+    return path
+
+
+def _targets(
+    paths: list[Path], found: _Found, manifest_names: list[str]
+) -> tuple[set[Path], set[Path]]:
+    """The template directories and scripts that ``paths`` stand for. A file stands for its
+    whole template; a manifest named (changed, added or deleted) for every script as well,
+    since it may change which template each script is bound to."""
+    templates: set[Path] = set()
+    scripts: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            templates.update(d for d in found.manifests if d.is_relative_to(path))
+            scripts.update(s for s in found.scripts if s.is_relative_to(path))
+            continue
+        if path.name in manifest_names:
+            scripts.update(found.scripts)
+        owner = _owning_template(path, found.manifests)
+        if owner is not None:
+            templates.add(owner)
+        elif path in found.scripts:
+            scripts.add(path)
+    return templates, scripts
+
+
 def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
     outside = [p if p.is_dir() else p.parent for p in paths if not p.is_relative_to(root)]
     return [root, *sorted(set(outside))]
@@ -150,9 +176,7 @@ def _walk(
     found: _Found,
     nested: bool,
 ) -> None:
-    ignored = (
-        gitignore.ignored_under(scan_root) if settings.respect_gitignore else gitignore.NOTHING
-    )
+    ignored = git.ignored_under(scan_root) if settings.respect_gitignore else git.NOTHING
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
         subdirectories[:] = sorted(
