@@ -164,7 +164,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
 
 
 _CHECK_HELP = (
-    "Lint the templates and scripts under each PATH (default: the project root). "
+    "Lint the templates and scripts under each PATH (default: the current directory). "
     "Files, as pre-commit passes them, stand for their whole template and the scripts bound "
     "to it. Exit status: 0 clean, 1 findings, 2 usage or configuration error."
 )
