@@ -128,12 +128,9 @@ def discover(
 
 def _stands_for(path: Path, settings: Settings) -> Path:
     """What a path named outright stands for: a configuration file (changed, added or
-    deleted) for its directory, the project's own profile file for the whole project."""
-    if (
-        path.name == "soundlint.toml"
-        or path == settings.config_file
-        or (path.name == "pyproject.toml" and not path.exists())
-    ):
+    deleted) for its directory, the project's own profile file for the whole project. Any
+    pyproject.toml counts: it may just have lost its [tool.soundlint] table."""
+    if path.name in ("soundlint.toml", "pyproject.toml") or path == settings.config_file:
         return path.parent
     if path == settings.profile_file:
         return settings.root

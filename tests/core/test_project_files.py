@@ -102,3 +102,11 @@ def test_a_config_elsewhere_does_not_move_the_checked_directory(tmp_path: Path, 
     result = check("--config", "../shared/soundlint.toml", cwd=project)
     assert {d["path"] for d in result.json["diagnostics"]} == {"templates/t/template.toml"}
     assert result.codes() == ["MD002"]
+
+
+def test_a_pyproject_that_lost_its_soundlint_table_stands_for_its_directory(
+    tmp_path: Path, check
+) -> None:
+    write_template(tmp_path / "templates" / "t", description="")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')  # [tool.soundlint] gone
+    assert check("--pre-commit", "pyproject.toml").codes() == ["MD002"]
