@@ -1,20 +1,34 @@
-"""One run, start to finish: configuration, plugins, discovery, checks. Used by the CLI too."""
+"""One run, start to finish: configuration, plugins, discovery, checks. Used by the CLI too.
+
+A run may span several projects, as in a monorepo. Each path belongs to the nearest
+configuration file above it (``soundlint.toml``, or ``pyproject.toml`` with
+``[tool.soundlint]``), and that file's directory is its project root; without one, the project
+is the repository holding the path. Paths are grouped by project; each project gets a session
+of its own (its settings, profile and plugins), is discovered and checked on its own (scripts
+bind only to its templates), and the results merge into one :class:`Result` with one sorted
+list of diagnostics. A directory checked that holds a configuration further down hands that
+part over to a project of its own. ``--config`` puts every path under one file instead.
+
+Entry points: :func:`lint` for programs, :func:`check` for the CLI.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from soundlint import config, engine, project
+from soundlint.model import Diagnostic, Script, Template
 from soundlint.plugins import Plugins
+from soundlint.rule import Rule
 
 
 @dataclass(frozen=True)
 class Session:
-    """The configuration file and the plugins it asked for, before any rule has run."""
+    """A project's configuration file and the plugins it asked for, before any rule has run."""
 
     config_file: config.ConfigFile
     plugins: Plugins
@@ -30,6 +44,39 @@ class Session:
         )
 
 
+@dataclass(frozen=True)
+class Result:
+    """What a run found, over every project it checked."""
+
+    runs: tuple[engine.Result, ...]
+    """One per project, in the order of their roots."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every project's diagnostics, sorted."""
+    rules: Mapping[str, Rule]
+    """The rules of every project's plugins, by code."""
+
+    @property
+    def projects(self) -> tuple[project.Project, ...]:
+        return tuple(run.project for run in self.runs)
+
+    @property
+    def checked_templates(self) -> tuple[Template, ...]:
+        return tuple(t for p in self.projects for t in p.checked_templates)
+
+    @property
+    def checked_scripts(self) -> tuple[Script, ...]:
+        return tuple(s for p in self.projects for s in p.checked_scripts)
+
+    @property
+    def files(self) -> int:
+        """How many files were looked at: manifests, segments, scripts."""
+        return sum(run.files for run in self.runs)
+
+    def owns(self, path: Path) -> bool:
+        """True when a project checked ``path`` (an absolute path)."""
+        return any(p.owns(path) for p in self.projects)
+
+
 def start(
     paths: Sequence[Path] = (),
     *,
@@ -37,31 +84,28 @@ def start(
     plugin_args: Iterable[str] = (),
     search_config: bool = True,
 ) -> Session:
-    """Find and read the configuration, then load plugins (``-p NAME`` / ``-p no:NAME``).
+    """The session of the project holding all of ``paths`` (default: the current directory):
+    what the CLI builds its options from, and what audio worker processes load.
 
     With ``search_config`` false and no ``config_path``, no configuration file is used.
     """
     start_at = _common_directory(paths) if paths else Path.cwd()
-    if config_path is not None and not config_path.is_file():
-        raise config.ConfigError(f"config file not found: {config_path}")
-    found = config_path or (config.find_config(start_at) if search_config else None)
-    config_file = config.read_config(found, config.default_root(start_at))
+    if config_path is not None:
+        return open_session(_explicit_config(config_path, [start_at]), plugin_args)
+    found = config.find_config(start_at) if search_config else None
+    return open_session(_config_file(found, start_at), plugin_args)
+
+
+def open_session(config_file: config.ConfigFile, plugin_args: Iterable[str] = ()) -> Session:
+    """Load the plugins a configuration asks for (``-p NAME`` / ``-p no:NAME`` on top)."""
     plugin_args = list(plugin_args)
     blocked = [arg.removeprefix("no:") for arg in plugin_args if arg.startswith("no:")]
     modules = [(name, "config") for name in config.plugin_modules(config_file)] + [
         (arg, "command line") for arg in plugin_args if not arg.startswith("no:")
     ]
     plugins = Plugins()
-    plugins.load(modules=modules, blocked=blocked, search_path=config_file.root)
+    plugins.load(modules=modules, blocked=blocked, search_path=config_file.directory)
     return Session(config_file, plugins, tuple(plugin_args))
-
-
-def _common_directory(paths: Sequence[Path]) -> Path:
-    """The deepest directory holding every path: where the configuration search starts, so
-    that the order of the paths does not matter."""
-    resolved = [path.resolve() for path in paths]
-    common = Path(os.path.commonpath(resolved))
-    return common if common.is_dir() else common.parent
 
 
 def lint(
@@ -70,19 +114,66 @@ def lint(
     config_path: Path | None = None,
     overrides: config.Overrides | None = None,
     plugin_args: Iterable[str] = (),
-) -> engine.Result:
-    """Lint templates and scripts under ``paths`` (default: the project root)."""
-    resolved = [Path(p) for p in paths]
-    session = start(resolved, config_path=config_path, plugin_args=plugin_args)
-    return run(session, resolved, session.settings(overrides), argparse.Namespace())
+    jobs: int | None = None,
+    use_cache: bool = True,
+) -> Result:
+    """Lint templates and scripts under ``paths`` (default: the current directory), each
+    under its own project's configuration."""
+    return check(
+        [Path(p) for p in paths],
+        config_path=config_path,
+        overrides=overrides,
+        plugin_args=plugin_args,
+        args=argparse.Namespace(jobs=jobs, no_cache=not use_cache),
+    )
+
+
+def check(
+    paths: Sequence[Path],
+    *,
+    config_path: Path | None = None,
+    overrides: config.Overrides | None = None,
+    plugin_args: Iterable[str] = (),
+    args: argparse.Namespace | None = None,
+    sessions: Iterable[Session] = (),
+) -> Result:
+    """Group ``paths`` by project, check each project, merge the results. ``sessions`` already
+    opened (the CLI's) are used again for their projects; ``args`` are the parsed options."""
+    args = args or argparse.Namespace()
+    plugin_args = tuple(plugin_args)
+    opened = {(s.config_file.path, s.config_file.root): s for s in sessions}
+    pending = _group([p.resolve() for p in paths] or [Path.cwd()], config_path)
+    runs: list[engine.Result] = []
+    while pending:
+        # Shallowest first: a project may find further projects below it, not above.
+        key = min(pending, key=lambda k: len(k[1].parts))
+        config_file, targets = pending.pop(key)
+        session = opened.get(key) or open_session(config_file, plugin_args)
+        opened[key] = session
+        result = run(session, targets, session.settings(overrides), args, nested=not config_path)
+        runs.append(result)
+        for root in result.project.nested_roots:
+            if any(root.is_relative_to(target) for target in targets):
+                _add(pending, _config_file(config.config_in(root), root), root)
+    runs.sort(key=lambda r: r.project.root)
+    rules: dict[str, Rule] = {}
+    for session in opened.values():
+        rules.update(session.plugins.rules())
+    diagnostics = sorted((d for r in runs for d in r.diagnostics), key=Diagnostic.sort_key)
+    return Result(tuple(runs), tuple(diagnostics), rules)
 
 
 def run(
-    session: Session, paths: Sequence[Path], settings: config.Settings, args: argparse.Namespace
+    session: Session,
+    paths: Sequence[Path],
+    settings: config.Settings,
+    args: argparse.Namespace,
+    *,
+    nested: bool = True,
 ) -> engine.Result:
-    """Configure the plugins, discover and load the project, and check it."""
+    """Configure the plugins, discover and load one project, and check it."""
     session.plugins.configure(settings, args)
-    discovered = project.discover(paths, settings, session.plugins)
+    discovered = project.discover(paths, settings, session.plugins, nested=nested)
     return engine.check(
         discovered,
         settings,
@@ -90,3 +181,62 @@ def run(
         jobs=getattr(args, "jobs", None),
         use_cache=not getattr(args, "no_cache", False),
     )
+
+
+_Key = tuple[Path | None, Path]
+"""A project: its configuration file (None: none) and its root."""
+
+
+def _group(
+    paths: list[Path], config_path: Path | None
+) -> dict[_Key, tuple[config.ConfigFile, list[Path]]]:
+    """Each path under the nearest configuration above it, or all under ``config_path``."""
+    if config_path is not None:
+        config_file = _explicit_config(config_path, paths)
+        return {(config_file.path, config_file.root): (config_file, paths)}
+    groups: dict[_Key, tuple[config.ConfigFile, list[Path]]] = {}
+    nearest: dict[Path, Path | None] = {}
+    for path in paths:
+        directory = path if path.is_dir() else path.parent
+        if directory not in nearest:
+            nearest[directory] = config.find_config(directory)
+        _add(groups, _config_file(nearest[directory], directory), path)
+    return groups
+
+
+def _add(
+    groups: dict[_Key, tuple[config.ConfigFile, list[Path]]],
+    config_file: config.ConfigFile,
+    path: Path,
+) -> None:
+    key = (config_file.path, config_file.root)
+    groups.setdefault(key, (config_file, []))[1].append(path)
+
+
+def _config_file(found: Path | None, start_at: Path) -> config.ConfigFile:
+    return config.read_config(found, config.default_root(_existing(start_at)))
+
+
+def _explicit_config(config_path: Path, paths: Sequence[Path]) -> config.ConfigFile:
+    """``--config``: its settings for every path. Its directory is the root when it holds the
+    paths; a file elsewhere does not move the project away from them."""
+    if not config_path.is_file():
+        raise config.ConfigError(f"config file not found: {config_path}")
+    common = _common_directory(paths)
+    config_file = config.read_config(config_path, config.default_root(common))
+    if all(path.resolve().is_relative_to(config_file.root) for path in paths):
+        return config_file
+    return replace(config_file, root=config.default_root(common))
+
+
+def _common_directory(paths: Sequence[Path]) -> Path:
+    """The deepest existing directory holding every path."""
+    resolved = [path.resolve() for path in paths]
+    return _existing(Path(os.path.commonpath(resolved)))
+
+
+def _existing(path: Path) -> Path:
+    """``path`` if it is a directory, else its nearest existing parent."""
+    while not path.is_dir() and path != path.parent:
+        path = path.parent
+    return path

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from soundlint import __version__
 
 if TYPE_CHECKING:
-    from soundlint.api import Session
-    from soundlint.project import Project
+    from soundlint.api import Result, Session
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -133,6 +132,19 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         "-j", "--jobs", type=positive, metavar="N", help="audio analysis processes (default: CPUs)"
     )
     check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
+    check.add_argument(
+        "--pre-commit",
+        action="store_true",
+        help="run as the pre-commit hook: also check what the files the commit deletes "
+        "affect; files that are neither a template's nor a script pass quietly",
+    )
+    check.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        default=None,
+        help="also discover files that git ignores (.gitignore, .git/info/exclude)",
+    )
     session.plugins.add_options(check)
     check.set_defaults(handler=_check)
 
@@ -152,7 +164,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
 
 
 _CHECK_HELP = (
-    "Lint the templates and scripts under each PATH (default: the project root). "
+    "Lint the templates and scripts under each PATH (default: the current directory). "
     "Files, as pre-commit passes them, stand for their whole template and the scripts bound "
     "to it. Exit status: 0 clean, 1 findings, 2 usage or configuration error."
 )
@@ -186,19 +198,34 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         select=_codes(args.select) if args.select is not None else None,
         extend_select=_codes(args.extend_select),
         ignore=_codes(args.ignore),
+        respect_gitignore=args.respect_gitignore,
     )
-    settings = session.settings(overrides)
-    result = api.run(session, args.paths, settings, args)
+    paths = list(args.paths)
+    if args.pre_commit:
+        from soundlint import git
+
+        paths += git.deleted_files(Path.cwd())
+        if not paths:
+            return EXIT_CLEAN
+    result = api.check(
+        paths,
+        config_path=args.config,
+        overrides=overrides,
+        plugin_args=args.plugin,
+        args=args,
+        sessions=[session],
+    )
     report = Report(
         diagnostics=result.diagnostics,
-        templates=len(result.project.checked_templates),
-        scripts=len(result.project.checked_scripts),
+        templates=len(result.checked_templates),
+        scripts=len(result.checked_scripts),
         files=result.files,
         cwd=Path.cwd(),
-        rules=session.plugins.rules(),
+        rules=result.rules,
         color=_use_color(args),
     )
-    _warn_unchecked(args.paths, result.project)
+    if not args.pre_commit:
+        _warn_unchecked(args.paths, result)
     _write(formats[args.output_format](report), args.output)
     if args.exit_zero:
         return EXIT_CLEAN
@@ -206,16 +233,16 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
-def _warn_unchecked(paths: list[Path], project: Project) -> None:
+def _warn_unchecked(paths: list[Path], result: Result) -> None:
     """Say so on stderr when a path named outright, or the whole run, checked nothing."""
     for path in paths:
-        if path.is_file() and not project.owns(path.resolve()):
+        if path.is_file() and not result.owns(path.resolve()):
             print(
                 f"soundlint: warning: {path} is in no template and not a script "
                 "(see `scripts` in the configuration); not checked",
                 file=sys.stderr,
             )
-    if not project.checked_templates and not project.checked_scripts:
+    if not result.checked_templates and not result.checked_scripts:
         print("soundlint: warning: no templates or scripts found to check", file=sys.stderr)
 
 

@@ -33,6 +33,7 @@ PROJECT_KEYS = {
     "plugins": list,
     "rules": dict,
     "cache-dir": str,
+    "respect-gitignore": bool,
 }
 DEFAULT_CACHE_DIR = ".soundlint_cache"
 PROFILE_KEYS = {"description", "select", "extend-select", "ignore", "severity", "rules"}
@@ -48,7 +49,13 @@ class ConfigFile:
 
     path: Path | None
     root: Path
+    """The project root: the file's directory, unless ``--config`` named a file elsewhere."""
     table: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def directory(self) -> Path:
+        """Where relative profile paths and local plugin modules are looked for."""
+        return self.path.parent if self.path is not None else self.root
 
     @property
     def label(self) -> str:
@@ -66,6 +73,7 @@ class Overrides:
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    respect_gitignore: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -86,26 +94,44 @@ class Settings:
     scripts: tuple[str, ...] = DEFAULT_SCRIPTS
     script_templates: tuple[tuple[str, str], ...] = ()
     exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    """Leave out of discovery what git ignores (files named outright are always checked)."""
     plugin_args: tuple[str, ...] = ()
     """The command line's ``-p`` arguments, for worker processes to load the same plugins."""
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Top-level keys declared by plugins."""
 
+    @property
+    def profile_file(self) -> Path | None:
+        """The profile's file when it is the project's own, not a shipped one."""
+        if self.profile in profile_names():
+            return None
+        directory = self.config_file.parent if self.config_file is not None else self.root
+        return (directory / self.profile).resolve()
+
 
 # Finding and reading ------------------------------------------------------------------
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest soundlint.toml, or pyproject.toml with [tool.soundlint], upward from start."""
+    """The nearest configuration file upward from ``start`` (a directory, or a file's)."""
     directory = start if start.is_dir() else start.parent
     for candidate in (directory, *directory.parents):
-        own = candidate / "soundlint.toml"
-        if own.is_file():
-            return own
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "soundlint" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        found = config_in(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+def config_in(directory: Path) -> Path | None:
+    """The directory's soundlint.toml, or its pyproject.toml if that has [tool.soundlint]."""
+    own = directory / "soundlint.toml"
+    if own.is_file():
+        return own
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file() and "soundlint" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
     return None
 
 
@@ -199,7 +225,7 @@ def resolve(
             raise ConfigError(f"{config.label}: '{key}' must be a {expected.__name__}")
     project = _Validator(rules, config.label, strict=True)
     profile_name = overrides.profile or table.get("profile", DEFAULT_PROFILE)
-    loaded = load_profile(profile_name, config.root)
+    loaded = load_profile(profile_name, config.directory)
     profile = _Validator(rules, loaded.label, strict=not loaded.shipped)
     for flag, selectors in (
         ("--select", overrides.select or ()),
@@ -243,6 +269,11 @@ def resolve(
             for pattern, template in table.get("script-templates", {}).items()
         ),
         exclude=tuple(_strings(table, "exclude", config.label) or ()),
+        respect_gitignore=(
+            overrides.respect_gitignore
+            if overrides.respect_gitignore is not None
+            else table.get("respect-gitignore", True)
+        ),
         plugin_args=plugin_args,
         cache_dir=config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
         extra={key: table.get(key, default) for key, default in plugin_keys.items()},

@@ -36,17 +36,6 @@ def matches(pattern: str, relative_path: str) -> bool:
     return "/" not in pattern and bool(_compile(pattern).match(relative_path.rsplit("/", 1)[-1]))
 
 
-def matches_any(
-    patterns: tuple[str, ...] | list[str], relative_path: str, absolute_path: str | None = None
-) -> bool:
-    """True when a pattern matches the path; patterns opening with '**/' may also match the
-    absolute path, so that they do not depend on where the project root happens to be."""
-    return any(
-        matches(pattern, relative_path)
-        or (
-            absolute_path is not None
-            and pattern.startswith("**/")
-            and matches(pattern, absolute_path)
-        )
-        for pattern in patterns
-    )
+def matches_any(patterns: tuple[str, ...] | list[str], relative_path: str) -> bool:
+    """True when a pattern matches the path, relative to the project root."""
+    return any(matches(pattern, relative_path) for pattern in patterns)

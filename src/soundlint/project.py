@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soundlint import globs
-from soundlint.config import Settings
+from soundlint import git, globs
+from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
 
 SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
+_DIRECTIVE = re.compile(rb"<!--\s*soundlint:\s*template\s*=")
+_DIRECTIVE_WINDOW = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class Project:
     target_templates: frozenset[Path]
     """Directories of the templates being linted."""
     target_scripts: frozenset[Path]
+    nested_roots: tuple[Path, ...] = ()
+    """Directories below the root with a configuration of their own: projects of their own,
+    left out of this one."""
 
     @property
     def checked_templates(self) -> tuple[Template, ...]:
@@ -60,6 +66,7 @@ class _Found:
     scripts: set[Path]
     audio_directories: set[Path]
     """Directories holding audio files directly."""
+    nested_roots: set[Path]
 
     def add_orphans(self, paths: list[Path], manifest_name: str) -> None:
         """Treat as templates with a missing manifest: directories of audio files beside other
@@ -74,36 +81,29 @@ class _Found:
             path.parent
             for path in paths
             if path.suffix.lower() in AUDIO_SUFFIXES
+            and path.exists()
             and _owning_template(path, self.manifests) is None
         )
         for directory in orphans - set(self.manifests):
             self.manifests[directory] = directory / manifest_name
 
 
-def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Project:
-    """Find and load everything under the project root and the given paths."""
+def discover(
+    paths: Iterable[Path], settings: Settings, plugins: Plugins, *, nested: bool = True
+) -> Project:
+    """Find and load everything under the project root and the given paths. With ``nested``,
+    directories holding a configuration of their own are left out, as projects of their own."""
     root = settings.root
-    paths = [path.resolve() for path in paths] or [root]
+    paths = [_stands_for(path.resolve(), settings) for path in paths] or [root]
     manifest_names = plugins.manifest_names()
-    found = _Found({}, set(), set())
+    found = _Found({}, set(), set(), set())
     for scan_root in _scan_roots(root, paths):
-        _walk(scan_root, root, settings, manifest_names, found)
+        _walk(scan_root, root, settings, manifest_names, found, nested)
+    _add_named_files(paths, root, settings, manifest_names, found)
     if manifest_names:
         found.add_orphans(paths, manifest_names[0])
 
-    target_templates: set[Path] = set()
-    target_scripts: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            target_templates.update(d for d in found.manifests if d.is_relative_to(path))
-            target_scripts.update(s for s in found.scripts if s.is_relative_to(path))
-            continue
-        owner = _owning_template(path, found.manifests)
-        if owner is not None:
-            target_templates.add(owner)
-        elif path in found.scripts:
-            target_scripts.add(path)
-
+    target_templates, target_scripts = _targets(paths, found, manifest_names)
     templates = tuple(
         _load_template(manifest, directory in target_templates, settings, plugins)
         for directory, manifest in sorted(found.manifests.items())
@@ -116,7 +116,48 @@ def discover(paths: Iterable[Path], settings: Settings, plugins: Plugins) -> Pro
     target_scripts.update(
         s.path for s in scripts if s.binding is not None and s.binding.template in checked_names
     )
-    return Project(root, templates, scripts, frozenset(target_templates), frozenset(target_scripts))
+    return Project(
+        root,
+        templates,
+        scripts,
+        frozenset(target_templates),
+        frozenset(target_scripts),
+        tuple(sorted(found.nested_roots)),
+    )
+
+
+def _stands_for(path: Path, settings: Settings) -> Path:
+    """What a path named outright stands for: a configuration file (changed, added or
+    deleted) for its directory, the project's own profile file for the whole project. Any
+    pyproject.toml counts: it may just have lost its [tool.soundlint] table."""
+    if path.name in ("soundlint.toml", "pyproject.toml") or path == settings.config_file:
+        return path.parent
+    if path == settings.profile_file:
+        return settings.root
+    return path
+
+
+def _targets(
+    paths: list[Path], found: _Found, manifest_names: list[str]
+) -> tuple[set[Path], set[Path]]:
+    """The template directories and scripts that ``paths`` stand for. A file stands for its
+    whole template; a manifest named (changed, added or deleted) for every script as well,
+    since it may change which template each script is bound to."""
+    templates: set[Path] = set()
+    scripts: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            templates.update(d for d in found.manifests if d.is_relative_to(path))
+            scripts.update(s for s in found.scripts if s.is_relative_to(path))
+            continue
+        if path.name in manifest_names:
+            scripts.update(found.scripts)
+        owner = _owning_template(path, found.manifests)
+        if owner is not None:
+            templates.add(owner)
+        elif path in found.scripts:
+            scripts.add(path)
+    return templates, scripts
 
 
 def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
@@ -125,8 +166,14 @@ def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
 
 
 def _walk(
-    scan_root: Path, root: Path, settings: Settings, manifest_names: list[str], found: _Found
+    scan_root: Path,
+    root: Path,
+    settings: Settings,
+    manifest_names: list[str],
+    found: _Found,
+    nested: bool,
 ) -> None:
+    ignored = git.ignored_under(scan_root) if settings.respect_gitignore else git.NOTHING
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
         subdirectories[:] = sorted(
@@ -134,8 +181,14 @@ def _walk(
             for name in subdirectories
             if not name.startswith(".")
             and name not in SKIPPED_DIRECTORIES
+            and here / name not in ignored
             and not _excluded(here / name, root, settings)
         )
+        if nested:
+            projects = {name for name in subdirectories if config_in(here / name) is not None}
+            found.nested_roots.update(here / name for name in projects)
+            subdirectories[:] = [name for name in subdirectories if name not in projects]
+        files = [name for name in files if here / name not in ignored]
         for name in manifest_names:
             if name in files or name in subdirectories:  # a directory: reported unreadable
                 found.manifests.setdefault(here, here / name)
@@ -143,10 +196,48 @@ def _walk(
             found.audio_directories.add(here)
         for name in files:
             path = here / name
-            relative = _relative(path, root)
-            in_scripts = globs.matches_any(settings.scripts, relative, path.as_posix())
+            in_scripts = globs.matches_any(settings.scripts, _relative(path, root))
             if in_scripts and not _excluded(path, root, settings):
                 found.scripts.add(path)
+
+
+def _add_named_files(
+    paths: list[Path], root: Path, settings: Settings, manifest_names: list[str], found: _Found
+) -> None:
+    """Files named outright count where the walk did not look (ignored by git), unless the
+    configuration excludes them; one holding a binding directive is a script wherever it is."""
+    for path in paths:
+        if path.is_dir() or any(_excluded(p, root, settings) for p in _up_to(path, root)):
+            continue
+        manifest = _manifest_above(path, root, manifest_names)
+        if manifest is not None:
+            found.manifests.setdefault(manifest.parent, manifest)
+        elif globs.matches_any(settings.scripts, _relative(path, root)) or _has_directive(path):
+            found.scripts.add(path)
+
+
+def _has_directive(path: Path) -> bool:
+    """True for a file (not audio) with a ``<!-- soundlint: template=NAME -->`` comment."""
+    if path.suffix.lower() in AUDIO_SUFFIXES:
+        return False
+    try:
+        with path.open("rb") as stream:
+            return _DIRECTIVE.search(stream.read(_DIRECTIVE_WINDOW)) is not None
+    except OSError:
+        return False
+
+
+def _up_to(path: Path, root: Path) -> list[Path]:
+    """``path`` and its parents below ``root``."""
+    return [path, *(p for p in path.parents if p.is_relative_to(root) and p != root)]
+
+
+def _manifest_above(path: Path, root: Path, manifest_names: list[str]) -> Path | None:
+    for directory in _up_to(path, root)[1:] or [path.parent]:
+        for name in manifest_names:
+            if os.path.lexists(directory / name):
+                return directory / name
+    return None
 
 
 def _excluded(path: Path, root: Path, settings: Settings) -> bool:

@@ -225,7 +225,12 @@ def test_config_search_does_not_depend_on_argument_order(tmp_path: Path, check) 
     forward = check("scripts/b.xml", "templates/t/intro.wav")
     backward = check("templates/t/intro.wav", "scripts/b.xml")
     assert forward.json == backward.json
-    assert "SC002" in forward.codes()
-    # From inside, scripts/ is a project of its own: the template is outside it, and says so.
+    # b.xml belongs to the project in scripts/ (the nearest configuration); named outright with
+    # its directive it is a script, bound to a template of another project: not found there.
+    assert "SC008" in forward.codes() and "SC002" not in forward.codes()
+    assert forward.json["summary"]["templates"] == 1
+    # From inside, scripts/ is a project of its own, and the `scripts` globs are relative to its
+    # root: b.xml is not under a scripts/ directory there, so nothing is checked.
     inside = check(cwd=tmp_path / "scripts")
-    assert inside.codes() == ["SC008"]
+    assert inside.codes() == []
+    assert inside.json["summary"]["scripts"] == 0

@@ -42,6 +42,8 @@ def _summary(report: Report) -> str:
         f"{_plural(report.templates, 'template')}, {_plural(report.scripts, 'script')}, "
         f"{_plural(report.files, 'file')}"
     )
+    if not report.diagnostics and not report.templates and not report.scripts:
+        return f"Nothing checked: no templates or scripts found ({_plural(report.files, 'file')})."
     if not report.diagnostics:
         return f"All checks passed ({checked})."
     counts = ", ".join(

@@ -1,0 +1,136 @@
+"""Monorepos: each file is checked under the nearest configuration above it, as ruff does."""
+
+from __future__ import annotations
+
+import os
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from soundlint import api
+from tests.conftest import write_template
+from tests.core.test_project_files import git_init
+
+SCRIPT = '<as:section soundSegment="main">x</as:section>\n'
+
+
+@pytest.fixture
+def monorepo(tmp_path: Path) -> Path:
+    """Two teams, one template each, each with scripts that rely on "the only template"."""
+    git_init(tmp_path)
+    for team, template in (("team-a", "news"), ("team-b", "sport")):
+        write_template(tmp_path / team / "templates" / template, description="")
+        (tmp_path / team / "scripts").mkdir()
+        (tmp_path / team / "scripts" / f"{template}.xml").write_text(SCRIPT)
+    (tmp_path / "team-a" / "soundlint.toml").write_text('ignore = ["MD002"]\n')
+    (tmp_path / "team-b" / "pyproject.toml").write_text('[tool.soundlint]\nignore = ["SC009"]\n')
+    return tmp_path
+
+
+def _found(result) -> set[tuple[str, str]]:
+    return {(d["path"], d["code"]) for d in result.json["diagnostics"]}
+
+
+TEAM_B_ONLY = {("team-b/templates/sport/template.toml", "MD002")}
+
+
+def test_files_of_two_projects_are_each_checked_under_their_own_config(
+    monorepo: Path, check
+) -> None:
+    result = check(
+        "team-a/templates/news/template.toml",
+        "team-b/templates/sport/template.toml",
+        "team-a/scripts/news.xml",
+        "team-b/scripts/sport.xml",
+    )
+    assert _found(result) == TEAM_B_ONLY | {
+        ("team-a/templates/news/template.toml", "SC009")  # team-a does not ignore it
+    }
+    assert result.json["summary"]["templates"] == 2
+    assert result.json["summary"]["scripts"] == 2
+
+
+def test_a_directory_holding_several_projects(monorepo: Path, check) -> None:
+    assert _found(check()) == _found(check("team-a", "team-b"))
+    assert _found(check()) == TEAM_B_ONLY | {("team-a/templates/news/template.toml", "SC009")}
+
+
+def test_a_script_binds_only_within_its_own_project(monorepo: Path, check) -> None:
+    (monorepo / "team-a" / "scripts" / "news.xml").write_text(
+        "<!-- soundlint: template=sport -->\n" + SCRIPT
+    )
+    result = check("team-a/scripts/news.xml", "team-b/templates/sport/main.wav")
+    assert ("team-a/scripts/news.xml", "SC008") in _found(result)
+
+
+def test_no_paths_in_a_subdirectory_checks_that_directory(monorepo: Path, check) -> None:
+    result = check(cwd=monorepo / "team-b" / "scripts")
+    assert result.codes() == []
+    assert result.json["summary"] == result.json["summary"] | {"templates": 0, "scripts": 1}
+
+
+def test_each_project_loads_its_own_plugins(monorepo: Path, check) -> None:
+    (monorepo / "team-b" / "team_b_rules.py").write_text(
+        textwrap.dedent(
+            """
+            from soundlint import Diagnostic, Rule, hookimpl
+
+            RULE = Rule(code="TB001", name="team-b", summary="s", what="w", why="y", fix="f")
+
+            @hookimpl
+            def soundlint_rules():
+                return [RULE]
+
+            @hookimpl
+            def soundlint_check_template(template):
+                yield Diagnostic("TB001", "team b rule", template.manifest)
+            """
+        )
+    )
+    sys.modules.pop("team_b_rules", None)
+    (monorepo / "team-b" / "pyproject.toml").write_text(
+        '[tool.soundlint]\nignore = ["SC009", "MD002"]\nplugins = ["team_b_rules"]\n'
+    )
+    assert _found(check()) == {
+        ("team-a/templates/news/template.toml", "SC009"),
+        ("team-b/templates/sport/template.toml", "TB001"),
+    }
+
+
+def test_lint_api_merges_the_projects(monorepo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(monorepo)
+    result = api.lint(["team-a", "team-b"])
+    assert [p.root for p in result.projects] == [monorepo / "team-a", monorepo / "team-b"]
+    assert [t.name for t in result.checked_templates] == ["news", "sport"]
+    assert [d.code for d in result.diagnostics] == ["SC009", "MD002"]
+
+
+def test_audio_workers_load_the_plugins_of_their_project(monorepo: Path, check) -> None:
+    (monorepo / "team-b" / "team_b_meter.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            from soundlint import hookimpl
+            from soundlint.model import Measurement
+
+            @hookimpl(tryfirst=True)
+            def soundlint_measure(path):
+                with open("meter-calls.log", "a") as log:
+                    log.write(f"{os.getpid()} {path.parent.name}/{path.name}\\n")
+                return Measurement(sample_rate=48000, channels=2, frames=72000,
+                                   integrated_lufs=-16.0, true_peak_dbtp=-3.0,
+                                   sample_peak_dbfs=-3.0, max_momentary_lufs=-15.0)
+            """
+        )
+    )
+    (monorepo / "team-b" / "pyproject.toml").write_text(
+        '[tool.soundlint]\nplugins = ["team_b_meter"]\n'
+    )
+    check("-j", "2", "--no-cache", "--select", "LN")
+    sys.modules.pop("team_b_meter", None)
+    calls = (monorepo / "meter-calls.log").read_text().split()
+    pids, files = calls[0::2], calls[1::2]
+    assert sorted(files) == ["sport/intro.wav", "sport/main.wav"]
+    assert str(os.getpid()) not in pids
