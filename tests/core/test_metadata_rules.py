@@ -175,3 +175,47 @@ def test_byte_order_mark_is_accepted(tmp_path: Path, check) -> None:
     path = tmp_path / "t" / "template.toml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert check().codes() == []
+
+
+def test_md007_misspelt_key_is_reported_alone_with_did_you_mean(tmp_path: Path, check) -> None:
+    directory = write_template(tmp_path / "t", description=None, descripton="Big build")
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD007"
+    assert diagnostic["message"] == "unknown key 'descripton'; did you mean 'description'?"
+    lines = (directory / "template.toml").read_text().splitlines()
+    assert lines[diagnostic["line"] - 1].startswith("descripton")
+    assert diagnostic["column"] == 1
+
+
+def test_md007_misspelt_segments_table_does_not_call_every_file_unlisted(
+    tmp_path: Path, check
+) -> None:
+    directory = write_template(tmp_path / "t")
+    manifest = directory / "template.toml"
+    manifest.write_text(manifest.read_text().replace("[segments]", "  [segmnets]"))
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD007"
+    assert diagnostic["message"] == "unknown table [segmnets]; did you mean [segments]?"
+    line = manifest.read_text().splitlines()[diagnostic["line"] - 1]
+    assert line == "  [segmnets]" and diagnostic["column"] == 3
+
+
+def test_md007_unknown_key_without_suggestion_and_configured_keys(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", mood="dark", bpm=120)
+    result = check()
+    assert sorted(d["message"] for d in result.json["diagnostics"]) == [
+        "unknown key 'bpm'",
+        "unknown key 'mood'",
+    ]
+    (tmp_path / "soundlint.toml").write_text(
+        '[rules.MD002]\nfields = ["description", "mood"]\n[rules.MD007]\nallowed = ["bpm"]\n'
+    )
+    assert check().codes() == []
+
+
+def test_md007_misspelling_of_a_present_key_keeps_the_other_findings(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", genre="", genr="trailer")
+    result = check()
+    assert sorted(d["code"] for d in result.json["diagnostics"]) == ["MD002", "MD007"]
