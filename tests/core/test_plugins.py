@@ -205,12 +205,12 @@ def test_plugin_claiming_a_builtin_code_is_refused_as_a_whole(
     result = check()
     by_code = {d["code"]: d for d in result.json["diagnostics"]}
     assert sorted(by_code) == ["NM003", "SL001"]
-    assert "lowercase" in by_code["NM003"]["message"] or "name" in by_code["NM003"]["message"]
+    assert by_code["NM003"]["message"].startswith("template name 'Bad Name'")
     error = by_code["SL001"]
     assert "'aaa'" in error["message"] and "thirdparty_clash" in error["message"]
     assert "NM003" in error["message"]
     assert error["path"].endswith("thirdparty_clash.py")
     rules = run("rules").out
-    assert "NM003   template-name" in rules or "NM003" in rules
+    assert "NM003   invalid-name" in rules
     assert "TP001" not in rules and "mine" not in rules.split()
     assert "aaa" not in [line.split()[0] for line in run("plugins").out.splitlines() if line]

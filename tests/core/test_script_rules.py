@@ -230,3 +230,9 @@ def test_sc010_conflicting_template_directives(project: Path, check) -> None:
             "a script is bound to one template",
         )
     ]
+
+
+def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:
+    found = _lint(project, check, DIRECTIVE + '<as:section SoundSegment="main">x</as:section>\n')
+    [(code, _, _, message)] = found
+    assert code == "SC003" and message.endswith("did you mean 'soundSegment'?")
