@@ -197,6 +197,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         cwd=Path.cwd(),
         rules=session.plugins.rules(),
         color=_use_color(args),
+        root=settings.root,
     )
     _warn_unchecked(args.paths, result.project)
     _write(formats[args.output_format](report), args.output)
