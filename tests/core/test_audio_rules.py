@@ -226,6 +226,13 @@ def _segment_messages(measurement: Measurement, **overrides: dict[str, float]) -
     return [diagnostic.message for diagnostic in found]
 
 
+def test_ln005_rounding_never_reads_as_the_block_length() -> None:
+    measurement = Measurement(48000, 1, 19198)  # 0.39996 s
+    assert _segment_messages(measurement) == [
+        "loudness cannot be measured: the segment lasts 0.39996 s, less than one 400 ms block"
+    ]
+
+
 def test_ln002_and_ln004_rounding_never_reads_as_the_limit() -> None:
     measurement = Measurement(48000, 1, 48000, true_peak_dbtp=-0.9996, loudness_range_lu=15.004)
     assert _segment_messages(measurement, LN004={"max-range": 15.0}) == [

@@ -104,7 +104,8 @@ def _segment(
         if measurement.duration_s < GATING_BLOCK_S:
             yield at_segment_file(
                 "LN005",
-                f"loudness cannot be measured: the segment lasts {measurement.duration_s:.3f} s, "
+                "loudness cannot be measured: the segment lasts "
+                f"{apart(measurement.duration_s, GATING_BLOCK_S, 3)} s, "
                 "less than one 400 ms block",
                 template,
                 segment,

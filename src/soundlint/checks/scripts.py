@@ -28,10 +28,11 @@ BREAK_STRENGTHS = frozenset({"none", "x-weak", "weak", "medium", "strong", "x-st
 SC001 = Rule(
     code="SC001",
     name="malformed-markup",
-    summary="A script is not well-formed markup.",
+    summary="A script is not well-formed markup, or cannot be read.",
     what="The script, parsed as an XML fragment (or the `scriptText` of a JSON payload), with "
     "the exact line and column of the first error in your own file. DOCTYPEs and entities "
-    "are refused.",
+    "are refused. A script that cannot be read at all (no permission, over 1 MB, not UTF-8, "
+    "not JSON) is one SC001 saying why, and no other finding.",
     why="The platform rejects malformed scripts when the Mix is requested.",
     example='```xml\n<as:section name="intro" soundSegment="intro">Hello\n```',
     fix="Close the tag, quote the attribute, or escape `<` and `&` as `&lt;` and `&amp;`.",
