@@ -38,7 +38,9 @@ PLUGIN_ERROR = Rule(
     code="SL001",
     name="plugin-error",
     summary="A plugin failed to load or raised an exception.",
-    what="A plugin that could not be imported, or whose hook raised, while soundlint ran.",
+    what="A plugin that could not be imported, whose hook raised while soundlint ran, or that "
+    "declared a rule code another plugin had registered first (soundlint's own plugins load "
+    "first). Such a plugin is refused as a whole; the rule keeps its first owner.",
     why=(
         "Its rules did not run, so the templates were not fully checked. The run goes on "
         "with the other plugins and fails, so that a broken plugin is never mistaken for "
