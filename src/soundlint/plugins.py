@@ -207,6 +207,8 @@ class Plugins:
             try:
                 produced: Any = impl.function()
                 rules = list(produced or ())
+                if not all(isinstance(rule, Rule) for rule in rules):
+                    raise TypeError("soundlint_rules must return Rule values")
             except Exception as error:
                 self._error(impl, "raised in soundlint_rules", error)
                 return False

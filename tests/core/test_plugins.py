@@ -214,3 +214,15 @@ def test_plugin_claiming_a_builtin_code_is_refused_as_a_whole(
     assert "NM003   invalid-name" in rules
     assert "TP001" not in rules and "mine" not in rules.split()
     assert "aaa" not in [line.split()[0] for line in run("plugins").out.splitlines() if line]
+
+
+def test_plugin_whose_rules_hook_returns_garbage_is_refused(tmp_path: Path, site: Path, check):
+    (site / "thirdparty_garbage.py").write_text(
+        "from soundlint import hookimpl\n\n@hookimpl\ndef soundlint_rules():\n    return ['x']\n"
+    )
+    install_dist(site, "thirdparty", {"garbage": "thirdparty_garbage"})
+    write_template(tmp_path / "t")
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "SL001"
+    assert "soundlint_rules must return Rule values" in diagnostic["message"]
