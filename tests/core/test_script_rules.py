@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -236,3 +237,22 @@ def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:
     found = _lint(project, check, DIRECTIVE + '<as:section SoundSegment="main">x</as:section>\n')
     [(code, _, _, message)] = found
     assert code == "SC003" and message.endswith("did you mean 'soundSegment'?")
+
+
+def test_script_refused_by_the_system_is_one_finding(
+    project: Path, check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_template(project / "other")
+    script = project / "scripts" / "s.xml"
+    script.write_text("Hello")
+    real_open = os.open
+
+    def refusing_open(path, *args, **kwargs):
+        if os.fspath(path) == os.fspath(script):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    [diagnostic] = check("--ignore", "SC009").json["diagnostics"]
+    assert diagnostic["code"] == "SC001"
+    assert diagnostic["message"] == "cannot read s.xml: Permission denied"
