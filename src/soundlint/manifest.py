@@ -150,9 +150,18 @@ def _segment(
             return make(SegmentStatus.MISSING, candidate)
         if not candidate.is_file():
             return make(SegmentStatus.UNREADABLE, candidate, problem="not a regular file")
-    except (OSError, RuntimeError, ValueError) as error:
+        _read_first_byte(candidate)
+    except OSError as error:
+        return make(SegmentStatus.UNREADABLE, candidate, problem=error.strerror or str(error))
+    except (RuntimeError, ValueError) as error:
         return make(SegmentStatus.UNREADABLE, candidate, problem=str(error))
     return make(SegmentStatus.OK, candidate)
+
+
+def _read_first_byte(path: Path) -> None:
+    """Raise OSError unless the file can be opened and read (permission, I/O errors)."""
+    with path.open("rb") as stream:
+        stream.read(1)
 
 
 def _audio_files(directory: Path) -> tuple[Path, ...]:

@@ -201,6 +201,17 @@ class Binding:
 
 
 @dataclass(frozen=True)
+class Directive:
+    """A ``<!-- soundlint: KEY=VALUE -->`` comment of a script."""
+
+    key: str
+    value: str
+    position: Position
+    """Where the key is written."""
+    value_position: Position
+
+
+@dataclass(frozen=True)
 class Script:
     """An AudioStack markup script, parsed."""
 
@@ -212,6 +223,8 @@ class Script:
     legacy: tuple[tuple[str, Position], ...] = ()
     """Pre-2023 ``<<key::value>>`` tokens and where they are."""
     binding: Binding | None = None
+    directives: tuple[Directive, ...] = ()
+    """Every soundlint comment directive, in order, known keys or not."""
     error: LoadError | None = None
 
 

@@ -1,9 +1,16 @@
-"""Paths as users see them: relative, with '/', undecodable bytes escaped."""
+"""Paths and text as users see them: relative, with '/', undecodable bytes escaped."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_UNPRINTABLE = re.compile(
+    # C0 and C1 controls, DEL, line and paragraph separators, bidirectional controls.
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def relative_path(path: Path, start: Path) -> str:
@@ -18,3 +25,17 @@ def relative_path(path: Path, start: Path) -> str:
 def displayable(text: str) -> str:
     """Undecodable bytes of file names (lone surrogates) written as ``\\xNN``."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def one_line(text: str) -> str:
+    """``text`` safe to print on one line of a terminal or log: control characters (newlines,
+    ANSI escapes, bidirectional overrides) written as ``\\n``, ``\\x1b``, ``\\u202e``."""
+    return _UNPRINTABLE.sub(_escape, displayable(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    character = match.group()
+    if character in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[character]
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

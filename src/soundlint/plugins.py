@@ -38,7 +38,9 @@ PLUGIN_ERROR = Rule(
     code="SL001",
     name="plugin-error",
     summary="A plugin failed to load or raised an exception.",
-    what="A plugin that could not be imported, or whose hook raised, while soundlint ran.",
+    what="A plugin that could not be imported, whose hook raised while soundlint ran, or that "
+    "declared a rule code another plugin had registered first (soundlint's own plugins load "
+    "first). Such a plugin is refused as a whole; the rule keeps its first owner.",
     why=(
         "Its rules did not run, so the templates were not fully checked. The run goes on "
         "with the other plugins and fails, so that a broken plugin is never mistaken for "
@@ -67,7 +69,8 @@ class Plugins:
         self._pm.add_hookspecs(hookspecs)
         self._info: list[PluginInfo] = []
         self.errors: list[Diagnostic] = []
-        self._rules: dict[str, Rule] | None = None
+        self._rules: dict[str, Rule] = {PLUGIN_ERROR.code: PLUGIN_ERROR}
+        self._owners: dict[str, str] = {PLUGIN_ERROR.code: "soundlint"}
 
     # Loading ---------------------------------------------------------------------------
 
@@ -78,11 +81,14 @@ class Plugins:
         blocked: Iterable[str] = (),
         search_path: Path | None = None,
     ) -> None:
-        """Load entry-point plugins, then ``(module, source)`` pairs, skipping blocked names."""
+        """Load entry-point plugins (soundlint's own first), then ``(module, source)`` pairs.
+
+        Blocked names are skipped. A rule code belongs to the plugin that registered it first.
+        """
         for name in blocked:
             self._pm.set_blocked(name)
         for entry_point in sorted(
-            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name
+            importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=_builtins_first
         ):
             if self._pm.is_blocked(entry_point.name):
                 continue
@@ -116,7 +122,9 @@ class Plugins:
         except Exception as error:
             self.errors.append(_plugin_error(name, module_name, "failed to load", error))
             return
-        self._rules = None
+        if not self._claim_rules(name, plugin):
+            self._pm.unregister(name=name)
+            return
         if version is None:
             version = getattr(plugin, "__version__", None)
         self._info.append(PluginInfo(name, module_name, version, source))
@@ -146,7 +154,7 @@ class Plugins:
             yield impl.plugin_name, result
 
     def _error(self, impl: HookImpl, what: str, error: BaseException) -> None:
-        module = getattr(impl.plugin, "__name__", impl.plugin_name)
+        module = _module_name(impl.plugin, impl.plugin_name)
         self.errors.append(_plugin_error(impl.plugin_name, module, what, error))
 
     def _collect(self, hook_name: str, **kwargs: Any) -> list[Any]:
@@ -171,10 +179,9 @@ class Plugins:
                     if isinstance(item, Diagnostic)
                     else f"returned {type(item).__name__}, not Diagnostic values"
                 )
+                module = _module_name(self._pm.get_plugin(plugin_name), plugin_name)
                 found.append(
-                    _plugin_error(
-                        plugin_name, plugin_name, f"broke {hook_name}", TypeError(problem)
-                    )
+                    _plugin_error(plugin_name, module, f"broke {hook_name}", TypeError(problem))
                 )
         return found
 
@@ -185,27 +192,38 @@ class Plugins:
         return None
 
     def rules(self) -> dict[str, Rule]:
-        """Every rule by code, SL001 included. A duplicate code is a plugin error."""
-        if self._rules is None:
-            self._rules = self._collect_rules()
-        return self._rules
+        """Every rule by code, SL001 included."""
+        return dict(sorted(self._rules.items()))
 
-    def _collect_rules(self) -> dict[str, Rule]:
-        rules = {PLUGIN_ERROR.code: PLUGIN_ERROR}
-        for plugin_name, result in self._each("soundlint_rules"):
-            for rule in result or ():
-                if rule.code in rules:
-                    self.errors.append(
-                        _plugin_error(
-                            plugin_name,
-                            plugin_name,
-                            "registered a duplicate rule",
-                            ValueError(f"rule {rule.code} is already registered"),
-                        )
-                    )
-                    continue
-                rules[rule.code] = rule
-        return dict(sorted(rules.items()))
+    def _claim_rules(self, name: str, plugin: object) -> bool:
+        """Take a new plugin's rules; a code already taken refuses the whole plugin."""
+        claimed: dict[str, Rule] = {}
+        impls = [
+            impl
+            for impl in self._pm.hook.soundlint_rules.get_hookimpls()
+            if impl.plugin_name == name
+        ]
+        for impl in impls:
+            try:
+                produced: Any = impl.function()
+                rules = list(produced or ())
+                if not all(isinstance(rule, Rule) for rule in rules):
+                    raise TypeError("soundlint_rules must return Rule values")
+            except Exception as error:
+                self._error(impl, "raised in soundlint_rules", error)
+                return False
+            for rule in rules:
+                owner = self._owners.get(rule.code) or (name if rule.code in claimed else None)
+                if owner is not None:
+                    module = _module_name(plugin, name)
+                    taken = f"rule {rule.code} is already registered by plugin '{owner}'"
+                    what = f"(module {module}) was refused with all its rules and hooks"
+                    self.errors.append(_plugin_error(name, module, what, ValueError(taken)))
+                    return False
+                claimed[rule.code] = rule
+        self._rules.update(claimed)
+        self._owners.update(dict.fromkeys(claimed, name))
+        return True
 
     def config_keys(self) -> dict[str, Any]:
         keys: dict[str, Any] = {}
@@ -270,6 +288,18 @@ class Plugins:
         for _, result in self._each("soundlint_report_formats"):
             formats.update(result or {})
         return formats
+
+
+def _builtins_first(entry_point: importlib.metadata.EntryPoint) -> tuple[bool, str]:
+    dist = entry_point.dist
+    return (dist is None or dist.name != "soundlint", entry_point.name)
+
+
+def _module_name(plugin: object, default: str) -> str:
+    """The module a plugin object is or was defined in."""
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    return getattr(plugin, "__module__", None) or default
 
 
 def _import_local(module_name: str, search_path: Path | None) -> ModuleType:

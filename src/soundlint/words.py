@@ -19,10 +19,33 @@ def type_name(value: Any) -> str:
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The choice the user most likely meant: one equal but for case, else the nearest spelling."""
+    """The choice the user most likely meant: one equal but for case, else the nearest spelling.
+
+    Of several choices equal but for case, the one whose letters' case differs least wins,
+    so the suggestion keeps the case the choices are written in (``SoundSegment`` is
+    ``soundSegment``, not ``soundsegment``).
+    """
     options = list(choices)
-    by_case = {option.casefold(): option for option in options}
-    match = by_case.get(word.casefold()) or next(
+    same = [option for option in options if option.casefold() == word.casefold()]
+    match = min(same, key=lambda option: _case_changes(word, option), default=None) or next(
         iter(difflib.get_close_matches(word, options, n=1)), None
     )
     return match if match != word else None
+
+
+def _case_changes(word: str, option: str) -> int:
+    return sum(a != b for a, b in zip(word, option, strict=False))
+
+
+def apart(value: float, limit: float, places: int = 1, *, sign: bool = False) -> str:
+    """``value`` to ``places`` decimals, or more, so that it never reads as ``limit``.
+
+    ``-19.04`` against ``-19`` is ``-19.04``, not ``-19.0``: a value shown beyond a limit
+    must not look equal to it, nor fall on the limit's other side.
+    """
+    flag = "+" if sign else ""
+    for decimals in range(places, places + 7):
+        shown = f"{value:{flag}.{decimals}f}"
+        if float(shown) != limit and (float(shown) > limit) == (value > limit):
+            return shown
+    return f"{value:{flag}}"

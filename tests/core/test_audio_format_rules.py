@@ -88,3 +88,16 @@ def test_sr002_mixed_rates_in_one_template(tmp_path: Path, check) -> None:
     [diagnostic] = result.json["diagnostics"]
     assert (diagnostic["code"], diagnostic["segment"]) == ("SR002", "b")
     assert "44100" in diagnostic["message"] and "48000" in diagnostic["message"]
+
+
+def test_sr002_tie_names_no_most_common_rate(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", {"a": "a.wav", "b": "b.wav"}, audio=False)
+    write_wav(tmp_path / "t" / "a.wav", rate=48000)
+    write_wav(tmp_path / "t" / "b.wav", rate=44100)
+    [diagnostic] = check().json["diagnostics"]
+    assert diagnostic["code"] == "SR002" and diagnostic["segment"] is None
+    assert diagnostic["message"] == (
+        "the template's segments are at 2 different rates, none most common: "
+        "44100 Hz (b), 48000 Hz (a)"
+    )
+    assert diagnostic["line"] == 6  # the [segments] table

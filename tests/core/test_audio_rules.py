@@ -10,6 +10,8 @@ import numpy as np
 import pyloudnorm
 import soundfile
 
+from soundlint.checks import loudness
+from soundlint.model import Measurement, Segment, SegmentStatus, Template
 from tests.conftest import write_template, write_wav
 
 RATE = 48000
@@ -179,4 +181,65 @@ def test_measure_refuses_what_is_not_a_regular_file(tmp_path: Path, run) -> None
         "the path is not a regular file",
         "the path is not a regular file",
         "the path does not exist",
+    ]
+
+
+def test_ln003_blames_the_segment_farthest_from_the_median(tmp_path: Path, check) -> None:
+    _template(
+        tmp_path,
+        intro=_tone(1.0, -17.0),
+        main=_tone(1.0, -16.0),
+        outro=_tone(1.0, -9.0),
+    )
+    [(code, segment, message)] = _found(check, "--select", "LN003")
+    assert (code, segment) == ("LN003", "outro")
+    assert "'outro' is 7.0 LU from the template's median of -19.0 LUFS" in message
+
+
+def _shown_number(message: str, after: str) -> float:
+    return float(message.split(after, 1)[1].split()[0])
+
+
+def test_ln001_rounding_never_reads_as_the_limit(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(2.0, -16.03))  # reads about -19.03 LUFS, just outside -16 ± 3
+    [(code, _, message)] = _found(check, "--select", "LN001")
+    assert code == "LN001"
+    assert _shown_number(message, "integrated loudness ") < -19.0
+    assert _shown_number(message, "LUFS (") < -3.0
+
+
+class _Options:
+    """The part of CheckContext that the per-segment loudness rules read."""
+
+    def __init__(self, **overrides: dict[str, float]) -> None:
+        self._overrides = overrides
+
+    def options(self, code: str) -> dict[str, float]:
+        rule = next(rule for rule in loudness.soundlint_rules() if rule.code == code)
+        return {o.name: o.default for o in rule.options} | self._overrides.get(code, {})
+
+
+def _segment_messages(measurement: Measurement, **overrides: dict[str, float]) -> list[str]:
+    template = Template("t", Path("t"), Path("t/template.toml"))
+    segment = Segment("main", "main.wav", Path("t/main.wav"), SegmentStatus.OK)
+    found = loudness._segment(template, segment, measurement, _Options(**overrides))  # type: ignore[arg-type]
+    return [diagnostic.message for diagnostic in found]
+
+
+def test_ln005_rounding_never_reads_as_the_block_length() -> None:
+    measurement = Measurement(48000, 1, 19198)  # 0.39996 s
+    assert _segment_messages(measurement) == [
+        "loudness cannot be measured: the segment lasts 0.39996 s, less than one 400 ms block"
+    ]
+
+
+def test_ln002_and_ln004_rounding_never_reads_as_the_limit() -> None:
+    measurement = Measurement(48000, 1, 48000, true_peak_dbtp=-0.9996, loudness_range_lu=15.004)
+    assert _segment_messages(measurement, LN004={"max-range": 15.0}) == [
+        "true peak -0.9996 dBTP is above -1 dBTP",
+        "loudness range 15.004 LU is above 15 LU",
+    ]
+    measurement = Measurement(48000, 1, 48000, integrated_lufs=-12.96)
+    assert _segment_messages(measurement) == [
+        "integrated loudness -12.96 LUFS is outside -16 ± 3 LUFS (+3.04 LU)"
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -175,3 +176,84 @@ def test_byte_order_mark_is_accepted(tmp_path: Path, check) -> None:
     path = tmp_path / "t" / "template.toml"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert check().codes() == []
+
+
+def test_md007_misspelt_key_is_reported_alone_with_did_you_mean(tmp_path: Path, check) -> None:
+    directory = write_template(tmp_path / "t", description=None, descripton="Big build")
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD007"
+    assert diagnostic["message"] == "unknown key 'descripton'; did you mean 'description'?"
+    lines = (directory / "template.toml").read_text().splitlines()
+    assert lines[diagnostic["line"] - 1].startswith("descripton")
+    assert diagnostic["column"] == 1
+
+
+def test_md007_misspelt_segments_table_does_not_call_every_file_unlisted(
+    tmp_path: Path, check
+) -> None:
+    directory = write_template(tmp_path / "t")
+    manifest = directory / "template.toml"
+    manifest.write_text(manifest.read_text().replace("[segments]", "  [segmnets]"))
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD007"
+    assert diagnostic["message"] == "unknown table [segmnets]; did you mean [segments]?"
+    line = manifest.read_text().splitlines()[diagnostic["line"] - 1]
+    assert line == "  [segmnets]" and diagnostic["column"] == 3
+
+
+def test_md007_unknown_key_without_suggestion_and_configured_keys(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", mood="dark", bpm=120)
+    result = check()
+    assert sorted(d["message"] for d in result.json["diagnostics"]) == [
+        "unknown key 'bpm'",
+        "unknown key 'mood'",
+    ]
+    (tmp_path / "soundlint.toml").write_text(
+        '[rules.MD002]\nfields = ["description", "mood"]\n[rules.MD007]\nallowed = ["bpm"]\n'
+    )
+    assert check().codes() == []
+
+
+def test_md007_misspelling_of_a_present_key_keeps_the_other_findings(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", genre="", genr="trailer")
+    result = check()
+    assert sorted(d["code"] for d in result.json["diagnostics"]) == ["MD002", "MD007"]
+
+
+@pytest.mark.parametrize(
+    ("error", "why"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied"), "Permission denied"),
+        (OSError(errno.EIO, "Input/output error"), "Input/output error"),
+    ],
+)
+def test_unreadable_segment_file_is_md004_saying_why_not_wav001(
+    tmp_path: Path, check, monkeypatch: pytest.MonkeyPatch, error: OSError, why: str
+) -> None:
+    write_template(tmp_path / "t")
+    real_open = Path.open
+
+    def refusing_open(self: Path, *args, **kwargs):
+        if self.name == "main.wav":
+            raise error
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+    [diagnostic] = check("--no-cache").json["diagnostics"]
+    assert (diagnostic["code"], diagnostic["segment"]) == ("MD004", "main")
+    assert diagnostic["message"] == f"segment 'main': file 'main.wav' cannot be read: {why}"
+
+
+def test_git_lfs_pointer_instead_of_a_wav_says_so(tmp_path: Path, check) -> None:
+    directory = write_template(tmp_path / "t")
+    (directory / "main.wav").write_text(
+        "version https://git-lfs.github.com/spec/v1\n"
+        "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+        "size 12345\n"
+    )
+    [diagnostic] = check("--no-cache").json["diagnostics"]
+    assert (diagnostic["code"], diagnostic["segment"]) == ("WAV001", "main")
+    assert "Git LFS pointer" in diagnostic["message"]
+    assert "git lfs pull" in diagnostic["message"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import write_template
 
 
@@ -50,3 +52,34 @@ def test_nm003_invalid_template_and_segment_names(tmp_path: Path, check) -> None
         ("NM003", 5),
         ("NM003", 8),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "Epic Trailer #1",
+            "template name 'Epic Trailer #1' has uppercase letters and ' ', '#'; a name is "
+            "lowercase letters, digits, '_' and '-', starting with a letter or digit: "
+            "try 'epic-trailer-1'",
+        ),
+        (
+            "-intro",
+            "template name '-intro' starts with '-'; a name is lowercase letters, digits, '_' "
+            "and '-', starting with a letter or digit: try 'intro'",
+        ),
+        (
+            "a" * 70,
+            f"template name '{'a' * 70}' is 70 characters long, more than 64: try '{'a' * 64}'",
+        ),
+        (
+            "ü",
+            "template name 'ü' has 'ü'; a name is lowercase letters, digits, '_' and '-', "
+            "starting with a letter or digit: try 'u'",
+        ),
+    ],
+)
+def test_nm003_says_in_words_what_is_wrong(tmp_path: Path, check, name: str, message: str) -> None:
+    write_template(tmp_path / "t", name=name)
+    [diagnostic] = check("--select", "NM003").json["diagnostics"]
+    assert diagnostic["message"] == message

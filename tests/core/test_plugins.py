@@ -176,3 +176,53 @@ def test_hook_returning_none_reports_nothing(tmp_path: Path, site: Path, check) 
     )
     write_template(tmp_path / "t")
     assert check("-p", "local_rules").codes() == []
+
+
+def test_plugin_claiming_a_builtin_code_is_refused_as_a_whole(
+    tmp_path: Path, site: Path, check, run
+) -> None:
+    (site / "thirdparty_clash.py").write_text(
+        textwrap.dedent(
+            """
+            from soundlint import Diagnostic, Rule, hookimpl
+
+            @hookimpl
+            def soundlint_rules():
+                return [
+                    Rule(code="NM003", name="mine", summary="s", what="w", why="y", fix="f"),
+                    Rule(code="TP001", name="other", summary="s", what="w", why="y", fix="f"),
+                ]
+
+            @hookimpl
+            def soundlint_check_template(template):
+                yield Diagnostic("TP001", "should never run", template.manifest)
+            """
+        )
+    )
+    # "aaa" sorts before every built-in entry point: the built-ins still win.
+    install_dist(site, "thirdparty", {"aaa": "thirdparty_clash"})
+    write_template(tmp_path / "t", name="Bad Name")
+    result = check()
+    by_code = {d["code"]: d for d in result.json["diagnostics"]}
+    assert sorted(by_code) == ["NM003", "SL001"]
+    assert by_code["NM003"]["message"].startswith("template name 'Bad Name'")
+    error = by_code["SL001"]
+    assert "'aaa'" in error["message"] and "thirdparty_clash" in error["message"]
+    assert "NM003" in error["message"]
+    assert error["path"].endswith("thirdparty_clash.py")
+    rules = run("rules").out
+    assert "NM003   invalid-name" in rules
+    assert "TP001" not in rules and "mine" not in rules.split()
+    assert "aaa" not in [line.split()[0] for line in run("plugins").out.splitlines() if line]
+
+
+def test_plugin_whose_rules_hook_returns_garbage_is_refused(tmp_path: Path, site: Path, check):
+    (site / "thirdparty_garbage.py").write_text(
+        "from soundlint import hookimpl\n\n@hookimpl\ndef soundlint_rules():\n    return ['x']\n"
+    )
+    install_dist(site, "thirdparty", {"garbage": "thirdparty_garbage"})
+    write_template(tmp_path / "t")
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "SL001"
+    assert "soundlint_rules must return Rule values" in diagnostic["message"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,109 @@ def test_sc009_unused_segment_is_info(project: Path, check) -> None:
         "main",
     )
     assert result.code == 0 and check("--strict").code == 0
+
+
+def test_sc007_legacy_token_alone_and_later_markup_errors_still_found(project: Path, check) -> None:
+    text = (
+        DIRECTIVE
+        + "Hello <<soundSegment::intro>> and <<sectionName::a>>\n"
+        + "<as:section soundSegment='main'>\n"
+        + "fine\n"
+        + "</as:section>\n"
+        + "Fish & chips\n"
+    )
+    found = _lint(project, check, text, "s.txt")
+    assert [(code, line, column) for code, line, column, _ in found] == [
+        ("SC007", 2, 7),
+        ("SC007", 2, 35),
+        ("SC001", 6, 6),
+    ]
+
+
+def test_sc007_legacy_tokens_in_a_valid_script_leave_its_sections_checked(
+    project: Path, check
+) -> None:
+    text = DIRECTIVE + "<<soundSegment::intro>>\n<as:section soundSegment='mian'>x</as:section>\n"
+    found = _lint(project, check, text, "s.txt")
+    assert [(code, line) for code, line, *_ in found] == [("SC007", 2), ("SC002", 3)]
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"caf\xe9 <as:section/>", "not valid UTF-8"),
+        (b"x" * (1024 * 1024 + 1), "the limit is 1 MB"),
+    ],
+)
+def test_unreadable_script_is_one_finding_not_also_sc008(
+    project: Path, check, content: bytes, why: str
+) -> None:
+    write_template(project / "other")
+    (project / "scripts" / "s.xml").write_bytes(content)
+    result = check("--ignore", "SC009")
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "SC001" and why in diagnostic["message"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_script_without_read_permission_is_one_finding(project: Path, check) -> None:
+    write_template(project / "other")
+    script = project / "scripts" / "s.xml"
+    script.write_text("Hello")
+    script.chmod(0)
+    try:
+        [diagnostic] = check("--ignore", "SC009").json["diagnostics"]
+    finally:
+        script.chmod(0o644)
+    assert diagnostic["code"] == "SC001" and "Permission denied" in diagnostic["message"]
+
+
+def test_sc010_directive_with_unknown_key_has_did_you_mean(project: Path, check) -> None:
+    write_template(project / "other")
+    found = _lint(project, check, "Hi\n<!--  soundlint: tempalte=epic -->\nthere")
+    assert found == [
+        ("SC010", 2, 18, "unknown directive 'tempalte'; did you mean 'template'?"),
+    ]
+    found = _lint(project, check, "<!-- soundlint: templates=epic -->\n" + "x")
+    assert [(code, message) for code, _, _, message in found] == [
+        ("SC010", "unknown directive 'templates'; did you mean 'template'?")
+    ]
+
+
+def test_sc010_conflicting_template_directives(project: Path, check) -> None:
+    write_template(project / "other")
+    text = DIRECTIVE + "Hi\n<!-- soundlint: template=other -->\n<!-- soundlint: template=epic -->"
+    assert _lint(project, check, text) == [
+        (
+            "SC010",
+            3,
+            26,
+            "template directive names 'other', but the one at line 1 names 'epic'; "
+            "a script is bound to one template",
+        )
+    ]
+
+
+def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:
+    found = _lint(project, check, DIRECTIVE + '<as:section SoundSegment="main">x</as:section>\n')
+    [(code, _, _, message)] = found
+    assert code == "SC003" and message.endswith("did you mean 'soundSegment'?")
+
+
+def test_script_refused_by_the_system_is_one_finding(
+    project: Path, check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_template(project / "other")
+    script = project / "scripts" / "s.xml"
+    script.write_text("Hello")
+    real_open = os.open
+
+    def refusing_open(path, *args, **kwargs):
+        if os.fspath(path) == os.fspath(script):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing_open)
+    [diagnostic] = check("--ignore", "SC009").json["diagnostics"]
+    assert diagnostic["code"] == "SC001"
+    assert diagnostic["message"] == "cannot read s.xml: Permission denied"

@@ -158,15 +158,14 @@ def test_misplaced_xml_declaration_is_an_error():
     assert script.error.position == Position(1, 2)
 
 
-def test_legacy_tokens_are_recorded_and_make_the_markup_malformed():
+def test_legacy_tokens_are_recorded_and_left_out_of_the_markup():
     text = "Intro <<soundSegment::intro>> and\n  <<sectionName::part two>> more"
     script = parse_markup(text, PATH)
     assert script.legacy == (
         ("<<soundSegment::intro>>", Position(1, 7)),
         ("<<sectionName::part two>>", Position(2, 3)),
     )
-    assert script.error is not None
-    assert script.error.position == Position(1, 7)
+    assert script.error is None
 
 
 def test_legacy_tokens_beside_valid_markup():

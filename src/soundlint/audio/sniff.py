@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-SNIFF_BYTES = 16
+SNIFF_BYTES = 48
+GIT_LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
 
 def sniff(head: bytes) -> str:
-    """Return the container the magic bytes announce, 'empty', 'text' or 'unknown'."""
+    """Return the container the magic bytes announce, 'empty', 'Git LFS pointer', 'text' or
+    'unknown'."""
     if not head:
         return "empty"
     magic4 = head[:4]
@@ -35,6 +37,8 @@ def sniff(head: bytes) -> str:
         return "MP3"
     if head[4:8] == b"ftyp":
         return "MP4/M4A"
+    if head.startswith(GIT_LFS_POINTER):
+        return "Git LFS pointer"
     if _looks_like_text(head):
         return "text"
     return "unknown"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Iterator
 
 from soundlint.checks.where import at_segment_file
@@ -9,6 +10,7 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
 from soundlint.rule import Option, Rule, at_least_zero
+from soundlint.words import apart
 
 GATING_BLOCK_S = 0.4
 
@@ -42,7 +44,8 @@ LN003 = Rule(
     name="loudness-spread",
     summary="The segments of a template differ too much in loudness.",
     what="The difference between the loudest and the quietest segment of a template "
-    "(integrated loudness), against `max-spread`.",
+    "(integrated loudness), against `max-spread`. The finding is filed on the segment "
+    "farthest from the template's median loudness: the odd one out.",
     why="Segments follow each other in one Mix; a jump in level between intro, main and outro "
     "is heard as a mistake.",
     fix="Match the segments' loudness to each other.",
@@ -85,7 +88,12 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
         yield from _segment(template, segment, measurement, context)
         if measurement.integrated_lufs is not None:
             loudness[segment.name] = measurement.integrated_lufs
-    yield from _spread(template, loudness, context.options("LN003")["max-spread"])
+    yield from _spread(
+        template,
+        loudness,
+        context.options("LN003")["max-spread"],
+        context.options("LN001")["target"],
+    )
 
 
 def _segment(
@@ -96,7 +104,8 @@ def _segment(
         if measurement.duration_s < GATING_BLOCK_S:
             yield at_segment_file(
                 "LN005",
-                f"loudness cannot be measured: the segment lasts {measurement.duration_s:.3f} s, "
+                "loudness cannot be measured: the segment lasts "
+                f"{apart(measurement.duration_s, GATING_BLOCK_S, 3)} s, "
                 "less than one 400 ms block",
                 template,
                 segment,
@@ -104,11 +113,13 @@ def _segment(
     else:
         target = context.options("LN001")["target"]
         tolerance = context.options("LN001")["tolerance"]
-        if abs(integrated - target) > tolerance:
+        offset = integrated - target
+        if abs(offset) > tolerance:
+            edge = target + tolerance if offset > 0 else target - tolerance
             yield at_segment_file(
                 "LN001",
-                f"integrated loudness {integrated:.1f} LUFS is outside {target:g} ± "
-                f"{tolerance:g} LUFS ({integrated - target:+.1f} LU)",
+                f"integrated loudness {apart(integrated, edge)} LUFS is outside {target:g} ± "
+                f"{tolerance:g} LUFS ({apart(offset, edge - target, sign=True)} LU)",
                 template,
                 segment,
             )
@@ -116,7 +127,8 @@ def _segment(
     if measurement.true_peak_dbtp is not None and measurement.true_peak_dbtp > ceiling:
         yield at_segment_file(
             "LN002",
-            f"true peak {measurement.true_peak_dbtp:.2f} dBTP is above {ceiling:g} dBTP",
+            f"true peak {apart(measurement.true_peak_dbtp, ceiling, 2)} dBTP is above "
+            f"{ceiling:g} dBTP",
             template,
             segment,
         )
@@ -124,24 +136,43 @@ def _segment(
     if measurement.loudness_range_lu is not None and measurement.loudness_range_lu > maximum:
         yield at_segment_file(
             "LN004",
-            f"loudness range {measurement.loudness_range_lu:.1f} LU is above {maximum:g} LU",
+            f"loudness range {apart(measurement.loudness_range_lu, maximum)} LU is above "
+            f"{maximum:g} LU",
             template,
             segment,
         )
 
 
-def _spread(template: Template, loudness: dict[str, float], maximum: float) -> Iterator[Diagnostic]:
+def _spread(
+    template: Template, loudness: dict[str, float], maximum: float, target: float
+) -> Iterator[Diagnostic]:
+    """LN003, on the segment farthest from the median (of two, the one farther off target)."""
     if len(loudness) < 2:
         return
     loudest = max(loudness, key=loudness.__getitem__)
     quietest = min(loudness, key=loudness.__getitem__)
     spread = loudness[loudest] - loudness[quietest]
     if spread > maximum:
-        segment = next(s for s in template.segments if s.name == quietest)
+        median = statistics.median(loudness.values())
+        farthest = max(
+            loudness,
+            key=lambda name: (
+                round(abs(loudness[name] - median), 6),
+                abs(loudness[name] - target),
+            ),
+        )
+        odd_one = (
+            f"; '{farthest}' is {abs(loudness[farthest] - median):.1f} LU from the template's "
+            f"median of {median:.1f} LUFS"
+            if len(loudness) > 2
+            else ""
+        )
+        segment = next(s for s in template.segments if s.name == farthest)
         yield at_segment_file(
             "LN003",
-            f"segments differ by {spread:.1f} LU (more than {maximum:g}): '{loudest}' is at "
-            f"{loudness[loudest]:.1f} LUFS, '{quietest}' at {loudness[quietest]:.1f} LUFS",
+            f"segments differ by {apart(spread, maximum)} LU (more than {maximum:g}): "
+            f"'{loudest}' is at {loudness[loudest]:.1f} LUFS, '{quietest}' at "
+            f"{loudness[quietest]:.1f} LUFS{odd_one}",
             template,
             segment,
         )

@@ -11,9 +11,10 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, SegmentStatus, Severity, Template
 from soundlint.rule import Option, Rule
-from soundlint.words import type_name
+from soundlint.words import closest, type_name
 
 STRING_FIELDS = ("name", "description", "style", "genre")
+KNOWN_KEYS = (*STRING_FIELDS, "tags", "segments")
 
 MD001 = Rule(
     code="MD001",
@@ -83,9 +84,30 @@ MD006 = Rule(
 )
 
 
+def _strings_only(value: list[Any]) -> str | None:
+    return None if all(isinstance(item, str) for item in value) else "expected a list of strings"
+
+
+MD007 = Rule(
+    code="MD007",
+    name="unknown-key",
+    summary="The manifest holds a key or table that soundlint does not know.",
+    what="A top-level key or table of `template.toml` that is none of `name`, `description`, "
+    "`style`, `genre`, `tags`, `[segments]`, the fields MD002 requires, or the keys of the "
+    "`allowed` option. The message suggests the known key it is closest to.",
+    why="Usually a misspelling: the value is silently ignored, so the template lacks the "
+    "description or the segments it seems to have. The findings that follow from the "
+    "misspelling (MD002 for the missing key, MD005 for every file of a misspelt `[segments]`) "
+    "are left out, so the one real mistake stands alone.",
+    example='```toml\ndescripton = "Big orchestral build"\n\n[segmnets]\nintro = "intro.wav"\n```',
+    fix="Correct the spelling, or list keys your platform uses in `allowed`.",
+    options=(Option("allowed", [], "further top-level keys a manifest may hold", _strings_only),),
+)
+
+
 @hookimpl
 def soundlint_rules() -> Iterable[Rule]:
-    return [MD001, MD002, MD003, MD004, MD005, MD006]
+    return [MD001, MD002, MD003, MD004, MD005, MD006, MD007]
 
 
 @hookimpl
@@ -99,21 +121,46 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
             template=template.name,
         )
         return
+    required: list[str] = context.options("MD002")["fields"]
+    known = [*KNOWN_KEYS, *required, *context.options("MD007")["allowed"]]
+    unknown = _unknown_keys(template, known)
+    meant = {suggestion for _, suggestion in unknown if suggestion is not None}
+    meant -= template.metadata.keys()
+    if context.enabled("MD007"):
+        yield from (_unknown_key(template, key, suggestion) for key, suggestion in unknown)
     if context.enabled("MD002"):
-        yield from _required(template, context.options("MD002")["fields"])
+        fields = [field for field in required if field not in meant]
+        yield from _required(template, fields, segments="segments" not in meant)
     yield from _types(template)
     yield from _segment_files(template)
-    yield from _unlisted(template)
+    if "segments" not in meant:
+        yield from _unlisted(template)
 
 
-def _required(template: Template, fields: list[str]) -> Iterator[Diagnostic]:
+def _unknown_keys(template: Template, known: list[str]) -> list[tuple[str, str | None]]:
+    """Each key nobody knows, with the known key it probably misspells."""
+    return [(key, closest(key, known)) for key in template.metadata if key not in known]
+
+
+def _unknown_key(template: Template, key: str, suggestion: str | None) -> Diagnostic:
+    if isinstance(template.metadata[key], dict):
+        message = f"unknown table [{key}]"
+        hint = f"; did you mean [{suggestion}]?"
+    else:
+        message = f"unknown key '{key}'"
+        hint = f"; did you mean '{suggestion}'?"
+    return at_manifest("MD007", message + (hint if suggestion else ""), template, key)
+
+
+def _required(template: Template, fields: list[str], *, segments: bool) -> Iterator[Diagnostic]:
+    """MD002 for ``fields``, and for an empty or missing segments table if ``segments``."""
     for field in fields:
         value = template.metadata.get(field)
         if value is None:
             yield at_manifest("MD002", f"required field '{field}' is missing", template)
         elif _is_empty(value):
             yield at_manifest("MD002", f"required field '{field}' is empty", template, field)
-    if not template.metadata.get("segments"):
+    if segments and not template.metadata.get("segments"):
         yield at_manifest("MD002", "the template lists no segments", template, "segments")
 
 

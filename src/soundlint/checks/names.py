@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
@@ -15,6 +16,9 @@ from soundlint.project import Project
 from soundlint.rule import Rule
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+MAX_NAME_LENGTH = 64
+_NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+_NOT_NAME = re.compile(r"[^a-z0-9_-]+")
 
 NM001 = Rule(
     code="NM001",
@@ -39,8 +43,9 @@ NM003 = Rule(
     code="NM003",
     name="invalid-name",
     summary="A template or segment name is not a lowercase URL-safe identifier.",
-    what=f"Names must match `{NAME_PATTERN.pattern}`: lowercase letters, digits, `_` and `-`, "
-    "starting with a letter or digit, at most 64 characters.",
+    what="Names must be lowercase letters, digits, `_` and `-`, starting with a letter or "
+    f"digit, at most 64 characters (`{NAME_PATTERN.pattern}`). The message says which "
+    "characters are wrong and suggests a valid name.",
     why="Names go into API URL paths; other characters break or change the URL.",
     example='```toml\nname = "Epic Trailer #1"\n```',
     fix='Use e.g. `name = "epic-trailer-1"`.',
@@ -59,7 +64,7 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
     if not NAME_PATTERN.match(template.name):
         yield at_manifest(
             "NM003",
-            f"template name '{template.name}' must match {NAME_PATTERN.pattern}",
+            invalid_name("template", template.name),
             template,
             "name",
         )
@@ -68,7 +73,7 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
         if not NAME_PATTERN.match(segment.name):
             yield at_segment_entry(
                 "NM003",
-                f"segment name '{segment.name}' must match {NAME_PATTERN.pattern}",
+                invalid_name("segment", segment.name),
                 template,
                 segment,
             )
@@ -82,6 +87,43 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
                 template,
                 segment,
             )
+
+
+def invalid_name(kind: str, name: str) -> str:
+    """What is wrong with a name that does not match NAME_PATTERN, in words, and a fix."""
+    has = []
+    if any(character.isupper() for character in name):
+        has.append("uppercase letters")
+    others = dict.fromkeys(
+        c
+        for c in name
+        if c not in _NAME_CHARACTERS and not (c.isupper() and c.lower() in _NAME_CHARACTERS)
+    )
+    if others:
+        has.append(", ".join(f"'{_shown(character)}'" for character in others))
+    clauses = [f"has {' and '.join(has)}"] if has else []
+    if name[:1] in ("_", "-"):
+        clauses.append(f"starts with '{name[0]}'")
+    if len(name) > MAX_NAME_LENGTH:
+        clauses.append(f"is {len(name)} characters long, more than {MAX_NAME_LENGTH}")
+    message = f"{kind} name '{name}' " + (", ".join(clauses) or "is empty")
+    if has or name[:1] in ("_", "-"):
+        message += (
+            "; a name is lowercase letters, digits, '_' and '-', starting with a letter or digit"
+        )
+    suggestion = _slug(name)
+    return message + (f": try '{suggestion}'" if suggestion else "")
+
+
+def _shown(character: str) -> str:
+    return character if character.isprintable() else character.encode("unicode_escape").decode()
+
+
+def _slug(name: str) -> str | None:
+    """The valid name closest to ``name``: ASCII, lowercase, other characters as '-'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _NOT_NAME.sub("-", ascii_name.lower()).strip("-").lstrip("_")[:MAX_NAME_LENGTH]
+    return slug if NAME_PATTERN.match(slug) else None
 
 
 @hookimpl

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from soundlint.checks.where import at_segment_entry, at_segment_file
+from soundlint.checks.where import at_manifest, at_segment_entry, at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Template
@@ -24,7 +24,8 @@ SR002 = Rule(
     code="SR002",
     name="mixed-sample-rates",
     summary="Segments of one template have different sample rates.",
-    what="Segments whose rate differs from the template's most common rate.",
+    what="Segments whose rate differs from the template's most common rate; when two rates "
+    "are equally common, one finding on `[segments]` lists each rate and its segments.",
     why="Segments are joined in one Mix; mixed rates mean resampling some of them, or "
     "audible pitch and timing errors where a tool does not.",
     fix="Export all segments of the template at one rate.",
@@ -54,15 +55,35 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
                 template,
                 segment,
             )
-    if len(set(rates.values())) > 1:
-        common = Counter(rates.values()).most_common(1)[0][0]
-        for segment in template.segments:
-            rate = rates.get(segment.name)
-            if rate is not None and rate != common:
-                yield at_segment_entry(
-                    "SR002",
-                    f"segment '{segment.name}' is at {rate} Hz; most of the template's "
-                    f"segments are at {common} Hz",
-                    template,
-                    segment,
-                )
+    yield from _mixed(template, rates)
+
+
+def _mixed(template: Template, rates: dict[str, int]) -> Iterator[Diagnostic]:
+    """SR002 on each segment off the most common rate; one finding when no rate is."""
+    counts = Counter(rates.values()).most_common()
+    if len(counts) < 2:
+        return
+    if counts[0][1] == counts[1][1]:
+        listed = ", ".join(
+            f"{rate} Hz ({', '.join(name for name, r in rates.items() if r == rate)})"
+            for rate in sorted(dict(counts))
+        )
+        yield at_manifest(
+            "SR002",
+            f"the template's segments are at {len(counts)} different rates, none most common: "
+            + listed,
+            template,
+            "segments",
+        )
+        return
+    common = counts[0][0]
+    for segment in template.segments:
+        rate = rates.get(segment.name)
+        if rate is not None and rate != common:
+            yield at_segment_entry(
+                "SR002",
+                f"segment '{segment.name}' is at {rate} Hz; the template's most common rate is "
+                f"{common} Hz",
+                template,
+                segment,
+            )

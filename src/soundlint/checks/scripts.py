@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from soundlint.checks.where import at_position, at_segment_entry
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
-from soundlint.model import Diagnostic, Element, Script, Severity, Template
+from soundlint.model import Diagnostic, Directive, Element, Script, Severity, Template
 from soundlint.rule import Rule
 from soundlint.words import closest
 
@@ -28,10 +28,11 @@ BREAK_STRENGTHS = frozenset({"none", "x-weak", "weak", "medium", "strong", "x-st
 SC001 = Rule(
     code="SC001",
     name="malformed-markup",
-    summary="A script is not well-formed markup.",
+    summary="A script is not well-formed markup, or cannot be read.",
     what="The script, parsed as an XML fragment (or the `scriptText` of a JSON payload), with "
     "the exact line and column of the first error in your own file. DOCTYPEs and entities "
-    "are refused.",
+    "are refused. A script that cannot be read at all (no permission, over 1 MB, not UTF-8, "
+    "not JSON) is one SC001 saying why, and no other finding.",
     why="The platform rejects malformed scripts when the Mix is requested.",
     example='```xml\n<as:section name="intro" soundSegment="intro">Hello\n```',
     fix="Close the tag, quote the attribute, or escape `<` and `&` as `&lt;` and `&amp;`.",
@@ -114,10 +115,24 @@ SC009 = Rule(
     severity=Severity.INFO,
 )
 
+SC010 = Rule(
+    code="SC010",
+    name="invalid-directive",
+    summary="A `soundlint:` comment directive soundlint cannot use.",
+    what="A `<!-- soundlint: KEY=VALUE -->` comment whose key is not `template` (the message "
+    "suggests the key it is closest to), or a second `template=` directive naming another "
+    "template than the first.",
+    why="A misspelt directive binds nothing, so the script is checked against the wrong "
+    "template or none; of two directives only the first binds, which the author may not expect.",
+    example="```xml\n<!-- soundlint: tempalte=epic1 -->\n```",
+    fix="Spell the directive `template=NAME`, and keep one template directive per script.",
+)
+DIRECTIVE_KEYS = ("template",)
+
 
 @hookimpl
 def soundlint_rules() -> Iterable[Rule]:
-    return [SC001, SC002, SC003, SC004, SC005, SC006, SC007, SC008, SC009]
+    return [SC001, SC002, SC003, SC004, SC005, SC006, SC007, SC008, SC009, SC010]
 
 
 @hookimpl
@@ -128,7 +143,9 @@ def soundlint_check_script(
         yield at_position(
             "SC007", f"legacy syntax '{token}' is no longer accepted", script.path, position
         )
-    yield from _binding(script, template, context)
+    yield from _directives(script)
+    if not _unread(script) and not _misspelt_directive(script):
+        yield from _binding(script, template, context)
     if script.error is not None:
         yield at_position("SC001", script.error.message, script.path, script.error.position)
         return
@@ -137,6 +154,36 @@ def soundlint_check_script(
     yield from _duplicate_sections(script)
     if template is not None and template.error is None:
         yield from _sound_segments(script, template)
+
+
+def _unread(script: Script) -> bool:
+    """The file could not be read (no permission, too large, not UTF-8, not JSON)."""
+    return script.error is not None and not script.text
+
+
+def _misspelt_directive(script: Script) -> bool:
+    """An unbound script with a directive that probably meant ``template``: SC010 says it."""
+    return script.binding is None and any(
+        closest(directive.key, DIRECTIVE_KEYS) == "template" for directive in script.directives
+    )
+
+
+def _directives(script: Script) -> Iterator[Diagnostic]:
+    first: Directive | None = None
+    for directive in script.directives:
+        if directive.key not in DIRECTIVE_KEYS:
+            message = f"unknown directive '{directive.key}'" + _suggest(
+                directive.key, list(DIRECTIVE_KEYS)
+            )
+            yield at_position("SC010", message, script.path, directive.position)
+        elif first is None:
+            first = directive
+        elif directive.value != first.value:
+            message = (
+                f"template directive names '{directive.value}', but the one at line "
+                f"{first.position.line} names '{first.value}'; a script is bound to one template"
+            )
+            yield at_position("SC010", message, script.path, directive.value_position)
 
 
 def _binding(

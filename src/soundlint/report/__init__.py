@@ -8,6 +8,7 @@ from pathlib import Path
 
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Severity
+from soundlint.paths import relative_path
 from soundlint.rule import Rule
 
 
@@ -22,9 +23,16 @@ class Report:
     cwd: Path
     rules: Mapping[str, Rule]
     color: bool = False
+    root: Path | None = None
+    """The project root. CI formats (SARIF, GitLab, GitHub, JUnit) give paths relative to it,
+    as code scanning and merge requests expect; None: relative to ``cwd``."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
+
+    def project_path(self, diagnostic: Diagnostic) -> str:
+        """The diagnostic's path relative to the project root, with '/'."""
+        return relative_path(diagnostic.path, self.root or self.cwd)
 
 
 Formatter = Callable[[Report], str]

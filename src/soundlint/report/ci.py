@@ -9,7 +9,7 @@ from collections import Counter
 from itertools import groupby
 
 from soundlint.model import Diagnostic, Severity
-from soundlint.paths import relative_path
+from soundlint.paths import one_line
 from soundlint.report import Report
 
 GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -27,7 +27,7 @@ def junit(report: Report) -> str:
 
     A clean run is one passing case."""
     suites = ElementTree.Element("testsuites", name="soundlint")
-    by_path = groupby(report.diagnostics, key=lambda d: relative_path(d.path, report.cwd))
+    by_path = groupby(report.diagnostics, key=lambda d: one_line(report.project_path(d)))
     for path, group in by_path:
         findings = list(group)
         failing = sum(1 for d in findings if d.severity is not Severity.INFO)
@@ -41,14 +41,15 @@ def junit(report: Report) -> str:
                 name=f"{diagnostic.code}{_location(diagnostic)}",
                 classname=path,
             )
-            text = f"{path}{_location(diagnostic)}: {diagnostic.code} {diagnostic.message}"
+            message = one_line(diagnostic.message)
+            text = f"{path}{_location(diagnostic)}: {diagnostic.code} {message}"
             if diagnostic.severity is Severity.INFO:
                 ElementTree.SubElement(case, "system-out").text = text
                 continue
             failure = ElementTree.SubElement(
                 case,
                 "failure",
-                message=diagnostic.message,
+                message=message,
                 type=(diagnostic.severity or Severity.ERROR).value,
             )
             failure.text = text
@@ -65,14 +66,14 @@ def github(report: Report) -> str:
     """GitHub Actions workflow commands, which become annotations on the pull request."""
     lines = []
     for diagnostic in report.diagnostics:
-        properties = [f"file={_escape_property(relative_path(diagnostic.path, report.cwd))}"]
+        properties = [f"file={_escape_property(report.project_path(diagnostic))}"]
         if diagnostic.line is not None:
             properties.append(f"line={diagnostic.line}")
             if diagnostic.column is not None:
                 properties.append(f"col={diagnostic.column}")
         properties.append(f"title={_escape_property('soundlint ' + diagnostic.code)}")
         command = GITHUB_COMMANDS[diagnostic.severity or Severity.ERROR]
-        message = _escape_data(f"{diagnostic.code} {diagnostic.message}")
+        message = _escape_data(f"{diagnostic.code} {one_line(diagnostic.message)}")
         lines.append(f"::{command} {','.join(properties)}::{message}")
     return "".join(line + "\n" for line in lines)
 
@@ -90,7 +91,7 @@ def gitlab(report: Report) -> str:
     issues = []
     seen: Counter[str] = Counter()
     for diagnostic in report.diagnostics:
-        path = relative_path(diagnostic.path, report.cwd)
+        path = report.project_path(diagnostic)
         # Stable across runs: not the message, which holds measured values; numbered where
         # one place has several findings of the same rule.
         parts = (diagnostic.code, path, diagnostic.line, diagnostic.column, diagnostic.segment)
@@ -99,7 +100,7 @@ def gitlab(report: Report) -> str:
         identity = f"{place}\0{seen[place]}"
         issues.append(
             {
-                "description": f"{diagnostic.code} {diagnostic.message}",
+                "description": f"{diagnostic.code} {one_line(diagnostic.message)}",
                 "check_name": diagnostic.code,
                 "fingerprint": hashlib.sha256(identity.encode()).hexdigest(),
                 "severity": GITLAB_SEVERITIES[diagnostic.severity or Severity.ERROR],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from soundlint.model import Diagnostic, Severity
-from soundlint.paths import relative_path
+from soundlint.paths import one_line, relative_path
 from soundlint.report import Report
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -15,13 +15,13 @@ def render(report: Report) -> str:
     lines = [(_location(d, report), d) for d in report.diagnostics]
     summary = _summary(report)
     if not report.color:
-        body = [f"{where} {d.code} {d.message}{_when(d)}" for where, d in lines]
+        body = [f"{where} {d.code} {one_line(d.message)}{_when(d)}" for where, d in lines]
         return "\n".join([*body, summary]) + "\n"
     return _render_rich(lines, summary)
 
 
 def _location(diagnostic: Diagnostic, report: Report) -> str:
-    where = relative_path(diagnostic.path, report.cwd)
+    where = one_line(relative_path(diagnostic.path, report.cwd))
     if diagnostic.line is not None:
         where += f":{diagnostic.line}"
         if diagnostic.column is not None:
@@ -68,7 +68,7 @@ def _render_rich(lines: list[tuple[str, Diagnostic]], summary: str) -> str:
         line = Text(where, style="bold")
         line.append(" ")
         line.append(diagnostic.code, style=_STYLE[diagnostic.severity or Severity.ERROR])
-        line.append(f" {diagnostic.message}{_when(diagnostic)}")
+        line.append(f" {one_line(diagnostic.message)}{_when(diagnostic)}")
         console.print(line, soft_wrap=True)
     console.print(Text(summary, style="bold"))
     return buffer.getvalue()

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from soundlint.model import Attribute, Binding, Element, LoadError, Script, Section
+from soundlint.model import Attribute, Binding, Directive, Element, LoadError, Script, Section
 from soundlint.script.lexer import (
     AttributeToken,
     Comment,
@@ -34,7 +34,7 @@ _PREFIX = f'<{_WRAPPER} xmlns:as="{NAMESPACE}">'
 _SUFFIX = f"</{_WRAPPER}>"
 _SEGMENT_ATTRIBUTES = ("soundSegment", "soundsegment")
 _LEGACY = re.compile(r"<<[^<>\s:]+::[^<>\n]*?>>")
-_DIRECTIVE = re.compile(r"\s*soundlint:\s*template\s*=\s*([\"']?)([^\s\"']+)\1\s*\Z")
+_DIRECTIVE = re.compile(r"\s*soundlint:\s*([^\s=\"']+)\s*=\s*([\"']?)([^\s\"']+)\2\s*\Z")
 _XML_DECLARATION = re.compile(r"<\?xml\s[^>]*\?>")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -86,27 +86,33 @@ def parse_markup(
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_SCRIPT_BYTES:
         return Script(path, text, binding=binding, error=size_error(size))
-    tokens = list(tokenize(text))
     legacy = tuple((match.group(), where(match.start())) for match in _LEGACY.finditer(text))
-    binding = _directive(tokens, where) or binding
-    error = _forbidden(text, tokens, where)
+    markup = _LEGACY.sub(lambda match: " " * len(match.group()), text)
+    tokens = list(tokenize(markup))
+    directives = tuple(_directives(tokens, where))
+    template = next((d for d in directives if d.key == "template"), None)
+    if template is not None:
+        binding = Binding(template.value, "directive", template.value_position)
+    error = _forbidden(markup, tokens, where)
     if error is None:
-        root, error = _parse_xml(text, tokens, where)
+        root, error = _parse_xml(markup, tokens, where)
     if error is not None:
-        return Script(path, text, legacy=legacy, binding=binding, error=error)
+        return Script(
+            path, text, legacy=legacy, binding=binding, directives=directives, error=error
+        )
     start_tags = [token for token in tokens if isinstance(token, StartTag)]
     elements = tuple(_elements(root, start_tags, where))
     sections = tuple(_sections(elements, start_tags, where))
-    return Script(path, text, elements, sections, legacy, binding)
+    return Script(path, text, elements, sections, legacy, binding, directives)
 
 
-def _directive(tokens: Iterable[Token], locate: Locate) -> Binding | None:
-    """The first ``<!-- soundlint: template=NAME -->`` comment, as a binding."""
+def _directives(tokens: Iterable[Token], locate: Locate) -> Iterator[Directive]:
+    """Each ``<!-- soundlint: KEY=VALUE -->`` comment (legacy tokens blanked out)."""
     for token in tokens:
         if isinstance(token, Comment) and (match := _DIRECTIVE.match(token.body)):
-            position = locate(token.body_start + match.start(2))
-            return Binding(match.group(2), "directive", position)
-    return None
+            key_at = locate(token.body_start + match.start(1))
+            value_at = locate(token.body_start + match.start(3))
+            yield Directive(match.group(1), match.group(3), key_at, value_at)
 
 
 def _forbidden(text: str, tokens: Iterable[Token], locate: Locate) -> LoadError | None:

@@ -27,6 +27,8 @@ def _bytes(n: int) -> str:
 def _not_wav_message(container: str, head: bytes) -> str:
     if container == "empty":
         return "the file is empty (0 bytes), not a WAV file"
+    if container == "Git LFS pointer":
+        return "the file is a Git LFS pointer (byte 0), not the audio itself: run `git lfs pull`"
     if container in _CONTAINER_NAMES:
         return f"the file is {_CONTAINER_NAMES[container]}, not a RIFF/WAVE file (byte 0)"
     return f"the file is not a RIFF/WAVE file: unrecognised bytes {head[:8].hex(' ')} at byte 0"
