@@ -72,6 +72,14 @@ class Result:
         """How many files were looked at: manifests, segments, scripts."""
         return sum(run.files for run in self.runs)
 
+    @property
+    def root(self) -> Path:
+        """Where CI reports take their paths from: the repository holding every project
+        checked (code scanning and merge requests expect repository paths), else the
+        deepest directory holding them all."""
+        roots = [p.root for p in self.projects] or [Path.cwd()]
+        return config.default_root(Path(os.path.commonpath(roots)))
+
     def owns(self, path: Path) -> bool:
         """True when a project checked ``path`` (an absolute path)."""
         return any(p.owns(path) for p in self.projects)

@@ -223,7 +223,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         cwd=Path.cwd(),
         rules=result.rules,
         color=_use_color(args),
-        root=settings.root,
+        root=result.root,
     )
     if not args.pre_commit:
         _warn_unchecked(args.paths, result)

@@ -128,3 +128,19 @@ def test_ci_paths_are_relative_to_the_project_root_from_any_directory(broken: Pa
         run("check", "--output-format", "gitlab", str(broken), cwd=broken / "elsewhere").out
     )
     assert {issue["location"]["path"] for issue in issues} == {"t/template.toml"}
+
+
+def test_ci_paths_are_relative_to_the_repository_in_a_monorepo(tmp_path: Path, run) -> None:
+    (tmp_path / ".git").mkdir()
+    for team in ("news", "ads"):
+        project = tmp_path / team
+        write_template(project / "t", {"main": "gone.wav"}, audio=False)
+        (project / "soundlint.toml").write_text("")
+    sarif = json.loads(run("check", "--output-format", "sarif", "news", "ads").out)
+    [sarif_run] = sarif["runs"]
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif_run["results"]
+    }
+    assert uris == {"news/t/template.toml", "ads/t/template.toml"}
+    assert sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.resolve().as_uri() + "/"

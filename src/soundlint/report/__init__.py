@@ -24,8 +24,8 @@ class Report:
     rules: Mapping[str, Rule]
     color: bool = False
     root: Path | None = None
-    """The project root. CI formats (SARIF, GitLab, GitHub, JUnit) give paths relative to it,
-    as code scanning and merge requests expect; None: relative to ``cwd``."""
+    """The repository (or project) root. CI formats (SARIF, GitLab, GitHub, JUnit) give paths
+    relative to it, as code scanning and merge requests expect; None: relative to ``cwd``."""
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
