@@ -270,7 +270,8 @@ def test_wav007_data_before_fmt() -> None:
         (fmt_body(byte_rate=1000), "has byte rate 1000, but 44100 Hz x block align 4 is 176400"),
         (
             fmt_body(block_align=6, byte_rate=264600),
-            "has block align 6, but 2 channels of 16 bits take 4",
+            "has block align 6, but 2 channels of 16 bits take 4: the block align is wrong; "
+            "frames are counted as 4 bytes",
         ),
         (fmt_body(tag=3, bits=16), "is IEEE float with 16 bits per sample (32 or 64)"),
         (fmt_body(tag=7, bits=16), "is µ-law with 16 bits (8)"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from soundlint.audio.riff.messages import _bytes, _duration
-from soundlint.audio.riff.report import CORRUPT, NONCONFORMING, RF64_PROBLEM, Ds64
+from soundlint.audio.riff.report import _UNCOMPRESSED, CORRUPT, NONCONFORMING, RF64_PROBLEM, Ds64
 from soundlint.audio.riff.state import _U32_MAX, _WalkState
 
 
@@ -16,7 +16,9 @@ class _WalkChecks(_WalkState):
         self._check_order()
         self._check_data_present()
         self._check_whole_frames()
+        self._check_fact()
         if self.rf64:
+            self._check_rf64_header()
             self._check_ds64()
 
     def _check_riff_size(self) -> None:
@@ -26,6 +28,13 @@ class _WalkChecks(_WalkState):
             return
         where = f"ds64 chunk at byte {self.ds64_offset}" if self.rf64 else "RIFF header at byte 0"
         declared = self.riff_end - 8
+        if self._counts_its_header():
+            self._add(
+                NONCONFORMING,
+                f"{where} declares RIFF size {declared}, the size of the whole file: it counts "
+                "the 8-byte RIFF header too (every chunk is whole)",
+            )
+            return
         if self.riff_end > self.size:
             code = RF64_PROBLEM if self.rf64 else CORRUPT
             missing = self.riff_end - self.size
@@ -40,6 +49,27 @@ class _WalkChecks(_WalkState):
                 detail += " hold chunks (the RIFF size is stale)"
         offset = self.ds64_offset if self.rf64 else 0
         self._add(code, f"{where} declares RIFF size {declared} but {detail}", offset)
+
+    def _counts_its_header(self) -> bool:
+        """The RIFF size is the file's size (a common writer slip) and every chunk is whole."""
+        whole = not (self.rf64 or self.overran or self.incomplete)
+        return whole and self.riff_end == self.size + 8
+
+    def _check_rf64_header(self) -> None:
+        size32 = self.riff_size32
+        if size32 == _U32_MAX:
+            return
+        where = f"{self.container} header at byte 0 has RIFF size {size32}, not 0xFFFFFFFF"
+        if self.ds64 is not None and size32 in (
+            self.ds64.riff_size,
+            self.ds64.riff_size & _U32_MAX,
+        ):
+            self._add(
+                NONCONFORMING,
+                f"{where}; it agrees with the ds64 chunk, so readers find every size",
+            )
+        else:
+            self._add(RF64_PROBLEM, f"{where} (the real size belongs in ds64)")
 
     def _check_required_chunks(self) -> None:
         if self.incomplete:
@@ -72,16 +102,51 @@ class _WalkChecks(_WalkState):
         )
 
     def _check_whole_frames(self) -> None:
-        if self.data is None or self.fmt is None or self.fmt.block_align == 0:
+        fmt, data = self.fmt, self.data
+        if data is None or fmt is None or fmt.frame_size == 0:
             return
-        if self._missing_data_bytes() or self.data.size % self.fmt.block_align == 0:
+        frame = fmt.frame_size
+        if self._missing_data_bytes() or data.size % frame == 0:
             return
-        align = self.fmt.block_align
+        audio = data.size - 1
+        if audio % 2 and audio % frame == 0 and self._zero_byte_at(data.offset + 8 + audio):
+            self._chunk_finding(
+                NONCONFORMING,
+                data,
+                f"declares {data.size} bytes, which counts its pad byte: the {audio} bytes of "
+                f"audio are {audio // frame} whole {frame}-byte frames",
+            )
+            return
+        why = ""
+        if frame != fmt.block_align:
+            why = (
+                f" ({fmt.channels} channels of {fmt.bits_per_sample} bits; the fmt chunk's "
+                f"block align {fmt.block_align} is wrong)"
+            )
         self._chunk_finding(
             CORRUPT,
-            self.data,
-            f"is {self.data.size} bytes, not a whole number of {align}-byte frames: "
-            f"the last frame is partial ({self.data.size % align} bytes)",
+            data,
+            f"is {data.size} bytes, not a whole number of {frame}-byte frames{why}: "
+            f"the last frame is partial ({data.size % frame} bytes)",
+        )
+
+    def _zero_byte_at(self, offset: int) -> bool:
+        return self.src.read_at(offset, 1) == b"\x00"
+
+    def _check_fact(self) -> None:
+        """A fact sample count that the (whole) data chunk of uncompressed audio cannot hold."""
+        count, fact = self.fact_samples, self.fact_chunk
+        if count is None or fact is None or self._missing_data_bytes():
+            return
+        if self.fmt is None or self.fmt.effective_tag not in _UNCOMPRESSED:
+            return
+        frames = self._frames()
+        if frames is None or count <= frames or (self.rf64 and count == _U32_MAX):
+            return
+        self._chunk_finding(
+            NONCONFORMING,
+            fact,
+            f"declares {count} samples but the data chunk holds {frames} frames",
         )
 
     def _check_ds64(self) -> None:
