@@ -1,0 +1,150 @@
+"""Decode the integer PCM layouts libsndfile gets wrong, straight from the data chunk.
+
+libsndfile reads each sample as the whole bytes its bits take, packed, and ignores block
+align. That is wrong for samples in larger containers than their bits need (24 bits in
+4-byte containers under a plain PCM header: block align 8 for stereo), and it cannot open
+integer PCM of more than 32 bits. Those layouts are decoded here from the walker's fmt facts,
+block by block, as float32 (frames, channels) arrays; every other layout is left to libsndfile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from soundlint.audio import riff
+
+_PCM = 0x0001
+_LIBSNDFILE_MAX_PCM_BITS = 32
+_PROBE_FRAMES = 65536
+
+
+class UndecodableLayout(Exception):
+    """A layout no reader can decode reliably; the message says why."""
+
+
+@dataclass(frozen=True)
+class RawLayout:
+    """Where the samples are and how each is stored."""
+
+    data_offset: int
+    frames: int
+    channels: int
+    sample_rate: int
+    container: int
+    """Bytes per sample."""
+    bits: int
+    """Significant bits per sample."""
+    description: str
+    """e.g. '24-bit samples in 4-byte containers'."""
+
+    @property
+    def frame_bytes(self) -> int:
+        return self.channels * self.container
+
+    @property
+    def padding_bits(self) -> int:
+        return 8 * self.container - self.bits
+
+    @property
+    def clip_level(self) -> float:
+        return 1.0 - 2.0 ** -(self.bits - 1)
+
+
+def plan(path: Path) -> RawLayout | None:
+    """The layout to decode here, or None when libsndfile reads the file right.
+
+    Raises UndecodableLayout for padded layouts that cannot be decoded reliably.
+    """
+    report = riff.walk(path)
+    fmt = report.fmt
+    if not report.frames or fmt is None or report.data_offset is None:
+        return None
+    padded = fmt.container_bytes
+    if padded is None and fmt.bits_per_sample <= _LIBSNDFILE_MAX_PCM_BITS:
+        return None
+    bits = fmt.bits_per_sample
+    if fmt.effective_tag != _PCM:
+        if padded is None:
+            return None
+        raise UndecodableLayout(
+            f"{bits}-bit {fmt.encoding} samples in {padded}-byte containers: where a sample "
+            "sits in its container is not defined, so no reader decodes it reliably"
+        )
+    container = padded or (bits + 7) // 8
+    if container > 8:
+        return None
+    described = f"{bits}-bit samples in {container}-byte containers"
+    return RawLayout(
+        data_offset=report.data_offset,
+        frames=report.frames,
+        channels=fmt.channels,
+        sample_rate=fmt.sample_rate,
+        container=container,
+        bits=bits if padded else 8 * container,
+        description=described if padded else f"{bits}-bit integer PCM",
+    )
+
+
+def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.ndarray]:
+    """The samples of ``f`` as float32 (frames, channels) blocks; OSError on a read error.
+
+    Samples in padded containers are left-justified (the WAVE_FORMAT_EXTENSIBLE rule), or
+    right-justified and sign-extended as some writers store them: the first samples that tell
+    the two apart decide. Raises UndecodableLayout when they fit neither.
+    """
+    shift = _justification_shift(f, layout) if layout.padding_bits else 0
+    f.seek(layout.data_offset)
+    remaining = layout.frames
+    while remaining:
+        frames = min(block_frames, remaining)
+        raw = f.read(frames * layout.frame_bytes)
+        frames = len(raw) // layout.frame_bytes
+        if frames == 0:
+            return
+        yield _to_float(_left_justified(raw[: frames * layout.frame_bytes], layout) << shift)
+        remaining -= frames
+
+
+def _left_justified(raw: bytes, layout: RawLayout) -> np.ndarray:
+    """Each container's bytes at the top of an int64, as (frames, channels)."""
+    containers = np.frombuffer(raw, np.uint8).reshape(-1, layout.channels, layout.container)
+    wide = np.zeros((containers.shape[0], layout.channels, 8), np.uint8)
+    wide[..., 8 - layout.container :] = containers
+    return wide.view("<i8")[..., 0]
+
+
+def _to_float(values: np.ndarray) -> np.ndarray:
+    return (values * 2.0**-63).astype(np.float32)
+
+
+def _justification_shift(f: BinaryIO, layout: RawLayout) -> int:
+    """0 for left-justified samples, the padding bits for right-justified ones."""
+    f.seek(layout.data_offset)
+    remaining = layout.frames
+    pad = layout.padding_bits
+    while remaining:
+        frames = min(_PROBE_FRAMES, remaining)
+        raw = f.read(frames * layout.frame_bytes)
+        frames = len(raw) // layout.frame_bytes
+        if frames == 0:
+            break
+        values = _left_justified(raw[: frames * layout.frame_bytes], layout) >> (
+            64 - 8 * layout.container
+        )
+        left = not np.any(values & ((1 << pad) - 1))
+        limit = 1 << (layout.bits - 1)
+        right = bool(np.all((values >= -limit) & (values < limit)))
+        if left != right:
+            return 0 if left else pad
+        if not (left or right):
+            raise UndecodableLayout(
+                f"{layout.description} are neither left- nor right-justified: their padding "
+                "bits hold data, so no reader decodes them reliably"
+            )
+        remaining -= frames
+    return 0
