@@ -141,3 +141,26 @@ def test_raw_layout_reports_its_padding() -> None:
     layout = RawLayout(44, 10, 2, RATE, 4, 24, "24-bit samples in 4-byte containers")
     assert (layout.frame_bytes, layout.padding_bits) == (8, 8)
     assert layout.clip_level == 1 - 2.0**-23
+
+
+def _extensible_24_in_32(samples: np.ndarray, *, left: bool) -> bytes:
+    values = _ints(samples, 24) << (8 if left else 0)
+    body = extensible_body(channels=samples.shape[1], rate=RATE, bits=32, valid_bits=24)
+    return riff(chunk(b"fmt ", body), chunk(b"data", _containers(values, 4)))
+
+
+def test_right_justified_extensible_samples_are_decoded_here(tmp_path: Path) -> None:
+    samples = _tone()
+    data = _extensible_24_in_32(samples, left=False)
+    assert _libsndfile_error(data, samples) > 0.3  # libsndfile reads them 48 dB too low
+    path = _write(tmp_path, data)
+    assert plan(path) is not None
+    result = measure_file(path)
+    assert result.sample_peak_dbfs == pytest.approx(20 * np.log10(0.5), abs=0.01)
+
+
+def test_left_justified_extensible_samples_stay_with_libsndfile(tmp_path: Path) -> None:
+    samples = _tone(0.1)
+    data = _extensible_24_in_32(samples, left=True)
+    assert _libsndfile_error(data, samples) < 1e-6
+    assert plan(_write(tmp_path, data)) is None

@@ -65,9 +65,9 @@ def plan(path: Path) -> RawLayout | None:
     if not report.frames or fmt is None or report.data_offset is None:
         return None
     padded = fmt.container_bytes
-    if padded is None and fmt.bits_per_sample <= _LIBSNDFILE_MAX_PCM_BITS:
-        return None
     bits = fmt.bits_per_sample
+    if padded is None and bits <= _LIBSNDFILE_MAX_PCM_BITS:
+        return _right_justified_extensible(path, report)
     if fmt.effective_tag != _PCM:
         if padded is None:
             return None
@@ -90,6 +90,28 @@ def plan(path: Path) -> RawLayout | None:
     )
 
 
+def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayout | None:
+    """WAVE_FORMAT_EXTENSIBLE with fewer valid bits than the container: libsndfile reads the
+    samples left-justified, as the format says; take over when they are evidently not."""
+    fmt = report.fmt
+    if fmt is None or fmt.effective_tag != _PCM or fmt.valid_bits is None:
+        return None
+    container, rest = divmod(fmt.bits_per_sample, 8)
+    if rest or not 0 < fmt.valid_bits < fmt.bits_per_sample or fmt.frame_size != fmt.block_align:
+        return None
+    layout = RawLayout(
+        data_offset=report.data_offset or 0,
+        frames=report.frames or 0,
+        channels=fmt.channels,
+        sample_rate=fmt.sample_rate,
+        container=container,
+        bits=fmt.valid_bits,
+        description=f"{fmt.valid_bits}-bit samples in {container}-byte containers",
+    )
+    with path.open("rb") as f:
+        return layout if _justification(f, layout) == "right" else None
+
+
 def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.ndarray]:
     """The samples of ``f`` as float32 (frames, channels) blocks; OSError on a read error.
 
@@ -97,7 +119,13 @@ def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.nda
     right-justified and sign-extended as some writers store them: the first samples that tell
     the two apart decide. Raises UndecodableLayout when they fit neither.
     """
-    shift = _justification_shift(f, layout) if layout.padding_bits else 0
+    justification = _justification(f, layout) if layout.padding_bits else None
+    if justification == "neither":
+        raise UndecodableLayout(
+            f"{layout.description} are neither left- nor right-justified: their padding "
+            "bits hold data, so no reader decodes them reliably"
+        )
+    shift = layout.padding_bits if justification == "right" else 0
     f.seek(layout.data_offset)
     remaining = layout.frames
     while remaining:
@@ -122,29 +150,26 @@ def _to_float(values: np.ndarray) -> np.ndarray:
     return (values * 2.0**-63).astype(np.float32)
 
 
-def _justification_shift(f: BinaryIO, layout: RawLayout) -> int:
-    """0 for left-justified samples, the padding bits for right-justified ones."""
+def _justification(f: BinaryIO, layout: RawLayout) -> str | None:
+    """'left' or 'right' from the first samples that tell them apart, 'neither' when samples
+    fit neither, None when no sample tells (silence, or only small values)."""
     f.seek(layout.data_offset)
     remaining = layout.frames
     pad = layout.padding_bits
+    limit = 1 << (layout.bits - 1)
     while remaining:
         frames = min(_PROBE_FRAMES, remaining)
         raw = f.read(frames * layout.frame_bytes)
         frames = len(raw) // layout.frame_bytes
         if frames == 0:
             break
-        values = _left_justified(raw[: frames * layout.frame_bytes], layout) >> (
-            64 - 8 * layout.container
-        )
+        whole = raw[: frames * layout.frame_bytes]
+        values = _left_justified(whole, layout) >> (64 - 8 * layout.container)
         left = not np.any(values & ((1 << pad) - 1))
-        limit = 1 << (layout.bits - 1)
         right = bool(np.all((values >= -limit) & (values < limit)))
         if left != right:
-            return 0 if left else pad
+            return "left" if left else "right"
         if not (left or right):
-            raise UndecodableLayout(
-                f"{layout.description} are neither left- nor right-justified: their padding "
-                "bits hold data, so no reader decodes them reliably"
-            )
+            return "neither"
         remaining -= frames
-    return 0
+    return None
