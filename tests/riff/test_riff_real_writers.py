@@ -154,3 +154,14 @@ def test_fact_count_of_a_truncated_file_is_left_to_the_truncation() -> None:
     fact = chunk(b"fact", struct.pack("<I", 10))
     data = riff(chunk(b"fmt ", fmt_body()), fact, chunk(b"data", samples(10, 4)))[:-8]
     assert codes(data) == {"WAV002"}
+
+
+def test_a_short_last_block_of_compressed_audio_is_not_a_partial_frame() -> None:
+    # libsndfile's G.721 writer ends on a short block, as ADPCM writers may
+    buffer = io.BytesIO()
+    sf.write(buffer, [[0.1]] * 4801, 8000, format="WAV", subtype="G721_32")
+    report = walk_bytes(buffer.getvalue())
+    assert report.fmt is not None
+    assert report.data_size is not None
+    assert report.data_size % report.fmt.block_align  # the last block is short
+    assert report.findings == ()

@@ -105,6 +105,8 @@ class _WalkChecks(_WalkState):
         fmt, data = self.fmt, self.data
         if data is None or fmt is None or fmt.frame_size == 0:
             return
+        if fmt.effective_tag not in _UNCOMPRESSED:
+            return  # compressed streams may end on a short block
         frame = fmt.frame_size
         if self._missing_data_bytes() or data.size % frame == 0:
             return
