@@ -33,9 +33,14 @@ def _containers(values: np.ndarray, container: int) -> bytes:
     return as_u64[..., :container].tobytes()
 
 
-def _padded_24_in_4(samples: np.ndarray, *, left: bool, extensible: bool = False) -> bytes:
-    """24-bit samples in 4-byte containers: hound's pcmwaveformat-24bit-4byte layout."""
+def _padded_24_in_4(
+    samples: np.ndarray, *, left: bool, extensible: bool = False, zero_top: bool = False
+) -> bytes:
+    """24-bit samples in 4-byte containers: hound's pcmwaveformat-24bit-4byte layout (right-
+    justified, the top byte zero rather than the sign)."""
     values = _ints(samples, 24) << (8 if left else 0)
+    if zero_top:
+        values &= 0xFFFFFF
     channels = samples.shape[1]
     if extensible:
         body = extensible_body(channels=channels, rate=RATE, bits=24)
@@ -52,12 +57,13 @@ def _write(tmp_path: Path, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize(("left", "zero_top"), [(True, False), (False, False), (False, True)])
 def test_24_bit_in_4_byte_containers_measures_like_the_packed_file(
-    tmp_path: Path, left: bool
+    tmp_path: Path, left: bool, zero_top: bool
 ) -> None:
     samples = _tone()
-    padded = measure_file(_write(tmp_path, _padded_24_in_4(samples, left=left)))
+    data = _padded_24_in_4(samples, left=left, zero_top=zero_top)
+    padded = measure_file(_write(tmp_path, data))
     reference_path = tmp_path / "packed.wav"
     sf.write(reference_path, samples, RATE, subtype="PCM_24")
     packed = measure_file(reference_path)
@@ -143,15 +149,20 @@ def test_raw_layout_reports_its_padding() -> None:
     assert layout.clip_level == 1 - 2.0**-23
 
 
-def _extensible_24_in_32(samples: np.ndarray, *, left: bool) -> bytes:
+def _extensible_24_in_32(samples: np.ndarray, *, left: bool, zero_top: bool = False) -> bytes:
     values = _ints(samples, 24) << (8 if left else 0)
+    if zero_top:
+        values &= 0xFFFFFF
     body = extensible_body(channels=samples.shape[1], rate=RATE, bits=32, valid_bits=24)
     return riff(chunk(b"fmt ", body), chunk(b"data", _containers(values, 4)))
 
 
-def test_right_justified_extensible_samples_are_decoded_here(tmp_path: Path) -> None:
+@pytest.mark.parametrize("zero_top", [False, True])
+def test_right_justified_extensible_samples_are_decoded_here(
+    tmp_path: Path, zero_top: bool
+) -> None:
     samples = _tone()
-    data = _extensible_24_in_32(samples, left=False)
+    data = _extensible_24_in_32(samples, left=False, zero_top=zero_top)
     assert _libsndfile_error(data, samples) > 0.3  # libsndfile reads them 48 dB too low
     path = _write(tmp_path, data)
     assert plan(path) is not None

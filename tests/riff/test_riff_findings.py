@@ -105,12 +105,20 @@ def test_wav002_truncated_data_without_fmt_gives_no_seconds() -> None:
 
 def test_wav002_riff_size_larger_than_the_file() -> None:
     data = pcm_wav(10)
-    bad = _set_u32(data, 4, len(data) - 8 + 10)
-    assert messages(bad, "WAV002") == [
+    cut = _set_u32(data, 4, len(data) - 8 + 10)[:-2]
+    assert messages(cut, "WAV002") == [
+        "data chunk at byte 36 declares 40 bytes but the file ends 38 bytes after its header: "
+        "2 bytes (under 0.1 ms) missing",
+    ]
+    over = _set_u32(data + b"JUNK", 4, len(data) - 8 + 10)  # a chunk header cut off
+    assert messages(over, "WAV002") == [
         f"RIFF header at byte 0 declares RIFF size {len(data) + 2} but the file is "
-        f"{len(data)} bytes: 10 bytes missing"
+        f"{len(data) + 4} bytes: 6 bytes missing",
+        f"chunk header at byte {len(data)} is cut off: only 4 of its 8 bytes are in the file",
     ]
     assert codes(data) == set()
+    whole_chunks = _set_u32(data, 4, len(data) - 8 + 10)
+    assert codes(whole_chunks) == {"WAV007"}
 
 
 def test_wav002_partial_final_frame() -> None:

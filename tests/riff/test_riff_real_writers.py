@@ -38,6 +38,19 @@ def test_riff_size_counting_its_own_header_is_a_warning() -> None:
     assert report.frames == 10 == _frames_read_by_libsndfile(data)
 
 
+def test_riff_size_a_few_bytes_over_with_every_chunk_whole_is_a_warning() -> None:
+    # hound's nonstandard-01: the RIFF size is 2 bytes more than the chunks it holds
+    chunks = (chunk(b"JUNK", bytes(12)), chunk(b"fmt ", fmt_body()), chunk(b"data", samples(3, 4)))
+    data = riff(*chunks, size=len(riff(*chunks)) - 8 + 2)
+    report = walk_bytes(data)
+    assert [f.message for f in report.findings] == [
+        f"RIFF header at byte 0 declares RIFF size {len(data) - 6} but the file is {len(data)} "
+        "bytes: 2 bytes short of the RIFF end, yet every chunk is whole (the RIFF size is wrong, "
+        "or whole chunks after the data are lost)"
+    ]
+    assert report.codes == {"WAV007"}
+
+
 def test_riff_size_8_bytes_over_with_a_cut_chunk_is_still_corrupt() -> None:
     data = riff(chunk(b"fmt ", fmt_body()), chunk(b"data", samples(10, 4)))
     cut = data[:-8]

@@ -116,7 +116,7 @@ def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.nda
     """The samples of ``f`` as float32 (frames, channels) blocks; OSError on a read error.
 
     Samples in padded containers are left-justified (the WAVE_FORMAT_EXTENSIBLE rule), or
-    right-justified and sign-extended as some writers store them: the first samples that tell
+    right-justified as some writers store them: the first samples that tell
     the two apart decide. Raises UndecodableLayout when they fit neither.
     """
     justification = _justification(f, layout) if layout.padding_bits else None
@@ -152,11 +152,14 @@ def _to_float(values: np.ndarray) -> np.ndarray:
 
 def _justification(f: BinaryIO, layout: RawLayout) -> str | None:
     """'left' or 'right' from the first samples that tell them apart, 'neither' when samples
-    fit neither, None when no sample tells (silence, or only small values)."""
+    fit neither, None when no sample tells (silence, or only small values).
+
+    Left-justified samples have zero padding bits at the bottom; right-justified ones have
+    padding bits at the top that are zero or the sign extended (writers do both).
+    """
     f.seek(layout.data_offset)
     remaining = layout.frames
     pad = layout.padding_bits
-    limit = 1 << (layout.bits - 1)
     while remaining:
         frames = min(_PROBE_FRAMES, remaining)
         raw = f.read(frames * layout.frame_bytes)
@@ -166,7 +169,8 @@ def _justification(f: BinaryIO, layout: RawLayout) -> str | None:
         whole = raw[: frames * layout.frame_bytes]
         values = _left_justified(whole, layout) >> (64 - 8 * layout.container)
         left = not np.any(values & ((1 << pad) - 1))
-        right = bool(np.all((values >= -limit) & (values < limit)))
+        top = values >> layout.bits  # zero, or the sign extended (-1)
+        right = bool(np.all((top == 0) | (top == -1)))
         if left != right:
             return "left" if left else "right"
         if not (left or right):

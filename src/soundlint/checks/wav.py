@@ -30,12 +30,12 @@ WAV002 = Rule(
     name="wav-corrupt",
     summary="A WAV file is truncated or corrupt.",
     what="A data chunk running past the end of the file (with the bytes and seconds missing), "
-    "a RIFF size larger than the file, a partial final frame (counted in the frames that "
-    "channels and bits imply), no fmt or no data chunk, a chunk header cut off, an impossible "
-    "fmt (0 channels, 0 Hz); audio that stops decoding part-way (with the time), samples in a "
-    "layout no reader decodes reliably, or float samples that are NaN or infinite. Each "
-    "message names the chunk and its byte offset. Files the decoder cannot take only because "
-    "of their bit depth or rate are WAV004 and SR001 findings instead.",
+    "a RIFF size larger than a file whose last chunk is cut, a partial final frame (counted in "
+    "the frames that channels and bits imply), no fmt or no data chunk, a chunk header cut off, "
+    "an impossible fmt (0 channels, 0 Hz); audio that stops decoding part-way (with the time), "
+    "samples in a layout no reader decodes reliably, or float samples that are NaN or infinite. "
+    "Each message names the chunk and its byte offset. Files the decoder cannot take only "
+    "because of their bit depth or rate are WAV004 and SR001 findings instead.",
     why="The platform rejects it, or plays a shortened or damaged segment.",
     fix="Export the segment again from the source session.",
     needs_audio=True,
@@ -47,10 +47,10 @@ WAV007 = Rule(
     what="A missing pad byte after an odd-sized chunk, duplicate fmt or data chunks, data "
     "before fmt, a byte rate or block align inconsistent with the channels and bits (saying "
     "which field is wrong), padded sample containers under a plain PCM header, an inconsistent "
-    "WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end, a RIFF size that counts the RIFF "
-    "header, a data size that counts its pad byte, a fact sample count the data cannot hold, "
-    "an RF64/BW64 header holding the real RIFF size. Each message names the chunk and its "
-    "byte offset.",
+    "WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end, a RIFF size past the end of a "
+    "file whose chunks are all whole (it often counts the RIFF header), a data size that counts "
+    "its pad byte, a fact sample count the data cannot hold, an RF64/BW64 header holding the "
+    "real RIFF size. Each message names the chunk and its byte offset.",
     why="Lenient readers cope; strict ones (and the platform's, some day) reject the file or "
     "read it wrongly.",
     fix="Re-export the file with a conforming writer (a DAW, sox or ffmpeg).",

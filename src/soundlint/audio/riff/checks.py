@@ -28,12 +28,8 @@ class _WalkChecks(_WalkState):
             return
         where = f"ds64 chunk at byte {self.ds64_offset}" if self.rf64 else "RIFF header at byte 0"
         declared = self.riff_end - 8
-        if self._counts_its_header():
-            self._add(
-                NONCONFORMING,
-                f"{where} declares RIFF size {declared}, the size of the whole file: it counts "
-                "the 8-byte RIFF header too (every chunk is whole)",
-            )
+        if self.riff_end > self.size and self._every_chunk_whole():
+            self._riff_size_past_whole_chunks(where, declared)
             return
         if self.riff_end > self.size:
             code = RF64_PROBLEM if self.rf64 else CORRUPT
@@ -50,10 +46,28 @@ class _WalkChecks(_WalkState):
         offset = self.ds64_offset if self.rf64 else 0
         self._add(code, f"{where} declares RIFF size {declared} but {detail}", offset)
 
-    def _counts_its_header(self) -> bool:
-        """The RIFF size is the file's size (a common writer slip) and every chunk is whole."""
+    def _every_chunk_whole(self) -> bool:
+        """The walk reached the end of the file at a chunk boundary, with fmt and data."""
         whole = not (self.rf64 or self.overran or self.incomplete)
-        return whole and self.riff_end == self.size + 8
+        return whole and self.fmt is not None and self.data is not None
+
+    def _riff_size_past_whole_chunks(self, where: str, declared: int) -> None:
+        """A RIFF size past the end of a file whose chunks are all there: readers get all the
+        audio, so a warning (most often the size counts the RIFF header itself)."""
+        if declared == self.size:
+            detail = "the size of the whole file: it counts the 8-byte RIFF header too"
+            self._add(
+                NONCONFORMING,
+                f"{where} declares RIFF size {declared}, {detail} (every chunk is whole)",
+            )
+            return
+        short = (self.riff_end or 0) - self.size
+        self._add(
+            NONCONFORMING,
+            f"{where} declares RIFF size {declared} but the file is {self.size} bytes: "
+            f"{_bytes(short)} short of the RIFF end, yet every chunk is whole (the RIFF size is "
+            "wrong, or whole chunks after the data are lost)",
+        )
 
     def _check_rf64_header(self) -> None:
         size32 = self.riff_size32
