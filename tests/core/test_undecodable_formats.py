@@ -69,3 +69,15 @@ def test_the_lowest_measurable_rate_is_the_k_weighting_filter_s() -> None:
     k_weighting_sos(LOWEST_MEASURABLE_RATE)
     with pytest.raises(ValueError):
         k_weighting_sos(LOWEST_MEASURABLE_RATE - 1)
+
+
+def test_24_bit_in_4_byte_containers_yield_no_dc_offset_from_misread_samples(
+    tmp_path: Path, check
+) -> None:
+    # hound's pcmwaveformat-24bit-4byte layout: right-justified, the top byte zero
+    frames = 2 * 48000
+    tone = 0.25 * np.sin(2 * np.pi * 440 * np.arange(frames) / 48000)
+    values = np.round(tone * 2**23).astype("<i4") & 0xFFFFFF
+    fmt = fmt_body(channels=1, bits=24, rate=48000, block_align=4)
+    _segment(tmp_path, riff(chunk(b"fmt ", fmt), chunk(b"data", values.tobytes())))
+    assert check("--select", "WAV002,AU004").codes() == []

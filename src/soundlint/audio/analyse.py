@@ -8,14 +8,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from soundlint.audio import rawpcm
 from soundlint.audio.meter import LoudnessMeter
-
-if TYPE_CHECKING:
-    from soundlint.audio import rawpcm
 from soundlint.model import Measurement
 
 _INTEGER_PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}
@@ -86,8 +84,6 @@ def _finite(value: float) -> float | None:
 def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
     import soundfile
 
-    from soundlint.audio import rawpcm
-
     try:
         layout = rawpcm.plan(path)
     except rawpcm.UndecodableLayout as error:
@@ -117,8 +113,6 @@ def _measure_raw(
     path: Path, layout: rawpcm.RawLayout, block_frames: int, sink: Sink | None
 ) -> Measurement:
     """Measure a layout libsndfile gets wrong, decoded from the data chunk here."""
-    from soundlint.audio import rawpcm
-
     try:
         meter = LoudnessMeter(layout.sample_rate, layout.channels, clip_level=layout.clip_level)
     except ValueError as error:

@@ -108,16 +108,19 @@ def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayou
         bits=fmt.valid_bits,
         description=f"{fmt.valid_bits}-bit samples in {container}-byte containers",
     )
-    with path.open("rb") as f:
-        return layout if _justification(f, layout) == "right" else None
+    try:
+        with path.open("rb") as f:
+            return layout if _justification(f, layout) == "right" else None
+    except OSError:
+        return None  # libsndfile will say what is wrong with the file
 
 
 def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.ndarray]:
     """The samples of ``f`` as float32 (frames, channels) blocks; OSError on a read error.
 
     Samples in padded containers are left-justified (the WAVE_FORMAT_EXTENSIBLE rule), or
-    right-justified as some writers store them: the first samples that tell
-    the two apart decide. Raises UndecodableLayout when they fit neither.
+    right-justified as some writers store them: the first samples that tell the two apart
+    decide. Raises UndecodableLayout when they fit neither.
     """
     justification = _justification(f, layout) if layout.padding_bits else None
     if justification == "neither":
