@@ -122,3 +122,45 @@ def test_padded_layouts_decode_to_libsndfile_s_samples_of_the_packed_file(
         np.testing.assert_array_equal(decoded, expected / 2.0**pad)
     else:
         np.testing.assert_array_equal(decoded, expected)
+
+
+@st.composite
+def quirky_layouts(draw: st.DrawFn) -> tuple[bytes, int]:
+    """What real writers get slightly wrong: a RIFF size counting the RIFF header (Pro Tools,
+    Sound Grinder Pro), a data size counting its pad byte (GarageBand), a stale block align."""
+    tag, bits = draw(st.sampled_from(ENCODINGS))
+    channels = draw(st.integers(1, 8))
+    frames = draw(st.integers(1, 41))
+    quirk = draw(st.sampled_from(["riff-size-counts-header", "data-counts-pad", "block-align"]))
+    width = bits // 8
+    if quirk == "data-counts-pad":
+        width, channels, frames = 3, 1, frames | 1  # odd frames of 24-bit mono: odd data
+        tag, bits = 1, 24
+    body = draw(st.binary(min_size=frames * channels * width, max_size=frames * channels * width))
+    align = channels * width + (1 if quirk == "block-align" else 0)
+    fmt = fmt_body(
+        tag=tag,
+        channels=channels,
+        rate=48000,
+        bits=bits,
+        block_align=align,
+        byte_rate=48000 * channels * width,
+    )
+    if quirk == "data-counts-pad":
+        data = chunk(b"data", body + b"\x00", size=len(body) + 1)
+    else:
+        data = chunk(b"data", body)
+    chunks = (chunk(b"fmt ", fmt), data)
+    size = len(riff(*chunks)) if quirk == "riff-size-counts-header" else None
+    return riff(*chunks, size=size), frames
+
+
+@settings(max_examples=150, deadline=None)
+@given(quirky_layouts())
+def test_quirks_of_real_writers_are_warnings_with_libsndfile_s_frames(
+    layout: tuple[bytes, int],
+) -> None:
+    data, frames = layout
+    report = walk_bytes(data)
+    assert report.codes == {"WAV007"}
+    assert report.frames == frames == sf.info(io.BytesIO(data)).frames
