@@ -178,3 +178,31 @@ def test_a_short_last_block_of_compressed_audio_is_not_a_partial_frame() -> None
     assert report.data_size is not None
     assert report.data_size % report.fmt.block_align  # the last block is short
     assert report.findings == ()
+
+
+# -- streamed files: sizes left at the 0xFFFFFFFF placeholder ---------------------------------
+
+
+def test_streamed_wav_with_placeholder_sizes_is_a_warning() -> None:
+    # ffmpeg writing to a pipe cannot seek back: the RIFF and data sizes stay 0xFFFFFFFF
+    fmt = chunk(b"fmt ", fmt_body())
+    data = riff(fmt, chunk(b"data", samples(250, 4), size=0xFFFF_FFFF), size=0xFFFF_FFFF)
+    report = walk_bytes(data)
+    assert [f.message for f in report.findings] == [
+        "data chunk at byte 36 declares 0xFFFFFFFF bytes, the placeholder of a writer that "
+        "streamed the file and never went back (e.g. ffmpeg to a pipe): its 1000 bytes "
+        "(5.7 ms) run to the end of the file"
+    ]
+    assert report.codes == {"WAV007"}
+    assert report.frames == 250 == _frames_read_by_libsndfile(data)
+
+
+def test_streamed_wav_cut_in_a_frame_is_corrupt() -> None:
+    fmt = chunk(b"fmt ", fmt_body())
+    cut = chunk(b"data", samples(250, 4)[:-1], size=0xFFFF_FFFF, pad=False)
+    data = riff(fmt, cut, size=0xFFFF_FFFF)
+    assert codes(data) == {"WAV007", "WAV002"}
+    assert messages(data, "WAV002") == [
+        "data chunk at byte 36 holds 999 bytes, not a whole number of 4-byte frames: the last "
+        "frame is partial (3 bytes)"
+    ]

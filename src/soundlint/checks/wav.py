@@ -49,8 +49,9 @@ WAV007 = Rule(
     "which field is wrong), padded sample containers under a plain PCM header, an inconsistent "
     "WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end, a RIFF size past the end of a "
     "file whose chunks are all whole (it often counts the RIFF header), a data size that counts "
-    "its pad byte, a fact sample count the data cannot hold, an RF64/BW64 header holding the "
-    "real RIFF size. Each message names the chunk and its byte offset.",
+    "its pad byte or was left at 0xFFFFFFFF by a streaming writer, a fact sample count the "
+    "data cannot hold, an RF64/BW64 header holding the real RIFF size. Each message names the "
+    "chunk and its byte offset.",
     why="Lenient readers cope; strict ones (and the platform's, some day) reject the file or "
     "read it wrongly.",
     fix="Re-export the file with a conforming writer (a DAW, sox or ffmpeg).",

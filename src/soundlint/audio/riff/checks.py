@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from soundlint.audio.riff.messages import _bytes, _duration
-from soundlint.audio.riff.report import _UNCOMPRESSED, CORRUPT, NONCONFORMING, RF64_PROBLEM, Ds64
+from soundlint.audio.riff.report import (
+    _UNCOMPRESSED,
+    CORRUPT,
+    NONCONFORMING,
+    RF64_PROBLEM,
+    Chunk,
+    Ds64,
+)
 from soundlint.audio.riff.state import _U32_MAX, _WalkState
 
 
@@ -106,6 +113,9 @@ class _WalkChecks(_WalkState):
             return
         missing = self._missing_data_bytes()
         present = self.data.size - missing
+        if not self.rf64 and self.data_size32 == _U32_MAX:
+            self._streamed_data(self.data, present)
+            return
         seconds = self._seconds(missing)
         span = f" ({_duration(seconds)})" if seconds is not None else ""
         self._chunk_finding(
@@ -114,6 +124,26 @@ class _WalkChecks(_WalkState):
             f"declares {self.data.size} bytes but the file ends {present} bytes after its "
             f"header: {_bytes(missing)}{span} missing",
         )
+
+    def _streamed_data(self, data: Chunk, present: int) -> None:
+        """A data size left at 0xFFFFFFFF: readers take the audio to the end of the file."""
+        seconds = self._seconds(present)
+        span = f" ({_duration(seconds)})" if seconds is not None else ""
+        self._chunk_finding(
+            NONCONFORMING,
+            data,
+            "declares 0xFFFFFFFF bytes, the placeholder of a writer that streamed the file and "
+            f"never went back (e.g. ffmpeg to a pipe): its {_bytes(present)}{span} run to the "
+            "end of the file",
+        )
+        frame = self.fmt.frame_size if self.fmt else 0
+        if frame and self.fmt and self.fmt.effective_tag in _UNCOMPRESSED and present % frame:
+            self._chunk_finding(
+                CORRUPT,
+                data,
+                f"holds {present} bytes, not a whole number of {frame}-byte frames: the last "
+                f"frame is partial ({present % frame} bytes)",
+            )
 
     def _check_whole_frames(self) -> None:
         fmt, data = self.fmt, self.data
