@@ -21,6 +21,8 @@ from soundlint.audio import riff
 _PCM = 0x0001
 _LIBSNDFILE_MAX_PCM_BITS = 32
 _PROBE_FRAMES = 65536
+_NATIVE = frozenset({2, 4, 8})
+"""Container sizes numpy reads directly as integers."""
 
 
 class UndecodableLayout(Exception):
@@ -137,8 +139,17 @@ def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.nda
         frames = len(raw) // layout.frame_bytes
         if frames == 0:
             return
-        yield _to_float(_left_justified(raw[: frames * layout.frame_bytes], layout) << shift)
+        yield _decode(raw[: frames * layout.frame_bytes], layout, shift)
         remaining -= frames
+
+
+def _decode(raw: bytes, layout: RawLayout, shift: int) -> np.ndarray:
+    """Whole frames of ``raw`` as float32 (frames, channels), full scale 1.0."""
+    if layout.container in _NATIVE:
+        values = np.frombuffer(raw, f"<i{layout.container}").reshape(-1, layout.channels)
+        scale = np.float32(2.0 ** (1 - 8 * layout.container))
+        return (values << shift).astype(np.float32) * scale
+    return _to_float(_left_justified(raw, layout) << shift)
 
 
 def _left_justified(raw: bytes, layout: RawLayout) -> np.ndarray:
