@@ -12,7 +12,7 @@ import pytest
 from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.checks.wav import LOWEST_MEASURABLE_RATE
 from tests.conftest import write_template
-from tests.riff.riffbuild import chunk, fmt_body, riff
+from tests.riff.riffbuild import chunk, extensible_body, fmt_body, riff
 
 
 def _segment(tmp_path: Path, data: bytes) -> None:
@@ -81,3 +81,15 @@ def test_24_bit_in_4_byte_containers_yield_no_dc_offset_from_misread_samples(
     fmt = fmt_body(channels=1, bits=24, rate=48000, block_align=4)
     _segment(tmp_path, riff(chunk(b"fmt ", fmt), chunk(b"data", values.tobytes())))
     assert check("--select", "WAV002,AU004").codes() == []
+
+
+def test_wav004_judges_the_valid_bits_of_an_extensible_container(tmp_path: Path, check) -> None:
+    # 24 valid bits in 32-bit containers (WASAPI capture, some recorders): a 24-bit file
+    values = (np.arange(4800, dtype=np.int64) << 8).astype("<i4")
+    body = extensible_body(channels=1, rate=48000, bits=32, valid_bits=24, mask=0x4)
+    _segment(tmp_path, riff(chunk(b"fmt ", body), chunk(b"data", values.tobytes())))
+    assert check("--select", "WAV").codes() == []
+    body20 = extensible_body(channels=1, rate=48000, bits=24, valid_bits=20, mask=0x4)
+    _segment(tmp_path, riff(chunk(b"fmt ", body20), chunk(b"data", bytes(3 * 4800))))
+    [diagnostic] = check("--select", "WAV").json["diagnostics"]
+    assert diagnostic["message"].startswith("20-bit PCM is not allowed")

@@ -78,7 +78,8 @@ WAV004 = Rule(
     code="WAV004",
     name="bit-depth-not-allowed",
     summary="A WAV file's bit depth is not one the profile allows.",
-    what="Bits per sample of integer PCM against `pcm-bit-depths`, of float against "
+    what="Bits per sample (the valid bits of a WAVE_FORMAT_EXTENSIBLE container) of integer "
+    "PCM against `pcm-bit-depths`, of float against "
     "`float-bit-depths`; a depth the decoder cannot take (PCM over 64 bits, float other than "
     "32 or 64) even when allowed.",
     why="8-bit audio is audibly noisy; 64-bit float doubles the size for nothing.",
