@@ -75,17 +75,17 @@ def test_wav001_for_a_file_that_cannot_be_opened(tmp_path: Path) -> None:
 
 
 def test_wav002_data_past_end_of_file_says_bytes_and_seconds() -> None:
-    data = _set_u32(pcm_wav(250), 40, U32_MAX)  # 1000 data bytes present
+    data = _set_u32(pcm_wav(250), 40, 0x10000000)  # 1000 data bytes present
     report = walk_bytes(data)
     assert report.codes == {"WAV002"}
     [finding] = report.findings
     assert finding.message == (
-        "data chunk at byte 36 declares 4294967295 bytes but the file ends 1000 bytes after "
-        "its header: 4294966295 bytes (24347.9 s) missing"
+        "data chunk at byte 36 declares 268435456 bytes but the file ends 1000 bytes after "
+        "its header: 268434456 bytes (1521.7 s) missing"
     )
     assert (finding.offset, finding.chunk) == (36, "data")
     assert report.frames == 250
-    assert report.data_size == U32_MAX
+    assert report.data_size == 0x10000000
 
 
 def test_wav002_truncated_data_in_milliseconds() -> None:
@@ -105,12 +105,20 @@ def test_wav002_truncated_data_without_fmt_gives_no_seconds() -> None:
 
 def test_wav002_riff_size_larger_than_the_file() -> None:
     data = pcm_wav(10)
-    bad = _set_u32(data, 4, len(data) - 8 + 10)
-    assert messages(bad, "WAV002") == [
+    cut = _set_u32(data, 4, len(data) - 8 + 10)[:-2]
+    assert messages(cut, "WAV002") == [
+        "data chunk at byte 36 declares 40 bytes but the file ends 38 bytes after its header: "
+        "2 bytes (under 0.1 ms) missing",
+    ]
+    over = _set_u32(data + b"JUNK", 4, len(data) - 8 + 10)  # a chunk header cut off
+    assert messages(over, "WAV002") == [
         f"RIFF header at byte 0 declares RIFF size {len(data) + 2} but the file is "
-        f"{len(data)} bytes: 10 bytes missing"
+        f"{len(data) + 4} bytes: 6 bytes missing",
+        f"chunk header at byte {len(data)} is cut off: only 4 of its 8 bytes are in the file",
     ]
     assert codes(data) == set()
+    whole_chunks = _set_u32(data, 4, len(data) - 8 + 10)
+    assert codes(whole_chunks) == {"WAV007"}
 
 
 def test_wav002_partial_final_frame() -> None:
@@ -270,7 +278,8 @@ def test_wav007_data_before_fmt() -> None:
         (fmt_body(byte_rate=1000), "has byte rate 1000, but 44100 Hz x block align 4 is 176400"),
         (
             fmt_body(block_align=6, byte_rate=264600),
-            "has block align 6, but 2 channels of 16 bits take 4",
+            "has block align 6, but 2 channels of 16 bits take 4: the block align is wrong; "
+            "frames are counted as 4 bytes",
         ),
         (fmt_body(tag=3, bits=16), "is IEEE float with 16 bits per sample (32 or 64)"),
         (fmt_body(tag=7, bits=16), "is µ-law with 16 bits (8)"),

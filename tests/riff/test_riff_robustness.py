@@ -75,9 +75,13 @@ def test_fixtures_are_clean(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(FIXTURES))
 def test_truncation_at_every_chunk_boundary_is_found(name: str) -> None:
     data = FIXTURES[name]
+    last = walk_bytes(data).chunks[-1]
     for cut in sorted(_boundaries(data)):
         report = walk_bytes(data[:cut])
         assert report.findings, cut
+        if last.size % 2 and cut == len(data) - 1:  # only the final pad byte is lost
+            assert report.codes == {"WAV007"}
+            continue
         assert report.codes & {"WAV001", "WAV002", "WAV008"}, (cut, report.findings)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from soundlint.audio import rawpcm
 from soundlint.audio.meter import LoudnessMeter
 from soundlint.model import Measurement
 
@@ -84,6 +85,12 @@ def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
     import soundfile
 
     try:
+        layout = rawpcm.plan(path)
+    except rawpcm.UndecodableLayout as error:
+        raise UnreadableAudio(str(error)) from error
+    if layout is not None:
+        return _measure_raw(path, layout, block_frames, sink)
+    try:
         handle = soundfile.SoundFile(os.fsencode(path))
     except (*_DECODE_ERRORS, TypeError, ValueError) as error:
         reason = getattr(error, "error_string", None) or str(error)
@@ -98,6 +105,29 @@ def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
         error_message = _decode(handle, meter, block_frames, sink)
     if error_message is not None:
         error_message = _refine(path, meter, sink) or error_message
+    at_s = meter.frames / meter.sample_rate if error_message is not None else None
+    return meter.result(decode_error=error_message, decode_error_at_s=at_s)
+
+
+def _measure_raw(
+    path: Path, layout: rawpcm.RawLayout, block_frames: int, sink: Sink | None
+) -> Measurement:
+    """Measure a layout libsndfile gets wrong, decoded from the data chunk here."""
+    try:
+        meter = LoudnessMeter(layout.sample_rate, layout.channels, clip_level=layout.clip_level)
+    except ValueError as error:
+        raise UnreadableAudio(f"cannot measure audio: {error}") from error
+    error_message = None
+    try:
+        with path.open("rb") as f:
+            for block in rawpcm.blocks(f, layout, block_frames):
+                meter.feed(block)
+                if sink is not None:
+                    sink(block)
+    except rawpcm.UndecodableLayout as error:
+        raise UnreadableAudio(str(error)) from error
+    except OSError as error:
+        error_message = error.strerror or str(error)
     at_s = meter.frames / meter.sample_rate if error_message is not None else None
     return meter.result(decode_error=error_message, decode_error_at_s=at_s)
 

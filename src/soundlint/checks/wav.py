@@ -11,6 +11,9 @@ from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
 from soundlint.rule import Option, Rule
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
+MAX_DECODABLE_PCM_BITS = 64
+LOWEST_MEASURABLE_RATE = 3364
+"""Below this rate the K-weighting shelf (1682 Hz) is above Nyquist: loudness is undefined."""
 
 WAV001 = Rule(
     code="WAV001",
@@ -27,10 +30,12 @@ WAV002 = Rule(
     name="wav-corrupt",
     summary="A WAV file is truncated or corrupt.",
     what="A data chunk running past the end of the file (with the bytes and seconds missing), "
-    "a RIFF size disagreeing with the file size, a partial final frame, no fmt or no data "
-    "chunk, a chunk header cut off, an impossible fmt (0 channels, 0 Hz); audio that stops "
-    "decoding part-way (with the time), or float samples that are NaN or infinite. Each "
-    "message names the chunk and its byte offset.",
+    "a RIFF size larger than a file whose last chunk is cut, a partial final frame (counted in "
+    "the frames that channels and bits imply), no fmt or no data chunk, a chunk header cut off, "
+    "an impossible fmt (0 channels, 0 Hz); audio that stops decoding part-way (with the time), "
+    "samples in a layout no reader decodes reliably, or float samples that are NaN or infinite. "
+    "Each message names the chunk and its byte offset. Files the decoder cannot take only "
+    "because of their bit depth or rate are WAV004 and SR001 findings instead.",
     why="The platform rejects it, or plays a shortened or damaged segment.",
     fix="Export the segment again from the source session.",
     needs_audio=True,
@@ -40,9 +45,13 @@ WAV007 = Rule(
     name="wav-nonconforming",
     summary="A WAV file's structure does not conform to the RIFF/WAVE specification.",
     what="A missing pad byte after an odd-sized chunk, duplicate fmt or data chunks, data "
-    "before fmt, a byte rate or block align inconsistent with the channels and bits, an "
-    "inconsistent WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end. Each message names "
-    "the chunk and its byte offset.",
+    "before fmt, a byte rate or block align inconsistent with the channels and bits (saying "
+    "which field is wrong), padded sample containers under a plain PCM header, an inconsistent "
+    "WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end, a RIFF size past the end of a "
+    "file whose chunks are all whole (it often counts the RIFF header), a data size that counts "
+    "its pad byte or was left at 0xFFFFFFFF by a streaming writer, a fact sample count the "
+    "data cannot hold, an RF64/BW64 header holding the real RIFF size. Each message names the "
+    "chunk and its byte offset.",
     why="Lenient readers cope; strict ones (and the platform's, some day) reject the file or "
     "read it wrongly.",
     fix="Re-export the file with a conforming writer (a DAW, sox or ffmpeg).",
@@ -52,8 +61,8 @@ WAV008 = Rule(
     code="WAV008",
     name="rf64-or-rifx",
     summary="An RF64/BW64 file with inconsistent sizes, or a big-endian RIFX file.",
-    what="RF64/BW64 without a ds64 chunk first, or whose ds64 sizes disagree with the file; "
-    "big-endian RIFX files.",
+    what="RF64/BW64 without a ds64 chunk first, or whose ds64 sizes disagree with the file or "
+    "the header; big-endian RIFX files.",
     why="The platform does not take RIFX, and mis-sized RF64 files are read short or not at all.",
     fix="Export as a plain little-endian RIFF/WAVE file (under 4 GB).",
 )
@@ -69,8 +78,10 @@ WAV004 = Rule(
     code="WAV004",
     name="bit-depth-not-allowed",
     summary="A WAV file's bit depth is not one the profile allows.",
-    what="Bits per sample of integer PCM against `pcm-bit-depths`, of float against "
-    "`float-bit-depths`.",
+    what="Bits per sample (the valid bits of a WAVE_FORMAT_EXTENSIBLE container) of integer "
+    "PCM against `pcm-bit-depths`, of float against "
+    "`float-bit-depths`; a depth the decoder cannot take (PCM over 64 bits, float other than "
+    "32 or 64) even when allowed.",
     why="8-bit audio is audibly noisy; 64-bit float doubles the size for nothing.",
     fix="Export at an allowed depth (24-bit PCM is a safe choice).",
     options=(
@@ -126,12 +137,14 @@ def _check_segment(
     elif audio.bits_per_sample is not None:
         is_float = audio.format_tag == IEEE_FLOAT
         allowed = context.options("WAV004")["float-bit-depths" if is_float else "pcm-bit-depths"]
+        kind = "float" if is_float else "PCM"
         if audio.bits_per_sample not in allowed:
-            kind = "float" if is_float else "PCM"
             listed = ", ".join(str(b) for b in allowed) or "none"
             yield found(
                 "WAV004", f"{audio.bits_per_sample}-bit {kind} is not allowed (allowed: {listed})"
             )
+        elif context.unreadable(segment) and not _decodable_depth(audio):
+            yield found("WAV004", f"{audio.bits_per_sample}-bit {kind} cannot be decoded")
     allowed_channels = context.options("WAV005")["channels"]
     if audio.channels and audio.channels not in allowed_channels:
         listed = ", ".join(str(c) for c in allowed_channels)
@@ -141,12 +154,33 @@ def _check_segment(
     yield from _decoding(template, segment, audio, context)
 
 
+def _decodable_depth(audio: AudioInfo) -> bool:
+    """Whether the decoders take the file's bit depth (PCM up to 64 bits, float 32 or 64)."""
+    bits = audio.bits_per_sample or 0
+    if audio.format_tag == IEEE_FLOAT:
+        return bits in (32, 64)
+    return audio.format_tag != PCM or bits <= MAX_DECODABLE_PCM_BITS
+
+
+def _too_low_to_measure(audio: AudioInfo) -> bool:
+    return bool(audio.sample_rate) and (audio.sample_rate or 0) < LOWEST_MEASURABLE_RATE
+
+
 def _decoding(
     template: Template, segment: Segment, audio: AudioInfo, context: CheckContext
 ) -> Iterator[Diagnostic]:
     """What the audio pass found while decoding, when it ran."""
     unreadable = context.unreadable(segment)
-    if unreadable and not audio.has("WAV001", "WAV002"):
+    if unreadable and _too_low_to_measure(audio):
+        if audio.sample_rate in context.options("SR001")["sample-rates"]:
+            yield at_segment_file(
+                "SR001",
+                f"sample rate {audio.sample_rate} Hz is too low to measure loudness (the "
+                f"K-weighting filter needs {LOWEST_MEASURABLE_RATE} Hz or more)",
+                template,
+                segment,
+            )
+    elif unreadable and _decodable_depth(audio) and not audio.has("WAV001", "WAV002"):
         yield at_segment_file("WAV002", f"cannot decode the audio: {unreadable}", template, segment)
     measurement = context.measurement(segment)
     if measurement is None:

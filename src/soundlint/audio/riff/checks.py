@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from soundlint.audio.riff.messages import _bytes, _duration
-from soundlint.audio.riff.report import CORRUPT, NONCONFORMING, RF64_PROBLEM, Ds64
+from soundlint.audio.riff.report import (
+    _UNCOMPRESSED,
+    CORRUPT,
+    NONCONFORMING,
+    RF64_PROBLEM,
+    Chunk,
+    Ds64,
+)
 from soundlint.audio.riff.state import _U32_MAX, _WalkState
 
 
@@ -16,7 +23,9 @@ class _WalkChecks(_WalkState):
         self._check_order()
         self._check_data_present()
         self._check_whole_frames()
+        self._check_fact()
         if self.rf64:
+            self._check_rf64_header()
             self._check_ds64()
 
     def _check_riff_size(self) -> None:
@@ -26,6 +35,9 @@ class _WalkChecks(_WalkState):
             return
         where = f"ds64 chunk at byte {self.ds64_offset}" if self.rf64 else "RIFF header at byte 0"
         declared = self.riff_end - 8
+        if self.riff_end > self.size and self._every_chunk_whole():
+            self._riff_size_past_whole_chunks(where, declared)
+            return
         if self.riff_end > self.size:
             code = RF64_PROBLEM if self.rf64 else CORRUPT
             missing = self.riff_end - self.size
@@ -40,6 +52,45 @@ class _WalkChecks(_WalkState):
                 detail += " hold chunks (the RIFF size is stale)"
         offset = self.ds64_offset if self.rf64 else 0
         self._add(code, f"{where} declares RIFF size {declared} but {detail}", offset)
+
+    def _every_chunk_whole(self) -> bool:
+        """The walk reached the end of the file at a chunk boundary, with fmt and data."""
+        whole = not (self.rf64 or self.overran or self.incomplete)
+        return whole and self.fmt is not None and self.data is not None
+
+    def _riff_size_past_whole_chunks(self, where: str, declared: int) -> None:
+        """A RIFF size past the end of a file whose chunks are all there: readers get all the
+        audio, so a warning (most often the size counts the RIFF header itself)."""
+        if declared == self.size:
+            detail = "the size of the whole file: it counts the 8-byte RIFF header too"
+            self._add(
+                NONCONFORMING,
+                f"{where} declares RIFF size {declared}, {detail} (every chunk is whole)",
+            )
+            return
+        short = (self.riff_end or 0) - self.size
+        self._add(
+            NONCONFORMING,
+            f"{where} declares RIFF size {declared} but the file is {self.size} bytes: "
+            f"{_bytes(short)} short of the RIFF end, yet every chunk is whole (the RIFF size is "
+            "wrong, or whole chunks after the data are lost)",
+        )
+
+    def _check_rf64_header(self) -> None:
+        size32 = self.riff_size32
+        if size32 == _U32_MAX:
+            return
+        where = f"{self.container} header at byte 0 has RIFF size {size32}, not 0xFFFFFFFF"
+        if self.ds64 is not None and size32 in (
+            self.ds64.riff_size,
+            self.ds64.riff_size & _U32_MAX,
+        ):
+            self._add(
+                NONCONFORMING,
+                f"{where}; it agrees with the ds64 chunk, so readers find every size",
+            )
+        else:
+            self._add(RF64_PROBLEM, f"{where} (the real size belongs in ds64)")
 
     def _check_required_chunks(self) -> None:
         if self.incomplete:
@@ -62,6 +113,9 @@ class _WalkChecks(_WalkState):
             return
         missing = self._missing_data_bytes()
         present = self.data.size - missing
+        if not self.rf64 and self.data_size32 == _U32_MAX:
+            self._streamed_data(self.data, present)
+            return
         seconds = self._seconds(missing)
         span = f" ({_duration(seconds)})" if seconds is not None else ""
         self._chunk_finding(
@@ -71,17 +125,74 @@ class _WalkChecks(_WalkState):
             f"header: {_bytes(missing)}{span} missing",
         )
 
+    def _streamed_data(self, data: Chunk, present: int) -> None:
+        """A data size left at 0xFFFFFFFF: readers take the audio to the end of the file."""
+        seconds = self._seconds(present)
+        span = f" ({_duration(seconds)})" if seconds is not None else ""
+        self._chunk_finding(
+            NONCONFORMING,
+            data,
+            "declares 0xFFFFFFFF bytes, the placeholder of a writer that streamed the file and "
+            f"never went back (e.g. ffmpeg to a pipe): its {_bytes(present)}{span} run to the "
+            "end of the file",
+        )
+        frame = self.fmt.frame_size if self.fmt else 0
+        if frame and self.fmt and self.fmt.effective_tag in _UNCOMPRESSED and present % frame:
+            self._chunk_finding(
+                CORRUPT,
+                data,
+                f"holds {present} bytes, not a whole number of {frame}-byte frames: the last "
+                f"frame is partial ({present % frame} bytes)",
+            )
+
     def _check_whole_frames(self) -> None:
-        if self.data is None or self.fmt is None or self.fmt.block_align == 0:
+        fmt, data = self.fmt, self.data
+        if data is None or fmt is None or fmt.frame_size == 0:
             return
-        if self._missing_data_bytes() or self.data.size % self.fmt.block_align == 0:
+        if fmt.effective_tag not in _UNCOMPRESSED:
+            return  # compressed streams may end on a short block
+        frame = fmt.frame_size
+        if self._missing_data_bytes() or data.size % frame == 0:
             return
-        align = self.fmt.block_align
+        audio = data.size - 1
+        if audio % 2 and audio % frame == 0 and self._zero_byte_at(data.offset + 8 + audio):
+            self._chunk_finding(
+                NONCONFORMING,
+                data,
+                f"declares {data.size} bytes, which counts its pad byte: the {audio} bytes of "
+                f"audio are {audio // frame} whole {frame}-byte frames",
+            )
+            return
+        why = ""
+        if frame != fmt.block_align:
+            why = (
+                f" ({fmt.channels} channels of {fmt.bits_per_sample} bits; the fmt chunk's "
+                f"block align {fmt.block_align} is wrong)"
+            )
         self._chunk_finding(
             CORRUPT,
-            self.data,
-            f"is {self.data.size} bytes, not a whole number of {align}-byte frames: "
-            f"the last frame is partial ({self.data.size % align} bytes)",
+            data,
+            f"is {data.size} bytes, not a whole number of {frame}-byte frames{why}: "
+            f"the last frame is partial ({data.size % frame} bytes)",
+        )
+
+    def _zero_byte_at(self, offset: int) -> bool:
+        return self.src.read_at(offset, 1) == b"\x00"
+
+    def _check_fact(self) -> None:
+        """A fact sample count that the (whole) data chunk of uncompressed audio cannot hold."""
+        count, fact = self.fact_samples, self.fact_chunk
+        if count is None or fact is None or self._missing_data_bytes():
+            return
+        if self.fmt is None or self.fmt.effective_tag not in _UNCOMPRESSED:
+            return
+        frames = self._frames()
+        if frames is None or count <= frames or (self.rf64 and count == _U32_MAX):
+            return
+        self._chunk_finding(
+            NONCONFORMING,
+            fact,
+            f"declares {count} samples but the data chunk holds {frames} frames",
         )
 
     def _check_ds64(self) -> None:

@@ -135,25 +135,44 @@ def _consistency_problems(fmt: FmtChunk) -> list[Problem]:
         problems.append((NONCONFORMING, f"is IEEE float with {bits} bits per sample (32 or 64)"))
     if tag in _G711 and bits != 8:
         problems.append((NONCONFORMING, f"is {encoding_name(tag)} with {bits} bits (8)"))
-    expected_align = fmt.channels * ((bits + 7) // 8)
-    if fmt.block_align != expected_align:
+    problems += _block_align_problems(fmt)
+    frame = fmt.frame_size
+    expected_rate = fmt.sample_rate * frame
+    if fmt.byte_rate not in (expected_rate, fmt.sample_rate * fmt.block_align):
+        frames = f"block align {frame}" if frame == fmt.block_align else f"{frame}-byte frames"
         problems.append(
             (
                 NONCONFORMING,
-                f"has block align {fmt.block_align}, but {fmt.channels} channels of {bits} "
-                f"bits take {expected_align}",
-            )
-        )
-    expected_rate = fmt.sample_rate * fmt.block_align
-    if fmt.byte_rate != expected_rate:
-        problems.append(
-            (
-                NONCONFORMING,
-                f"has byte rate {fmt.byte_rate}, but {fmt.sample_rate} Hz x block align "
-                f"{fmt.block_align} is {expected_rate}",
+                f"has byte rate {fmt.byte_rate}, but {fmt.sample_rate} Hz x {frames} is "
+                f"{expected_rate}",
             )
         )
     return problems
+
+
+def _block_align_problems(fmt: FmtChunk) -> list[Problem]:
+    """Block align against channels and bits: padded containers, or a wrong field."""
+    implied, align, bits = fmt.implied_block_align, fmt.block_align, fmt.bits_per_sample
+    if align == implied or align == 0:
+        return []
+    container = fmt.container_bytes
+    if container is not None:
+        detail = (
+            f"has block align {align} for {fmt.channels} channels of {bits} bits: "
+            f"{container}-byte containers, which only WAVE_FORMAT_EXTENSIBLE describes "
+            "(many readers get the samples wrong)"
+        )
+        return [] if fmt.format_tag == _EXTENSIBLE else [(NONCONFORMING, detail)]
+    agrees = ""
+    if fmt.byte_rate == fmt.sample_rate * implied:
+        agrees = f" (and the byte rate agrees with {implied})"
+    return [
+        (
+            NONCONFORMING,
+            f"has block align {align}, but {fmt.channels} channels of {bits} bits take "
+            f"{implied}{agrees}: the block align is wrong; frames are counted as {implied} bytes",
+        )
+    ]
 
 
 def _guid(raw: bytes, endian: str) -> tuple[str, int | None]:

@@ -17,6 +17,8 @@ _EXTENSIBLE = 0xFFFE
 _IEEE_FLOAT = 0x0003
 _G711 = frozenset({0x0006, 0x0007})
 _UNCOMPRESSED = frozenset({0x0001, _IEEE_FLOAT, *_G711})
+_CONTAINERS = frozenset({2, 4, 8})
+"""Sample container sizes a padded layout may use (16 bits in 4 bytes, 24 in 4, 32 in 8)."""
 _ENCODINGS = {
     0x0000: "unknown",
     0x0001: "PCM",
@@ -93,6 +95,35 @@ class FmtChunk:
     def encoding(self) -> str:
         return encoding_name(self.effective_tag)
 
+    @property
+    def implied_block_align(self) -> int:
+        """Channels x the whole bytes that bits_per_sample takes: the frame libsndfile reads."""
+        return self.channels * ((self.bits_per_sample + 7) // 8)
+
+    @property
+    def container_bytes(self) -> int | None:
+        """Bytes per sample when block align puts samples in larger containers than their bits
+        take (24 bits in 4 bytes); None for packed samples or a block align that is wrong."""
+        if self.effective_tag not in _UNCOMPRESSED or not self.channels or not self.bits_per_sample:
+            return None
+        container, rest = divmod(self.block_align, self.channels)
+        needed = (self.bits_per_sample + 7) // 8
+        if rest or container not in _CONTAINERS or container <= needed:
+            return None
+        if self.byte_rate == self.sample_rate * self.implied_block_align:
+            return None  # the byte rate sides with the bits: the block align is the odd one out
+        return container
+
+    @property
+    def frame_size(self) -> int:
+        """Bytes per frame: block align, unless it contradicts channels and bits of uncompressed
+        audio (then what they imply, as libsndfile reads it)."""
+        if self.effective_tag not in _UNCOMPRESSED or not self.implied_block_align:
+            return self.block_align
+        if self.container_bytes is not None:
+            return self.block_align
+        return self.implied_block_align
+
 
 @dataclass(frozen=True)
 class Ds64:
@@ -141,7 +172,8 @@ class RiffReport:
     """The data chunk's declared size (from ds64 for RF64); may exceed the bytes present."""
     frames: int | None = None
     """Whole frames present: for PCM, float, A-law and µ-law the data bytes actually in the
-    file // block_align; for other encodings the fact (or ds64) sample count, if any."""
+    file // ``FmtChunk.frame_size``; for other encodings the fact (or ds64) sample count,
+    if any."""
     fact_samples: int | None = None
     ds64: Ds64 | None = None
     bext: Bext | None = None

@@ -43,6 +43,7 @@ class _WalkState:
         self.ds64: Ds64 | None = None
         self.ds64_offset: int | None = None
         self.fact_samples: int | None = None
+        self.fact_chunk: Chunk | None = None
         self.bext: Bext | None = None
         self.info: dict[str, str] | None = None
         self.incomplete = False
@@ -60,16 +61,16 @@ class _WalkState:
         if self.fmt is None:
             return None
         per_second = self.fmt.byte_rate
-        if self.fmt.effective_tag in _UNCOMPRESSED and self.fmt.block_align:
-            per_second = self.fmt.block_align * self.fmt.sample_rate
+        if self.fmt.effective_tag in _UNCOMPRESSED and self.fmt.frame_size:
+            per_second = self.fmt.frame_size * self.fmt.sample_rate
         return n_bytes / per_second if per_second else None
 
     def _frames(self) -> int | None:
         if self.data is None or self.fmt is None:
             return None
-        if self.fmt.effective_tag in _UNCOMPRESSED and self.fmt.block_align:
+        if self.fmt.effective_tag in _UNCOMPRESSED and self.fmt.frame_size:
             present = self.data.size - self._missing_data_bytes()
-            return present // self.fmt.block_align
+            return present // self.fmt.frame_size
         if self.fact_samples is not None and self.fact_samples != _U32_MAX:
             return self.fact_samples
         return self.ds64.sample_count if self.ds64 and self.ds64.sample_count else None

@@ -101,12 +101,6 @@ class _Walker(_WalkChecks):
             )
         if not self.rf64:
             self.riff_end = 8 + self.riff_size32
-        elif self.riff_size32 != _U32_MAX:
-            self._add(
-                RF64_PROBLEM,
-                f"{self.container} header at byte 0 has RIFF size {self.riff_size32}, "
-                "not 0xFFFFFFFF (the real size belongs in ds64)",
-            )
 
     def _walk_chunks(self) -> None:
         position = 12
@@ -304,6 +298,7 @@ class _Walker(_WalkChecks):
         count = self.src.read_at(chunk.offset + 8, min(chunk.size, 4))
         if len(count) == 4 and self.fact_samples is None:
             (self.fact_samples,) = struct.unpack(self.endian + "I", count)
+            self.fact_chunk = chunk
 
     def _visit_bext(self, chunk: Chunk) -> None:
         if self.bext is None:

@@ -1,0 +1,177 @@
+"""Layouts libsndfile decodes wrongly or not at all are decoded by soundlint (issue 8, item 7)."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from riffbuild import chunk, extensible_body, fmt_body, riff
+
+from soundlint.audio.analyse import UnreadableAudio, measure_file
+from soundlint.audio.rawpcm import RawLayout, blocks, plan
+
+RATE = 48000
+
+
+def _tone(seconds: float = 1.0, channels: int = 2, level: float = 0.5) -> np.ndarray:
+    t = np.arange(round(seconds * RATE)) / RATE
+    mono = level * np.sin(2 * np.pi * 997 * t)
+    return np.stack([mono * (1 - 0.25 * c) for c in range(channels)], axis=1)
+
+
+def _ints(samples: np.ndarray, bits: int) -> np.ndarray:
+    return np.round(samples * 2.0 ** (bits - 1)).astype(np.int64)
+
+
+def _containers(values: np.ndarray, container: int) -> bytes:
+    """Little-endian two's complement ``values`` in ``container`` bytes each."""
+    as_u64 = values.astype("<i8").view(np.uint8).reshape(*values.shape, 8)
+    return as_u64[..., :container].tobytes()
+
+
+def _padded_24_in_4(
+    samples: np.ndarray, *, left: bool, extensible: bool = False, zero_top: bool = False
+) -> bytes:
+    """24-bit samples in 4-byte containers: hound's pcmwaveformat-24bit-4byte layout (right-
+    justified, the top byte zero rather than the sign)."""
+    values = _ints(samples, 24) << (8 if left else 0)
+    if zero_top:
+        values &= 0xFFFFFF
+    channels = samples.shape[1]
+    if extensible:
+        body = extensible_body(channels=channels, rate=RATE, bits=24)
+        body = body[:12] + struct.pack("<H", 4 * channels) + body[14:]
+        body = body[:8] + struct.pack("<I", RATE * 4 * channels) + body[12:]
+    else:
+        body = fmt_body(channels=channels, bits=24, rate=RATE, block_align=4 * channels)
+    return riff(chunk(b"fmt ", body), chunk(b"data", _containers(values, 4)))
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "segment.wav"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(("left", "zero_top"), [(True, False), (False, False), (False, True)])
+def test_24_bit_in_4_byte_containers_measures_like_the_packed_file(
+    tmp_path: Path, left: bool, zero_top: bool
+) -> None:
+    samples = _tone()
+    data = _padded_24_in_4(samples, left=left, zero_top=zero_top)
+    padded = measure_file(_write(tmp_path, data))
+    reference_path = tmp_path / "packed.wav"
+    sf.write(reference_path, samples, RATE, subtype="PCM_24")
+    packed = measure_file(reference_path)
+    assert padded.frames == packed.frames == RATE
+    assert max(abs(dc) for dc in padded.dc_offset) < 1e-4
+    assert padded.integrated_lufs == pytest.approx(packed.integrated_lufs, abs=0.01)
+    assert padded.sample_peak_dbfs == pytest.approx(packed.sample_peak_dbfs, abs=0.01)
+
+
+def _libsndfile_error(data: bytes, samples: np.ndarray) -> float:
+    read = sf.read(io.BytesIO(data), always_2d=True)[0]
+    count = min(len(read), len(samples))
+    return float(np.max(np.abs(read[:count] - samples[:count])))
+
+
+def test_libsndfile_gets_24_in_4_wrong_so_it_is_not_used(tmp_path: Path) -> None:
+    # libsndfile 1.2 reads short files as packed 3-byte samples, long ones as 32-bit samples
+    # (right for left-justified ones only), and the extensible variant always packed.
+    short, long = _tone(100 / RATE), _tone(0.1)
+    assert _libsndfile_error(_padded_24_in_4(short, left=True), short) > 0.1
+    assert _libsndfile_error(_padded_24_in_4(long, left=False), long) > 0.1
+    assert _libsndfile_error(_padded_24_in_4(long, left=True, extensible=True), long) > 0.1
+    samples = _tone(100 / RATE)
+    data = _padded_24_in_4(samples, left=True)
+    layout = plan(_write(tmp_path, data))
+    assert layout is not None
+    assert (layout.container, layout.bits, layout.frames) == (4, 24, samples.shape[0])
+    with (tmp_path / "segment.wav").open("rb") as f:
+        decoded = np.concatenate(list(blocks(f, layout, 1000)))
+    np.testing.assert_allclose(decoded, samples, atol=2.0**-23)
+
+
+def test_extensible_24_in_4_with_a_block_align_of_4_byte_containers(tmp_path: Path) -> None:
+    samples = _tone(0.1)
+    layout = plan(_write(tmp_path, _padded_24_in_4(samples, left=True, extensible=True)))
+    assert layout is not None
+    assert layout.container == 4
+
+
+@pytest.mark.parametrize("bits", [40, 48, 64])
+def test_integer_pcm_wider_than_32_bits_is_decoded(tmp_path: Path, bits: int) -> None:
+    samples = _tone(0.5, channels=1)
+    container = bits // 8
+    values = _ints(samples, bits if bits < 64 else 63) << (1 if bits == 64 else 0)
+    fmt = fmt_body(channels=1, bits=bits, rate=RATE)
+    path = _write(
+        tmp_path, riff(chunk(b"fmt ", fmt), chunk(b"data", _containers(values, container)))
+    )
+    with pytest.raises(RuntimeError):
+        sf.info(path)
+    result = measure_file(path)
+    assert result.frames == samples.shape[0]
+    assert result.sample_peak_dbfs == pytest.approx(20 * np.log10(0.5), abs=0.01)
+
+
+def test_samples_that_fit_no_justification_are_not_measured(tmp_path: Path) -> None:
+    # Low padding bits set and top bits that are no sign extension: garbage either way.
+    values = np.array([[0x12345678, 0x7FFFFF01]] * 100, dtype=np.int64)
+    fmt = fmt_body(channels=2, bits=24, rate=RATE, block_align=8)
+    path = _write(tmp_path, riff(chunk(b"fmt ", fmt), chunk(b"data", _containers(values, 4))))
+    with pytest.raises(UnreadableAudio, match="neither left- nor right-justified"):
+        measure_file(path)
+
+
+def test_float_in_padded_containers_is_reported_not_measured(tmp_path: Path) -> None:
+    fmt = fmt_body(tag=3, channels=1, bits=32, rate=RATE, block_align=8)
+    data = riff(chunk(b"fmt ", fmt), chunk(b"data", struct.pack("<4f", 0.5, 0, 0.25, 0)))
+    with pytest.raises(UnreadableAudio, match="32-bit IEEE float samples in 8-byte containers"):
+        measure_file(_write(tmp_path, data))
+
+
+def test_packed_layouts_stay_with_libsndfile(tmp_path: Path) -> None:
+    sf.write(tmp_path / "segment.wav", _tone(0.1), RATE, subtype="PCM_24")
+    assert plan(tmp_path / "segment.wav") is None
+    ext = extensible_body(channels=2, rate=RATE, bits=24, valid_bits=20)
+    data = riff(chunk(b"fmt ", ext), chunk(b"data", bytes(60)))
+    assert plan(_write(tmp_path, data)) is None
+
+
+def test_raw_layout_reports_its_padding() -> None:
+    layout = RawLayout(44, 10, 2, RATE, 4, 24, "24-bit samples in 4-byte containers")
+    assert (layout.frame_bytes, layout.padding_bits) == (8, 8)
+    assert layout.clip_level == 1 - 2.0**-23
+
+
+def _extensible_24_in_32(samples: np.ndarray, *, left: bool, zero_top: bool = False) -> bytes:
+    values = _ints(samples, 24) << (8 if left else 0)
+    if zero_top:
+        values &= 0xFFFFFF
+    body = extensible_body(channels=samples.shape[1], rate=RATE, bits=32, valid_bits=24)
+    return riff(chunk(b"fmt ", body), chunk(b"data", _containers(values, 4)))
+
+
+@pytest.mark.parametrize("zero_top", [False, True])
+def test_right_justified_extensible_samples_are_decoded_here(
+    tmp_path: Path, zero_top: bool
+) -> None:
+    samples = _tone()
+    data = _extensible_24_in_32(samples, left=False, zero_top=zero_top)
+    assert _libsndfile_error(data, samples) > 0.3  # libsndfile reads them 48 dB too low
+    path = _write(tmp_path, data)
+    assert plan(path) is not None
+    result = measure_file(path)
+    assert result.sample_peak_dbfs == pytest.approx(20 * np.log10(0.5), abs=0.01)
+
+
+def test_left_justified_extensible_samples_stay_with_libsndfile(tmp_path: Path) -> None:
+    samples = _tone(0.1)
+    data = _extensible_24_in_32(samples, left=True)
+    assert _libsndfile_error(data, samples) < 1e-6
+    assert plan(_write(tmp_path, data)) is None
