@@ -65,6 +65,8 @@ class FakeAudioStack:
         self.polls_to_upload = 2
         self.never_uploaded = False
         self.rejected_segments: set[str] = set()
+        self.ghosts: set[str] = set()
+        """Names the listing shows that are gone by the time anything else asks."""
         self.upload_delay = 0.0
         self.most_uploads_at_once = 0
         self._uploading = 0
@@ -184,6 +186,7 @@ class FakeAudioStack:
         with self._lock:
             if seen.line == f"GET {TEMPLATES}":
                 items = [t["item"] for t in self.templates.values()]
+                items += [{"templateName": name} for name in sorted(self.ghosts)]
                 return 200, {"data": {"templates": items}}
             if seen.line == f"POST {TEMPLATES}":
                 return self._create_template(seen.json)

@@ -6,8 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import Run, write_template
 from fake_audiostack import TEMPLATES, FakeAudioStack
+from soundlint_audiostack.client import AudioStackClient
 
 Upload = Callable[..., Run]
 SEGMENT = "POST /production/sound/segment"
@@ -238,3 +240,51 @@ def test_a_wrong_key_fails_with_the_server_message(
     assert run.code == 1
     assert "failed  dawn: list templates: 401 Unauthorized: Unauthorized" in run.out
     assert fake.lines() == [f"GET {TEMPLATES}"]
+
+
+def test_a_failed_replacement_says_the_old_template_is_gone(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    fake.add_template("dawn")
+    fake.rejected_segments = {"intro"}
+
+    run = upload("--replace", "--output-format", "json")
+
+    assert run.code == 1
+    assert run.status("dawn")["error"].endswith(
+        "the template was deleted again, nothing is left on the server; "
+        "the template it was to replace had been deleted already"
+    )
+    assert fake.templates == {}
+
+
+def test_a_template_gone_before_its_replacement_is_uploaded(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    fake.ghosts = {"dawn"}
+
+    run = upload("--replace")
+
+    assert run.code == 0
+    assert "uploaded  dawn (2 segments)" in run.out
+    assert "DELETE /production/sound/template/dawn" in fake.lines()
+
+
+def test_ctrl_c_half_way_rolls_back(
+    upload: Upload, fake: FakeAudioStack, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    register = AudioStackClient.register_segment
+
+    def interrupted(client: AudioStackClient, template: str, segment: str, file_id: str) -> None:
+        if segment == "main":
+            raise KeyboardInterrupt
+        register(client, template, segment, file_id)
+
+    monkeypatch.setattr(AudioStackClient, "register_segment", interrupted)
+
+    run = upload()
+
+    assert run.code == 130
+    assert fake.lines()[-2:] == [SEGMENT, "DELETE /production/sound/template/dawn"]
+    assert fake.templates == {}
+    assert not (project / ".soundlint/uploads.json").exists()

@@ -104,8 +104,13 @@ class Executor:
         """(Delete the old template,) create the template and register its segments; delete
         it again if any of that fails."""
         name = step.verdict.name
-        if step.action is Action.REPLACE:
-            self._client.delete_template(name)
+        replaced = step.action is Action.REPLACE
+        if replaced:
+            try:
+                self._client.delete_template(name)
+            except ApiError as error:
+                if error.status != 404:  # gone since the listing: nothing to replace
+                    raise
             self._state_of(step.verdict.root).forget(target, name)
         created = False
         try:
@@ -118,10 +123,11 @@ class Executor:
             for segment in step.verdict.segments:
                 self._client.register_segment(name, segment.name, file_ids[segment.name])
         except BaseException as error:
-            if created:
-                rolled_back = self._roll_back(name)
-                if isinstance(error, ApiError):
-                    raise ApiError(f"{error}; {rolled_back}", error.status) from error
+            notes = [self._roll_back(name)] if created else []
+            if replaced:
+                notes.append("the template it was to replace had been deleted already")
+            if isinstance(error, ApiError):
+                raise ApiError("; ".join([str(error), *notes]), error.status) from error
             raise
 
     def _roll_back(self, name: str) -> str:
