@@ -303,3 +303,29 @@ def test_upload_from_a_subdirectory(upload: Upload, fake: FakeAudioStack, projec
     assert run.status("noon")["path"] == "."
     assert (project / ".soundlint/uploads.json").is_file()
     assert not (project / "templates/noon/.soundlint").exists()
+
+
+def test_a_plugin_that_failed_holds_every_template_back(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Its rules did not run, so no template was fully checked."""
+    (project / "broken_rules.py").write_text(
+        "import soundlint\n\n"
+        "@soundlint.hookimpl\n"
+        "def soundlint_check_template(template, context):\n"
+        "    raise RuntimeError('boom')\n"
+    )
+    config = project / "soundlint.toml"
+    config.write_text('plugins = ["broken_rules"]\n' + config.read_text())
+
+    run = upload("--output-format", "json")
+
+    assert run.code == 1
+    assert run.status("dawn") == {
+        "name": "dawn",
+        "path": "templates/dawn",
+        "status": "blocked-by-lint",
+        "errors": 1,
+    }
+    assert [d["code"] for d in run.json["lint"]["diagnostics"]] == ["SL001"]
+    assert fake.seen == []

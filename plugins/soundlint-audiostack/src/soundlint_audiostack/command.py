@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -22,43 +23,9 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FAILED = 0, 1
 
-_HELP = (
-    "Lint the templates under each PATH (default: the project root) as `soundlint check` does, "
-    "then upload to AudioStack each template with no error, whole or not at all. Exit status: "
-    "0 every template uploaded or unchanged, 1 some blocked by lint, already on the server or "
-    "failed, 2 usage or configuration error."
-)
-
-
-def add_parser(
-    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
-) -> None:
-    from soundlint.cli import positive
-
-    parser = subparsers.add_parser(
-        "upload", parents=parents, help="upload the templates that pass", description=_HELP
-    )
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the requests it would make; connect to nothing",
-    )
-    parser.add_argument(
-        "--replace",
-        action="store_true",
-        help="delete and re-create templates of the same name not uploaded from this project",
-    )
-    parser.add_argument("--output-format", choices=["text", "json"], default="text")
-    parser.add_argument(
-        "--api-base", metavar="URL", help="the API's base URL (default https://v2.api.audio)"
-    )
-    parser.add_argument("-j", "--jobs", type=positive, metavar="N", help="audio analysis processes")
-    parser.add_argument("--no-cache", action="store_true", help="measure audio afresh")
-    parser.set_defaults(handler=run)
-
 
 def run(args: argparse.Namespace, session: Session) -> int:
+    """Lint, plan, upload (or print the plan), report; the exit status."""
     for path in args.paths:
         if not os.path.lexists(path):
             raise ConfigError(f"path not found: {path}")
@@ -119,12 +86,9 @@ def _upload(
             ]
         plan = make_plan(verdicts, target, remote, states.__getitem__, replace=replace)
         live = progress.for_terminal()
-        executor = Executor(
-            client, states.__getitem__, live or progress.Silent(), options.tuning.concurrency
-        )
-        if live is None:
-            return plan, executor.run(plan)
-        with live:
+        concurrency = options.tuning.concurrency
+        executor = Executor(client, states.__getitem__, live or progress.Silent(), concurrency)
+        with live or contextlib.nullcontext():
             return plan, executor.run(plan)
 
 
