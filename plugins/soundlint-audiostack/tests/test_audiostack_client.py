@@ -111,3 +111,18 @@ def test_template_names_are_url_encoded(client: AudioStackClient, fake: FakeAudi
 
     assert fake.seen[-1].path == f"{TEMPLATES}/a%20b%2Fc"
     assert fake.templates == {}
+
+
+def test_a_file_status_nested_under_data(client: AudioStackClient, fake: FakeAudioStack) -> None:
+    fake.fault("GET", "/files/f1", 200, body={"data": {"fileId": "f1", "status": "uploaded"}})
+
+    client.wait_uploaded("f1")
+
+    assert fake.lines() == ["GET /files/f1"]
+
+
+def test_a_failed_file_stops_the_poll(client: AudioStackClient, fake: FakeAudioStack) -> None:
+    fake.fault("GET", "/files/f1", 200, body={"fileId": "f1", "status": "failed"})
+
+    with pytest.raises(ApiError, match=r"^file f1: the server says its status is 'failed'$"):
+        client.wait_uploaded("f1")

@@ -108,15 +108,7 @@ class AudioStackClient:
         items = _field(templates, "templates", "list templates")
         if not isinstance(items, list):
             raise ApiError("list templates: the answer's data.templates is not a list")
-        names = set()
-        for item in items:
-            name = isinstance(item, dict) and next(
-                (item[k] for k in ("templateName", "alias", "soundTemplateId") if item.get(k)),
-                None,
-            )
-            if isinstance(name, str):
-                names.add(name)
-        return names
+        return {name for name in map(_template_name, items) if name}
 
     def create_template(self, name: str, description: str) -> None:
         body = {"templateName": name, "description": description}
@@ -146,10 +138,10 @@ class AudioStackClient:
 
     def file_status(self, file_id: str) -> str:
         what = f"file {file_id}"
-        status = _field(
-            self._call(what, "GET", f"{FILES}/{quote(file_id, safe='')}"), "status", what
-        )
-        return str(status)
+        answer = self._call(what, "GET", f"{FILES}/{quote(file_id, safe='')}")
+        data = answer.get("data")
+        holder = data if "status" not in answer and isinstance(data, dict) else answer
+        return str(_field(holder, "status", what))
 
     def wait_uploaded(self, file_id: str, stop: threading.Event | None = None) -> None:
         """Poll the file until its status is ``uploaded``, for at most the poll timeout."""
@@ -165,10 +157,10 @@ class AudioStackClient:
                     f"file {file_id}: still '{status}' after {self._tuning.poll_timeout:g} s "
                     "(poll-timeout)"
                 )
-            if stop is not None and stop.wait(self._tuning.poll_interval):
-                raise ApiError(f"file {file_id}: stopped waiting")
             if stop is None:
                 self._sleep(self._tuning.poll_interval)
+            elif stop.wait(self._tuning.poll_interval):
+                raise ApiError(f"file {file_id}: stopped waiting")
 
     def register_segment(self, template: str, segment: str, file_id: str) -> None:
         body = {"templateName": template, "segmentName": segment, "mediaId": file_id}
@@ -260,6 +252,16 @@ def _read(path: Path) -> Iterator[bytes]:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             yield chunk
+
+
+def _template_name(item: Any) -> str | None:
+    """A listed template's name: its templateName, else its alias, else its id."""
+    if not isinstance(item, dict):
+        return None
+    for key in ("templateName", "alias", "soundTemplateId"):
+        if isinstance(item.get(key), str) and item[key]:
+            return str(item[key])
+    return None
 
 
 def _field(answer: Any, name: str, what: str) -> Any:
