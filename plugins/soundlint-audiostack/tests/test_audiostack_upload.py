@@ -329,3 +329,35 @@ def test_a_plugin_that_failed_holds_every_template_back(
     }
     assert [d["code"] for d in run.json["lint"]["diagnostics"]] == ["SL001"]
     assert fake.seen == []
+
+
+def test_a_state_file_that_cannot_be_written(
+    upload: Upload, fake: FakeAudioStack, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soundlint import atomic
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "write_text", full)
+
+    run = upload()
+
+    assert run.code == 0
+    assert run.out.splitlines()[1] == (
+        f"uploaded  dawn: uploaded, but {project}/.soundlint/uploads.json could not be written "
+        "(No space left on device), so the next run will take it for someone else's"
+    )
+    assert "dawn" in fake.templates
+
+
+def test_a_state_directory_that_is_a_file_is_refused(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    (project / ".soundlint").write_text("")
+
+    run = upload()
+
+    assert run.code == 2
+    assert run.err.startswith("soundlint: error: cannot read ")
+    assert fake.seen == []

@@ -37,6 +37,9 @@ def run(args: argparse.Namespace, session: Session) -> int:
         )
     lint = core.lint_templates(session, args.paths, args)
     states = {root: UploadState.load(root) for root in {v.root for v in lint.verdicts}}
+    if args.output_format == "text":
+        sys.stdout.write(lint.render("text"))  # before the upload, which may take a while
+        sys.stdout.flush()
     target = options.api_base + (f" (organisation {options.org})" if options.org else "")
     if args.dry_run:
         plan = make_plan(lint.verdicts, target, None, states.__getitem__, replace=args.replace)
@@ -48,7 +51,6 @@ def run(args: argparse.Namespace, session: Session) -> int:
     if args.output_format == "json":
         print(json.dumps(_json(plan, outcomes, lint, options, args.dry_run), indent=2))
     else:
-        sys.stdout.write(lint.render("text"))
         sys.stdout.write(_text(plan, outcomes, args.dry_run))
     return EXIT_CLEAN if all(outcome.status.ok for outcome in outcomes) else EXIT_FAILED
 

@@ -60,8 +60,16 @@ class Executor:
             self._progress.done(verdict.name, Status.FAILED.value)
             return Outcome(verdict, Status.FAILED, error=str(error))
         assert step.fingerprint is not None
-        self._state_of(verdict.root).record(target, verdict, step.fingerprint, file_ids)
         self._progress.done(verdict.name, Status.UPLOADED.value)
+        state = self._state_of(verdict.root)
+        try:
+            state.record(target, verdict, step.fingerprint, file_ids)
+        except OSError as error:
+            note = (
+                f"uploaded, but {state.path} could not be written ({error.strerror or error}), "
+                "so the next run will take it for someone else's"
+            )
+            return Outcome(verdict, Status.UPLOADED, error=note, file_ids=file_ids)
         return Outcome(verdict, Status.UPLOADED, file_ids=file_ids)
 
     def _send_files(self, step: Step) -> dict[str, str]:

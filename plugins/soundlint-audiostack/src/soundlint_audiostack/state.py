@@ -3,6 +3,7 @@ is not sent twice. It holds content hashes, file ids and times; never the key.""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass
@@ -92,9 +93,11 @@ class UploadState:
         self._save()
 
     def forget(self, target: str, name: str) -> None:
-        """Drop a template that this run deleted from the server and could not put back."""
+        """Drop a template this run deleted from the server. Best effort: an entry left
+        behind names a template the listing no longer shows, which is uploaded anew."""
         if self._data["targets"].get(target, {}).pop(name, None) is not None:
-            self._save()
+            with contextlib.suppress(OSError):
+                self._save()
 
     def _save(self) -> None:
         from soundlint import atomic
