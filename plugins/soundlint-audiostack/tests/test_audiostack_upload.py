@@ -263,6 +263,12 @@ def test_dry_run_of_an_uploaded_project(
     assert run.status("dawn")["status"] == "skipped-unchanged"
     assert run.status("noon")["status"] == "planned"
 
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    changed = upload("--dry-run", "--output-format", "json").status("dawn")
+    assert changed["status"] == "planned"
+    assert changed["requests"][0] == "DELETE /production/sound/template/dawn"
+    assert fake.seen == []
+
 
 def test_state_file_records_what_went_up(
     upload: Upload, fake: FakeAudioStack, project: Path

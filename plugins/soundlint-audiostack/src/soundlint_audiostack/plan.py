@@ -96,8 +96,6 @@ class Plan:
     target: str
     """The API base (and organisation) the plan is for: the state file keeps them apart."""
     steps: tuple[Step, ...]
-    listed: bool
-    """Whether the server's listing was read; a dry run does not ask."""
 
 
 def needs_listing(verdicts: Sequence[TemplateVerdict]) -> bool:
@@ -132,7 +130,7 @@ def make_plan(
         else:
             action = Action.SKIP_EXISTS
         steps.append(Step(verdict, action, digest, previous))
-    return Plan(target, tuple(steps), listed=remote is not None)
+    return Plan(target, tuple(steps))
 
 
 def _json(value: object) -> str:

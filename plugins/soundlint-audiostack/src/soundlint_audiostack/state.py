@@ -24,7 +24,6 @@ class Uploaded:
 
     fingerprint: str
     file_ids: dict[str, str]
-    uploaded_at: str
 
 
 def fingerprint(verdict: TemplateVerdict) -> str:
@@ -78,7 +77,7 @@ class UploadState:
         file_ids = {
             str(k): str(v.get("fileId")) for k, v in segments.items() if isinstance(v, dict)
         }
-        return Uploaded(entry["fingerprint"], file_ids, str(entry.get("uploadedAt", "")))
+        return Uploaded(entry["fingerprint"], file_ids)
 
     def record(
         self, target: str, verdict: TemplateVerdict, digest: str, file_ids: dict[str, str]
