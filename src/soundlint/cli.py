@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -160,7 +161,21 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     plugins.set_defaults(handler=_plugins)
 
     session.plugins.add_commands(commands, [common])
+    for name, package in PLUGIN_COMMANDS.items():
+        if name not in commands.choices:
+            # A stand-in taking any arguments, to say which package brings the command.
+            stub = commands.add_parser(name, help=f"(needs {package})", prefix_chars="\0")
+            stub.add_argument("arguments", nargs="*")
+            stub.set_defaults(handler=functools.partial(_not_installed, name, package))
     return parser
+
+
+# Commands that separate distributions provide, by the package that brings each.
+PLUGIN_COMMANDS = {"upload": "soundlint-audiostack"}
+
+
+def _not_installed(name: str, package: str, args: argparse.Namespace, session: Session) -> int:
+    raise UsageError(f"`soundlint {name}` needs the {package} package: pip install {package}")
 
 
 _CHECK_HELP = (

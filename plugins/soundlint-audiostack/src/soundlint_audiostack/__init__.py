@@ -1,0 +1,63 @@
+"""soundlint upload: push the AudioStack templates that pass soundlint, whole or not at all."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from soundlint import hookimpl
+
+if TYPE_CHECKING:
+    from soundlint.api import Session
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def soundlint_config_keys() -> Mapping[str, Any]:
+    return {"upload": {}}
+
+
+_HELP = (
+    "Lint the templates under each PATH (default: the project root) as `soundlint check` does, "
+    "then upload to AudioStack each template with no error, whole or not at all. Exit status: "
+    "0 every template uploaded or unchanged, 1 some blocked by lint, already on the server or "
+    "failed, 2 usage or configuration error."
+)
+
+
+@hookimpl
+def soundlint_add_commands(
+    subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
+) -> None:
+    from soundlint.cli import positive
+
+    parser = subparsers.add_parser(
+        "upload", parents=parents, help="upload the templates that pass", description=_HELP
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the requests it would make; connect to nothing",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete and re-create templates of the same name not uploaded from this project",
+    )
+    parser.add_argument("--output-format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--api-base", metavar="URL", help="the API's base URL (default https://v2.api.audio)"
+    )
+    parser.add_argument("-j", "--jobs", type=positive, metavar="N", help="audio analysis processes")
+    parser.add_argument("--no-cache", action="store_true", help="measure audio afresh")
+    parser.set_defaults(handler=_upload)
+
+
+def _upload(args: argparse.Namespace, session: Session) -> int:
+    from soundlint_audiostack import command  # only now: other commands need none of it
+
+    return command.run(args, session)

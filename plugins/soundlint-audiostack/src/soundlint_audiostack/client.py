@@ -1,0 +1,328 @@
+"""The AudioStack API over httpx: one method per call, typed results, and the retries,
+timeouts and key handling of every request in one place."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
+
+from soundlint_audiostack import __version__
+from soundlint_audiostack.options import ApiKey, Tuning
+
+if TYPE_CHECKING:
+    import httpx
+
+TEMPLATES = "/production/sound/template"
+SEGMENTS = "/production/sound/segment"
+FILES = "/files"
+_CHUNK = 1 << 16
+
+
+class ApiError(Exception):
+    """A call that failed for good. The message says which call, and the server's own words.
+
+    ``status`` is the HTTP status of the last answer, None when there was none;
+    ``maybe_done`` says that an attempt may have reached the server and been carried out
+    although no answer said so (a read timeout, a 5xx).
+    """
+
+    def __init__(self, message: str, status: int | None = None, maybe_done: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.maybe_done = maybe_done
+
+
+@dataclass(frozen=True)
+class FileSlot:
+    """Where to put a file's bytes: the answer to ``POST /files``."""
+
+    file_id: str
+    upload_url: str
+    mime_type: str
+
+
+class AudioStackClient:
+    """The calls the uploader makes. The key goes in a header of requests to the API's own
+    origin only: never to the pre-signed upload URL, never along a redirect elsewhere."""
+
+    def __init__(
+        self,
+        api_base: str,
+        key: ApiKey,
+        org: str | None = None,
+        tuning: Tuning | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        import httpx
+
+        self._tuning = tuning or Tuning()
+        self._sleep = sleep
+        self._key = key
+        base = urlsplit(api_base)
+        self._origin = (base.scheme, base.hostname, base.port)
+        timeout = httpx.Timeout(self._tuning.read_timeout, connect=self._tuning.connect_timeout)
+        agent = f"soundlint-audiostack/{__version__}"
+        headers = {"x-api-key": key.reveal(), "accept": "application/json", "user-agent": agent}
+        if org:
+            headers["x-assume-org"] = org
+        self._api = httpx.Client(
+            base_url=api_base,
+            headers=headers,
+            timeout=timeout,
+            follow_redirects=True,
+            event_hooks={"request": [self._stay_at_origin]},
+        )
+        self._uploads = httpx.Client(timeout=timeout, headers={"user-agent": agent})
+
+    def __enter__(self) -> AudioStackClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._api.close()
+        self._uploads.close()
+
+    # The calls ---------------------------------------------------------------------------
+
+    def list_templates(self) -> set[str]:
+        """The names of the templates on the server."""
+        answer = self._call("list templates", "GET", TEMPLATES)
+        templates = _field(answer, "data", "list templates")
+        items = _field(templates, "templates", "list templates")
+        if not isinstance(items, list):
+            raise ApiError("list templates: the answer's data.templates is not a list")
+        return {name for name in map(_template_name, items) if name}
+
+    def create_template(self, name: str, description: str) -> None:
+        body = {"templateName": name, "description": description}
+        self._call(f"create template '{name}'", "POST", TEMPLATES, json=body, answer=False)
+
+    def delete_template(self, name: str) -> None:
+        path = f"{TEMPLATES}/{quote(name, safe='')}"
+        self._call(f"delete template '{name}'", "DELETE", path, answer=False)
+
+    def create_file(self, file_name: str) -> FileSlot:
+        what = f"create file '{file_name}'"
+        answer = self._call(what, "POST", FILES, json={"file_name": file_name})
+        file_id, url = _field(answer, "fileId", what), _field(answer, "uploadUrl", what)
+        mime = answer.get("mimeType") or "audio/wav"
+        if not all(isinstance(value, str) and value for value in (file_id, url, mime)):
+            raise ApiError(f"{what}: the answer's fileId, uploadUrl or mimeType is not a string")
+        return FileSlot(file_id, url, mime)
+
+    def put_file(self, slot: FileSlot, path: Path) -> None:
+        """Send the file's bytes to the pre-signed URL, streamed, without the key."""
+        what = f"upload {path.name}"
+        size = path.stat().st_size
+        headers = {"content-type": slot.mime_type, "content-length": str(size)}
+        self._send(
+            self._uploads, what, "PUT", slot.upload_url, headers=headers, body=lambda: _read(path)
+        )
+
+    def file_status(self, file_id: str) -> str:
+        what = f"file {file_id}"
+        answer = self._call(what, "GET", f"{FILES}/{quote(file_id, safe='')}")
+        data = answer.get("data")
+        holder = data if "status" not in answer and isinstance(data, dict) else answer
+        return str(_field(holder, "status", what))
+
+    def wait_uploaded(self, file_id: str, stop: threading.Event | None = None) -> None:
+        """Poll the file until its status is ``uploaded``, for at most the poll timeout."""
+        deadline = time.monotonic() + self._tuning.poll_timeout
+        while True:
+            status = self.file_status(file_id)
+            if status == "uploaded":
+                return
+            if "fail" in status or "error" in status:
+                raise ApiError(f"file {file_id}: the server says its status is '{status}'")
+            if time.monotonic() + self._tuning.poll_interval > deadline:
+                raise ApiError(
+                    f"file {file_id}: still '{status}' after {self._tuning.poll_timeout:g} s "
+                    "(poll-timeout)"
+                )
+            if stop is None:
+                self._sleep(self._tuning.poll_interval)
+            elif stop.wait(self._tuning.poll_interval):
+                raise ApiError(f"file {file_id}: stopped waiting")
+
+    def register_segment(self, template: str, segment: str, file_id: str) -> None:
+        body = {"templateName": template, "segmentName": segment, "mediaId": file_id}
+        what = f"register segment '{segment}' of '{template}'"
+        self._call(what, "POST", SEGMENTS, json=body, answer=False)
+
+    # Requests ----------------------------------------------------------------------------
+
+    def _call(
+        self, what: str, method: str, path: str, json: Any = None, *, answer: bool = True
+    ) -> dict[str, Any]:
+        """One API request, retried; the JSON object it answered, when ``answer`` is wanted."""
+        response = self._send(self._api, what, method, path, json=json)
+        if not answer:
+            return {}
+        try:
+            answer = response.json()
+        except ValueError:
+            raise ApiError(f"{what}: the answer is not JSON") from None
+        if not isinstance(answer, dict):
+            raise ApiError(f"{what}: the answer is not a JSON object")
+        return answer
+
+    def _send(
+        self,
+        client: httpx.Client,
+        what: str,
+        method: str,
+        url: str,
+        *,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        body: Callable[[], Iterator[bytes]] | None = None,
+    ) -> httpx.Response:
+        """Send, retrying connection errors, timeouts, 429 and 5xx with exponential backoff and
+        jitter (or as long as Retry-After asks), up to the configured number of attempts; the
+        successful answer, or ApiError."""
+        import httpx
+
+        attempts, maybe_done = self._tuning.attempts, False
+        for attempt in range(1, attempts + 1):
+            wait, status = self._backoff(attempt), None
+            try:
+                response = client.request(
+                    method, url, json=json, headers=headers, content=body() if body else None
+                )
+            except httpx.TransportError as error:
+                failure = _describe(error, self._tuning)
+                maybe_done |= not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
+            else:
+                status = response.status_code
+                if response.is_success:
+                    return response
+                failure = _status_line(response, self._key)
+                if status != 429 and status < 500:
+                    raise ApiError(f"{what}: {failure}", status, maybe_done)
+                maybe_done |= status >= 500
+                asked = _retry_after(response)
+                if asked is not None and asked > self._tuning.max_backoff:
+                    raise ApiError(
+                        f"{what}: {failure}; the server asks to wait {asked:g} s, more than "
+                        f"max-backoff ({self._tuning.max_backoff:g} s)",
+                        status,
+                        maybe_done,
+                    )
+                wait = wait if asked is None else asked
+            if attempt == attempts:
+                tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+                raise ApiError(f"{what}: {failure}{tries}", status, maybe_done)
+            self._sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential backoff with jitter: between half and all of base * 2**(attempt-1)."""
+        delay = min(self._tuning.max_backoff, self._tuning.backoff * 2 ** (attempt - 1))
+        return delay / 2 + random.uniform(0, delay / 2)
+
+    def _stay_at_origin(self, request: httpx.Request) -> None:
+        """Refuse to send a request carrying the key anywhere but the API base's origin."""
+        url = request.url
+        if (url.scheme, url.host, url.port) != self._origin:
+            raise ApiError(
+                f"the API redirected to {url.scheme}://{url.host}; not followed, "
+                "so that the key goes nowhere but the API base"
+            )
+
+
+def _read(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            yield chunk
+
+
+def _template_name(item: Any) -> str | None:
+    """A listed template's name: its templateName, else its alias, else its id."""
+    if not isinstance(item, dict):
+        return None
+    for key in ("templateName", "alias", "soundTemplateId"):
+        if isinstance(item.get(key), str) and item[key]:
+            return str(item[key])
+    return None
+
+
+def _field(answer: Any, name: str, what: str) -> Any:
+    if not isinstance(answer, dict) or name not in answer:
+        raise ApiError(f"{what}: the answer has no '{name}'")
+    return answer[name]
+
+
+def _status_line(response: httpx.Response, key: ApiKey) -> str:
+    """``400 Bad Request: <the server's message>``, the key blanked out if it were echoed."""
+    line = f"{response.status_code} {response.reason_phrase}".strip()
+    if response.is_redirect:
+        return f"{line} (a redirect that was not followed)"
+    message = _server_message(response)
+    return _redact(f"{line}: {message}" if message else line, key)
+
+
+def _server_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return " ".join(response.text.split())[:300]
+    if not isinstance(body, dict):
+        return ""
+    parts = [str(body["message"])] if body.get("message") else []
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        parts.extend(str(error) for error in errors if str(error) not in parts)
+    return "; ".join(parts)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks to wait: a number, or an HTTP date."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _describe(error: httpx.TransportError, tuning: Tuning) -> str:
+    import httpx
+
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"could not connect within {tuning.connect_timeout:g} s (connect-timeout)"
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer within {tuning.read_timeout:g} s (read-timeout)"
+    if isinstance(error, httpx.ConnectError):
+        return f"cannot connect: {error}" if str(error) else "cannot connect"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _redact(text: str, key: ApiKey) -> str:
+    secret = key.reveal()
+    return text.replace(secret, "***") if secret else text

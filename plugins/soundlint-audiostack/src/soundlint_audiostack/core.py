@@ -1,0 +1,127 @@
+"""Everything the uploader asks of soundlint's core, in one place: the lint verdict of each
+template (through the same session, configuration and profile as ``soundlint check``), its
+report as ``check`` prints it, and the ``[tool.soundlint.upload]`` table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from soundlint.api import Session
+    from soundlint.config import Settings
+    from soundlint.model import Diagnostic
+    from soundlint.project import Project
+    from soundlint.report import Report
+
+
+@dataclass(frozen=True)
+class SegmentFile:
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class TemplateVerdict:
+    """One linted template and how many errors stand between it and the server."""
+
+    name: str
+    directory: Path
+    manifest: Path
+    root: Path
+    """The root of the project the template belongs to: where its upload state is kept."""
+    description: str
+    segments: tuple[SegmentFile, ...]
+    errors: int
+
+
+@dataclass(frozen=True)
+class LintOutcome:
+    verdicts: tuple[TemplateVerdict, ...]
+    report: Report
+    formats: Mapping[str, Any]
+
+    def render(self, output_format: str) -> str:
+        """The report as ``soundlint check --output-format FORMAT`` would print it."""
+        return str(self.formats[output_format](self.report))
+
+    def as_json(self) -> Any:
+        return json.loads(self.render("json"))
+
+
+def upload_table(session: Session) -> tuple[Any, Path]:
+    """The ``[tool.soundlint.upload]`` table as written, and the project root."""
+    settings = session.settings()
+    return settings.extra.get("upload", {}), settings.root
+
+
+def lint_templates(
+    session: Session, paths: Sequence[Path], args: argparse.Namespace
+) -> LintOutcome:
+    """Lint ``paths`` as ``soundlint check`` does; give each template's verdict."""
+    from soundlint import api
+    from soundlint.report import Report
+
+    settings = session.settings()
+    result = api.run(session, list(paths), settings, args)
+    project = result.project
+    report = Report(
+        diagnostics=result.diagnostics,
+        templates=len(project.checked_templates),
+        scripts=len(project.checked_scripts),
+        files=result.files,
+        cwd=Path.cwd(),
+        rules=session.plugins.rules(),
+        color=_color(),
+    )
+    verdicts = tuple(_verdicts(project, settings, result.diagnostics))
+    return LintOutcome(verdicts, report, session.plugins.report_formats())
+
+
+def _verdicts(
+    project: Project, settings: Settings, diagnostics: Sequence[Diagnostic]
+) -> list[TemplateVerdict]:
+    """A template's errors are those about its directory, about a script bound to it, or
+    naming it; a plugin that failed (SL001) holds back every template, its rules not run."""
+    from soundlint.model import Severity
+    from soundlint.plugins import PLUGIN_ERROR
+
+    errors = [d for d in diagnostics if d.severity in (Severity.ERROR, None)]
+    everyone = sum(1 for d in errors if d.code == PLUGIN_ERROR.code)
+    verdicts = []
+    for template in project.checked_templates:
+        scripts = {script.path for script in project.scripts_bound_to(template)}
+        own = sum(
+            1
+            for d in errors
+            if d.code != PLUGIN_ERROR.code
+            and (
+                d.path.is_relative_to(template.directory)
+                or d.path in scripts
+                or d.template == template.name
+            )
+        )
+        verdicts.append(
+            TemplateVerdict(
+                name=template.name,
+                directory=template.directory,
+                manifest=template.manifest,
+                root=settings.root,
+                description=str(template.metadata.get("description") or ""),
+                segments=tuple(SegmentFile(s.name, s.path) for s in template.segments),
+                errors=own + everyone,
+            )
+        )
+    return verdicts
+
+
+def _color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
