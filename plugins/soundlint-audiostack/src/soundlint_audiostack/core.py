@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from soundlint.api import Session
-    from soundlint.config import Settings
     from soundlint.model import Diagnostic
     from soundlint.project import Project
     from soundlint.report import Report
@@ -64,28 +63,34 @@ def upload_table(session: Session) -> tuple[Any, Path]:
 def lint_templates(
     session: Session, paths: Sequence[Path], args: argparse.Namespace
 ) -> LintOutcome:
-    """Lint ``paths`` as ``soundlint check`` does; give each template's verdict."""
+    """Lint ``paths`` as ``soundlint check`` does (each file under its own project's
+    configuration); give each template's verdict."""
     from soundlint import api
     from soundlint.report import Report
 
-    settings = session.settings()
-    result = api.run(session, list(paths), settings, args)
-    project = result.project
+    result = api.check(
+        list(paths), config_path=args.config, plugin_args=args.plugin, args=args, sessions=[session]
+    )
     report = Report(
         diagnostics=result.diagnostics,
-        templates=len(project.checked_templates),
-        scripts=len(project.checked_scripts),
+        templates=len(result.checked_templates),
+        scripts=len(result.checked_scripts),
         files=result.files,
         cwd=Path.cwd(),
-        rules=session.plugins.rules(),
+        rules=result.rules,
         color=_color(),
+        root=result.root,
     )
-    verdicts = tuple(_verdicts(project, settings, result.diagnostics))
+    verdicts = tuple(
+        verdict
+        for run in result.runs
+        for verdict in _verdicts(run.project, run.project.root, run.diagnostics)
+    )
     return LintOutcome(verdicts, report, session.plugins.report_formats())
 
 
 def _verdicts(
-    project: Project, settings: Settings, diagnostics: Sequence[Diagnostic]
+    project: Project, root: Path, diagnostics: Sequence[Diagnostic]
 ) -> list[TemplateVerdict]:
     """A template's errors are those about its directory, about a script bound to it, or
     naming it; a plugin that failed (SL001) holds back every template, its rules not run."""
@@ -112,7 +117,7 @@ def _verdicts(
                 name=template.name,
                 directory=template.directory,
                 manifest=template.manifest,
-                root=settings.root,
+                root=root,
                 description=str(template.metadata.get("description") or ""),
                 segments=tuple(SegmentFile(s.name, s.path) for s in template.segments),
                 errors=own + everyone,
