@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import numpy as np
 
 from soundlint.audio.kweighting import k_weighting_sos
+from soundlint.audio.layout import channel_weights
 from soundlint.audio.truepeak import TruePeakMeter
 from soundlint.model import Measurement
 
@@ -35,17 +36,6 @@ MIN_CLIP_RUN = 3
 _SEARCH_CHUNK = 4096
 # Blocks at least this long have their K-weighting done on a second thread.
 _THREADED_FRAMES = 8192
-
-
-def channel_weights(channels: int) -> np.ndarray:
-    """BS.1770 weights by position: L, R, C = 1, Ls, Rs = 1.41; 6 channels are L R C LFE Ls Rs.
-
-    Channels past the fifth (other than in the 6-channel layout) weigh 1.0.
-    """
-    if channels == 6:
-        return np.array([1.0, 1.0, 1.0, 0.0, 1.41, 1.41])
-    base = [1.0, 1.0, 1.0, 1.41, 1.41]
-    return np.array(base[:channels] + [1.0] * max(0, channels - len(base)))
 
 
 def energy_to_lufs(energy: float) -> float | None:
@@ -241,6 +231,7 @@ class LoudnessMeter:
 
     ``clip_level``: a sample counts as clipped when |x| >= it (1.0 for float data; integer
     PCM clips at 1 - 2**-(bits-1)). At most ``max_clipped_runs`` runs are kept, the earliest.
+    ``channel_mask``: the WAVE_FORMAT_EXTENSIBLE speaker mask that sets the channel weights.
     """
 
     def __init__(
@@ -250,12 +241,13 @@ class LoudnessMeter:
         *,
         clip_level: float = 1.0,
         max_clipped_runs: int = 1000,
+        channel_mask: int | None = None,
     ) -> None:
         if channels < 1:
             raise ValueError("a stream needs at least one channel")
         self.sample_rate = sample_rate
         self.channels = channels
-        weights = channel_weights(channels)
+        weights = channel_weights(channels, channel_mask)
         self._weighted = np.flatnonzero(weights > 0.0)
         self._sos = k_weighting_sos(sample_rate)
         self._zi = np.zeros((self._sos.shape[0], self._weighted.size, 2))
