@@ -105,6 +105,31 @@ def test_clipped_runs_in_16_bit_pcm(tmp_path: Path) -> None:
     assert clip_level("PCM_16") == 1.0 - 2.0**-15
 
 
+def test_full_scale_tone_at_nyquist_is_not_clipping(tmp_path: Path) -> None:
+    samples = np.tile([1.0, -1.0], RATE)[:, None]  # +FS, -FS, +FS, ...: no two alike in a row
+    result = measure_file(_write(tmp_path / "nyquist.wav", samples, "PCM_16"))
+    assert result.clipped_runs == ()
+
+
+def test_a_clipped_run_keeps_one_sign(tmp_path: Path) -> None:
+    samples = 0.5 * tone(0.0, 1.0)
+    samples[1000:1004, 0] = [1.0, 1.0, -1.0, -1.0]  # two and two: no run of three alike
+    samples[9000:9006, 0] = [1.0, 1.0, 1.0, -1.0, -1.0, -1.0]  # three and three: one event
+    result = measure_file(_write(tmp_path / "signs.wav", samples, "PCM_16"))
+    assert result.clipped_runs == ((9000 / RATE, 9006 / RATE),)
+
+
+def test_clipped_runs_close_together_on_any_channel_are_one_event(tmp_path: Path) -> None:
+    samples = 0.5 * tone(0.0, 2.0)
+    samples[24000:24004, 0] = 1.0
+    samples[24005:24008, 1] = 1.0  # the other channel, one sample later
+    samples[24200:24204, 0] = -1.0  # 4 ms later: the same moment to a listener
+    samples[48000:48003, 1] = 1.0  # half a second later: another event
+    for block in (97, 65536):
+        result = measure_file(_write(tmp_path / "near.wav", samples, "PCM_16"), block_frames=block)
+        assert result.clipped_runs == ((24000 / RATE, 24204 / RATE), (48000 / RATE, 48003 / RATE))
+
+
 def test_leading_and_trailing_silence(tmp_path: Path) -> None:
     samples = np.concatenate([np.zeros((RATE // 2, 2)), tone(-20.0, 1.0), np.zeros((RATE // 4, 2))])
     samples[: RATE // 2] += 0.0005  # -66 dBFS: still silence

@@ -79,22 +79,37 @@ def test_ln005_too_short_to_measure(tmp_path: Path, check) -> None:
 
 
 def test_au001_clipping_with_times(tmp_path: Path, check) -> None:
-    samples = _tone(2.0, -20.0)
+    samples = _tone(3.0, -20.0)
     samples[24000:24010] = 1.0
     samples[72000:72003] = -1.0
+    samples[120000:120004] = 1.0
+    _template(tmp_path, main=samples)
+    result = check("--no-cache", "--select", "AU001")
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["message"] == "3 clipped runs, also at 1.500 s, 2.500 s"
+    assert (diagnostic["start_s"], diagnostic["end_s"]) == (0.5, 24010 / RATE)
+    text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
+    assert "AU001 3 clipped runs, also at 1.500 s, 2.500 s (at 0.500 s)" in text
+
+
+def test_au001_lists_each_moment_once(tmp_path: Path, check) -> None:
+    samples = np.repeat(_tone(1.0, -20.0)[:, None], 2, axis=1)
+    samples[24000:24003, 0] = 1.0  # both channels clip within a millisecond
+    samples[24010:24014, 1] = -1.0
+    samples[24030:24033, 0] = 1.0
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"] == "2 clipped runs: at 0.500 s, 1.500 s"
-    assert diagnostic["start_s"] == 0.5
+    assert diagnostic["message"] == "1 clipped run"
+    assert (diagnostic["start_s"], diagnostic["end_s"]) == (0.5, 24033 / RATE)
 
 
 def test_au001_says_when_there_are_more_runs_than_kept(tmp_path: Path, check) -> None:
-    samples = _tone(1.0, -20.0)
-    for start in range(0, RATE, 40):  # 1200 runs of 4 clipped samples
+    samples = _tone(26.0, -20.0)
+    for start in range(0, 1200 * 1000, 1000):  # 1200 runs of 4 clipped samples, 21 ms apart
         samples[start : start + 4] = 1.0
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"].startswith("more than 1000 clipped runs: at 0.000 s, 0.001 s")
+    assert diagnostic["message"].startswith("more than 1000 clipped runs, also at 0.021 s, 0.042")
 
 
 def test_au002_digital_silence(tmp_path: Path, check) -> None:

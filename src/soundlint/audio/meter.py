@@ -11,6 +11,7 @@ on every 10th hop (400 ms every 100 ms), short-term values for the loudness rang
 
 from __future__ import annotations
 
+import bisect
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -33,6 +34,8 @@ LRA_LOW_PERCENTILE = 0.10
 LRA_HIGH_PERCENTILE = 0.95
 SILENCE_DBFS = -60.0
 MIN_CLIP_RUN = 3
+CLIP_JOIN_S = 0.010
+"""Clipped runs less than this apart, on any channel, are one event."""
 _SEARCH_CHUNK = 4096
 # Blocks at least this long have their K-weighting done on a second thread.
 _THREADED_FRAMES = 8192
@@ -175,55 +178,97 @@ def _last_at_least(row: np.ndarray, level: float) -> int | None:
 
 
 class _ClipRuns:
-    """Runs of MIN_CLIP_RUN+ consecutive samples at or above a level, per channel."""
+    """Clipping events: runs of MIN_CLIP_RUN+ consecutive samples of one channel at the same
+    full-scale value (all >= level or all <= -level; a full-scale tone at Nyquist is none),
+    joined across channels into one event when less than ``join`` frames apart. The first
+    ``limit`` events are kept, as sorted disjoint [start, end) frame ranges."""
 
-    def __init__(self, channels: int, level: float, limit: int) -> None:
+    def __init__(self, channels: int, level: float, limit: int, join: int) -> None:
         self._level = level
         self._limit = limit
-        self._open: list[int | None] = [None] * channels
-        self._runs: list[tuple[int, int]] = []
+        self._join = join
+        self._open: list[tuple[int, int] | None] = [None] * channels
+        """Per channel, the sign and first frame of a run still going at the last block's end."""
+        self._starts: list[int] = []
+        self._ends: list[int] = []
         self.capped = False
-        """True once a run was left out because ``limit`` runs were kept."""
+        """True once an event was left out because ``limit`` events were kept."""
 
-    def feed(self, magnitude: np.ndarray, peaks: np.ndarray, offset: int) -> None:
-        """Scan a (channels, frames) block of |samples| starting at frame ``offset``."""
-        frames = magnitude.shape[1]
-        for channel, row in enumerate(magnitude):
-            open_start = self._open[channel]
-            if peaks[channel] < self._level and open_start is None:
+    def feed(self, samples: np.ndarray, peaks: np.ndarray, offset: int) -> None:
+        """Scan a (channels, frames) block of samples starting at frame ``offset``."""
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        for channel, row in enumerate(samples):
+            if peaks[channel] < self._level and self._open[channel] is None:
                 continue
-            # A leading False and the open run as "frame -1": every run has a rising edge.
-            clipped = row >= self._level
-            padded = np.concatenate(([False, open_start is not None], clipped, [False]))
-            edges = np.flatnonzero(padded[1:] != padded[:-1]) - 1
-            self._open[channel] = None
-            for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
-                first = open_start if open_start is not None and start < 0 else offset + start
-                if end == frames:
-                    self._open[channel] = first
-                else:
-                    self._add(first, offset + end)
+            found = self._channel_runs(channel, row, offset)
+            starts.append(found[0])
+            ends.append(found[1])
+        if starts:
+            self._add(np.concatenate(starts), np.concatenate(ends))
 
-    def _add(self, start: int, end: int) -> None:
-        if end - start < MIN_CLIP_RUN:
+    def _channel_runs(self, channel: int, row: np.ndarray, offset: int) -> tuple[np.ndarray, ...]:
+        """Runs of one channel's block that are long enough: closed ones, and the run still
+        open at the block's end (it may grow, and joins its later self)."""
+        frames = row.size
+        signs = (row >= self._level).astype(np.int8) - (row <= -self._level).astype(np.int8)
+        carried = self._open[channel]
+        # Frame -1 is the carried run's sign, frame ``frames`` a 0: every run has two cuts.
+        padded = np.concatenate(([0 if carried is None else carried[0]], signs, [0]))
+        cuts = np.flatnonzero(padded[1:] != padded[:-1])
+        firsts, lasts = cuts[:-1], cuts[1:]
+        run_signs = padded[firsts + 1]
+        keep = run_signs != 0
+        firsts, lasts, run_signs = firsts[keep], lasts[keep], run_signs[keep]
+        starts = (firsts + offset).astype(np.int64)
+        ends = (lasts + offset).astype(np.int64)
+        if carried is not None:
+            head = cuts[0]
+            starts = np.concatenate(([carried[1]], starts))
+            ends = np.concatenate(([offset + head], ends))
+            run_signs = np.concatenate(([carried[0]], run_signs))
+        self._open[channel] = None
+        if ends.size and ends[-1] == offset + frames:
+            self._open[channel] = (int(run_signs[-1]), int(starts[-1]))
+        long_enough = ends - starts >= MIN_CLIP_RUN
+        return starts[long_enough], ends[long_enough]
+
+    def _add(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Join a block's runs into events, then into the kept events."""
+        if starts.size == 0:
             return
-        if len(self._runs) < self._limit * len(self._open):
-            self._runs.append((start, end))
-        else:
+        order = np.argsort(starts, kind="stable")
+        starts, ends = starts[order], ends[order]
+        reach = np.maximum.accumulate(ends)
+        first = np.flatnonzero(np.concatenate(([True], starts[1:] >= reach[:-1] + self._join)))
+        for start, end in zip(
+            starts[first].tolist(), np.maximum.reduceat(ends, first).tolist(), strict=True
+        ):
+            self._insert(start, end)
+
+    def _insert(self, start: int, end: int) -> None:
+        """Add [start, end) to the events, joining those less than ``join`` frames away."""
+        events = len(self._starts)
+        if events == self._limit and start >= self._ends[-1] + self._join:
+            self.capped = True
+            return
+        low = bisect.bisect_right(self._ends, start - self._join)
+        high = bisect.bisect_left(self._starts, end + self._join)
+        if low < high:
+            start = min(start, self._starts[low])
+            end = max(end, self._ends[high - 1])
+        self._starts[low:high] = [start]
+        self._ends[low:high] = [end]
+        if len(self._starts) > self._limit:
+            del self._starts[self._limit :], self._ends[self._limit :]
             self.capped = True
 
     def runs(self, frames: int) -> list[tuple[int, int]]:
-        """Runs as [start, end) frame ranges, merged across channels, at most ``limit``."""
-        pending = list(self._runs)
-        pending += [(start, frames) for start in self._open if start is not None]
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(run for run in pending if run[1] - run[0] >= MIN_CLIP_RUN):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        self.capped = self.capped or len(merged) > self._limit
-        return merged[: self._limit]
+        """The kept events as [start, end) frame ranges, runs still open ending at ``frames``."""
+        for sign_start in self._open:
+            if sign_start is not None and frames - sign_start[1] >= MIN_CLIP_RUN:
+                self._insert(sign_start[1], frames)
+        return list(zip(self._starts, self._ends, strict=True))
 
 
 class LoudnessMeter:
@@ -254,7 +299,9 @@ class LoudnessMeter:
         self._hop_energies = _HopEnergies(sample_rate, weights[self._weighted])
         self._sliding = _SlidingLoudness(sample_rate)
         self._truepeak = TruePeakMeter(channels)
-        self._clips = _ClipRuns(channels, clip_level, max_clipped_runs)
+        self._clips = _ClipRuns(
+            channels, clip_level, max_clipped_runs, round(CLIP_JOIN_S * sample_rate)
+        )
         self._silence_level = 10.0 ** (SILENCE_DBFS / 20.0)
         self._first_sound: int | None = None
         self._last_sound: int | None = None
@@ -292,7 +339,7 @@ class LoudnessMeter:
         self._wait()
         self._truepeak.note_sample_peaks(peaks)
         self._pending = self._start(samples, magnitude)
-        self._clips.feed(magnitude, peaks, self._frames)
+        self._clips.feed(samples, peaks, self._frames)
         self._track_sound(magnitude, peaks)
         self._track_steps(samples)
         self._frames += samples.shape[1]

@@ -28,8 +28,10 @@ AU001 = Rule(
     code="AU001",
     name="clipping",
     summary="A segment clips: three or more consecutive samples at full scale.",
-    what="Runs of 3 or more consecutive samples at the format's full scale, with the times of "
-    "the first runs.",
+    what="Runs of 3 or more consecutive samples of a channel at the same full-scale value "
+    "(a full-scale tone at the Nyquist frequency, +FS and -FS in turn, is not clipping). Runs "
+    "less than 10 ms apart, on any channel, are one clipped run. The finding is at the first "
+    "run and names the times of the next few.",
     why="Clipping is audible distortion, and it gets worse after encoding.",
     fix="Re-export from the session with lower gain or a limiter.",
     needs_audio=True,
@@ -149,20 +151,19 @@ def _silence(measurement: Measurement) -> str | None:
 def _clipping(
     template: Template, segment: Segment, measurement: Measurement
 ) -> Iterator[Diagnostic]:
+    """The first run is the diagnostic's own time (start_s, end_s); the message adds the next."""
     runs = measurement.clipped_runs
     if not runs:
         return
-    shown = ", ".join(f"{start:.3f} s" for start, _ in runs[:SHOWN_RUNS])
     count = f"more than {len(runs)}" if measurement.clipped_runs_capped else str(len(runs))
-    more = ", ..." if len(runs) > SHOWN_RUNS else ""
-    yield at_segment_file(
-        "AU001",
-        f"{count} clipped run{'s' if len(runs) > 1 else ''}: at {shown}{more}",
-        template,
-        segment,
-        start_s=runs[0][0],
-        end_s=runs[0][1],
+    message = (
+        f"{count} clipped run{'s' if len(runs) > 1 or measurement.clipped_runs_capped else ''}"
     )
+    if len(runs) > 1:
+        shown = ", ".join(f"{start:.3f} s" for start, _ in runs[1 : 1 + SHOWN_RUNS])
+        more = ", ..." if len(runs) > 1 + SHOWN_RUNS or measurement.clipped_runs_capped else ""
+        message += f", also at {shown}{more}"
+    yield at_segment_file("AU001", message, template, segment, start_s=runs[0][0], end_s=runs[0][1])
 
 
 def _edges(
