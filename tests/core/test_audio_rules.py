@@ -138,7 +138,40 @@ def test_au003_leading_and_trailing_silence(tmp_path: Path, check) -> None:
 def test_au004_dc_offset(tmp_path: Path, check) -> None:
     _template(tmp_path, main=_tone(1.0, -20.0) + 0.01)
     [(code, _, message)] = _found(check, "--select", "AU004")
-    assert (code, message) == ("AU004", "channel 1 has a DC offset of +0.0100 (-40.0 dBFS)")
+    assert (code, message) == (
+        "AU004",
+        "channel 1 has a DC offset of -40.0 dBFS (+0.0100), more than -46 dBFS",
+    )
+
+
+def test_au004_leaves_harmless_offsets_alone(tmp_path: Path, check) -> None:
+    half_8_bit_step = 1 / 256  # -48.2 dBFS, from a truncating 8-bit converter
+    _template(tmp_path, main=_tone(1.0, -20.0) + half_8_bit_step, intro=_tone(1.0, -20.0) + 0.002)
+    assert _found(check, "--select", "AU004") == []
+    (tmp_path / "soundlint.toml").write_text("[rules.AU004]\nmax-dbfs = -60\n")
+    assert [segment for _, segment, _ in _found(check, "--select", "AU004")] == ["intro", "main"]
+
+
+def test_au004_limit_is_in_dbfs(tmp_path: Path, run) -> None:
+    _template(tmp_path, main=_tone(1.0, -20.0))
+    (tmp_path / "soundlint.toml").write_text("[rules.AU004]\nmax-dbfs = 3.0\n")
+    result = run("check")
+    assert result.code == 2
+    assert "must be 0 or less" in result.err
+
+
+def test_threshold_rules_show_values_beyond_their_limits(tmp_path: Path, check) -> None:
+    silence = RATE // 2 + 10  # 0.50021 s: "0.50 s" would read as the limit itself
+    offset = 10 ** (-45.99 / 20)  # -45.99 dBFS: "-46.0" would too
+    main = np.concatenate([np.zeros(silence), _tone(1.0, -20.0)])
+    outro = _tone(1.0, -20.0)[: RATE - 10]  # 0.99979 s, shorter than 1 s
+    _template(tmp_path, main=main, intro=_tone(1.0, -20.0) + offset, outro=outro)
+    (tmp_path / "soundlint.toml").write_text("[rules.AU006]\ndurations = { outro = [1, 2] }\n")
+    found = _found(check, "--select", "AU003,AU004,AU006")
+    messages = {code: message for code, _, message in found}
+    assert messages["AU003"] == "leading silence of 0.5002 s, more than 0.5 s"
+    assert messages["AU004"].startswith("channel 1 has a DC offset of -45.99 dBFS")
+    assert messages["AU006"] == "'outro' lasts 0.9998 s; it should last 1 to 2 s"
 
 
 def test_au005_loop_seam_only_on_loop_segments(tmp_path: Path, check) -> None:

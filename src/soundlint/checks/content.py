@@ -13,6 +13,7 @@ from soundlint.rule import Option, Rule, at_least_zero
 
 SILENCE_LUFS = -70.0
 SHOWN_RUNS = 3
+MAX_DECIMALS = 9
 
 
 def _duration_bounds_problem(durations: dict[str, list[float]]) -> str | None:
@@ -22,6 +23,10 @@ def _duration_bounds_problem(durations: dict[str, list[float]]) -> str | None:
                 f"{name}: expected [shortest, longest] with 0 <= shortest <= longest, not {bounds}"
             )
     return None
+
+
+def _at_most_zero(value: float) -> str | None:
+    return None if value <= 0 else "must be 0 or less (0 dBFS is full scale)"
 
 
 AU001 = Rule(
@@ -68,16 +73,21 @@ AU004 = Rule(
     code="AU004",
     name="dc-offset",
     summary="A segment has a DC offset.",
-    what="The mean of each channel's samples, against `max-offset` (in full-scale units).",
-    why="DC offset wastes headroom and clicks where segments are joined.",
+    what="The mean of each channel's samples, in dBFS, against `max-dbfs`. The default, "
+    "-46 dBFS (0.005 of full scale), lets pass the offsets real material carries harmlessly: "
+    "the bias of recorders and converters at -48 to -59 dBFS, which a -60 dBFS limit flagged "
+    "in about a quarter of real files, and the half step of a truncating 8-bit converter "
+    "(-48.2 dBFS); it catches the offsets of faulty interfaces and of processing that "
+    "shifts the waveform, from about -40 dBFS (0.01) up.",
+    why="DC offset wastes headroom and clicks where segments are joined, faded or cut.",
     fix="Apply a high-pass filter (DC removal) to the segment.",
     severity=Severity.WARNING,
     options=(
         Option(
-            "max-offset",
-            0.001,
-            "largest allowed mean sample value (full scale = 1)",
-            check=at_least_zero,
+            "max-dbfs",
+            -46.0,
+            "largest allowed mean sample value of a channel, in dBFS",
+            check=_at_most_zero,
         ),
     ),
     needs_audio=True,
@@ -139,12 +149,23 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
     yield from _durations(template, context)
 
 
+def beyond(value: float, limit: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, or as many more as it takes to show it on the same
+    side of ``limit`` as it is ("0.5002 s, more than 0.5 s", never "0.50 s, more than 0.5 s")."""
+    for places in range(decimals, MAX_DECIMALS):
+        shown = f"{value:.{places}f}"
+        if (float(shown) > limit) == (value > limit) and float(shown) != limit:
+            return shown
+    return f"{value:.{MAX_DECIMALS}f}"
+
+
 def _silence(measurement: Measurement) -> str | None:
     if measurement.sample_peak_dbfs is None:
         return "digital silence"
     loudest = measurement.max_momentary_lufs
     if loudest is not None and loudest <= SILENCE_LUFS:
-        return f"below {SILENCE_LUFS:g} LUFS throughout (loudest {loudest:.1f} LUFS)"
+        shown = beyond(loudest, SILENCE_LUFS, 1)
+        return f"below {SILENCE_LUFS:g} LUFS throughout (loudest {shown} LUFS)"
     return None
 
 
@@ -179,7 +200,7 @@ def _edges(
             begin = start if start is not None else duration - seconds
             yield at_segment_file(
                 "AU003",
-                f"{edge} silence of {seconds:.2f} s, more than {limit:g} s",
+                f"{edge} silence of {beyond(seconds, limit, 2)} s, more than {limit:g} s",
                 template,
                 segment,
                 start_s=begin,
@@ -190,13 +211,14 @@ def _edges(
 def _dc_offset(
     template: Template, segment: Segment, measurement: Measurement, context: CheckContext
 ) -> Iterator[Diagnostic]:
-    limit = context.options("AU004")["max-offset"]
+    limit = context.options("AU004")["max-dbfs"]
     for channel, offset in enumerate(measurement.dc_offset, start=1):
-        if abs(offset) > limit:
-            level = 20 * math.log10(abs(offset))
+        level = 20 * math.log10(abs(offset)) if offset else -math.inf
+        if level > limit:
             yield at_segment_file(
                 "AU004",
-                f"channel {channel} has a DC offset of {offset:+.4f} ({level:.1f} dBFS)",
+                f"channel {channel} has a DC offset of {beyond(level, limit, 1)} dBFS "
+                f"({offset:+.4f}), more than {limit:g} dBFS",
                 template,
                 segment,
             )
@@ -211,8 +233,8 @@ def _loop_seam(
     if looping and ratio is not None and ratio > options["max-ratio"]:
         yield at_segment_file(
             "AU005",
-            f"the loop seam jumps {ratio:.1f} times the typical step between "
-            f"samples (more than {options['max-ratio']:g})",
+            f"the loop seam jumps {beyond(ratio, options['max-ratio'], 1)} times the typical "
+            f"step between samples (more than {options['max-ratio']:g})",
             template,
             segment,
             start_s=measurement.duration_s,
@@ -230,10 +252,11 @@ def _durations(template: Template, context: CheckContext) -> Iterator[Diagnostic
             continue
         shortest, longest = bounds
         if not shortest <= duration <= longest:
+            bound = shortest if duration < shortest else longest
             yield at_segment_file(
                 "AU006",
-                f"'{segment.name}' lasts {duration:.2f} s; it should last {shortest:g} to "
-                f"{longest:g} s",
+                f"'{segment.name}' lasts {beyond(duration, bound, 2)} s; it should last "
+                f"{shortest:g} to {longest:g} s",
                 template,
                 segment,
             )
