@@ -151,8 +151,35 @@ def test_loop_seam_ratio(tmp_path: Path) -> None:
     seamless = measure_file(_write(tmp_path / "loop.wav", whole)).loop_seam_ratio
     jumpy = measure_file(_write(tmp_path / "jump.wav", broken)).loop_seam_ratio
     assert seamless is not None and jumpy is not None
-    assert seamless < 2.0
-    assert jumpy > 8.0
+    assert seamless < 1.1  # the largest steps of a sine are its steps at the zero crossings
+    assert jumpy > 7.0
+
+
+def _seam(tmp_path: Path, samples: np.ndarray, block_frames: int = 65536) -> float:
+    ratio = measure_file(_write(tmp_path / "seam.wav", samples), block_frames=block_frames)
+    assert ratio.loop_seam_ratio is not None
+    return ratio.loop_seam_ratio
+
+
+def test_loop_seam_of_a_square_wave_is_one_of_its_own_edges(tmp_path: Path) -> None:
+    t = np.arange(RATE) / RATE
+    square = 0.5 * np.sign(np.sin(2 * np.pi * 100 * t))  # starts at 0, ends at -0.5
+    slow = 0.5 * np.sign(np.sin(2 * np.pi * 5 * t + 0.1))  # 10 edges a second
+    assert _seam(tmp_path, square) <= 1.1
+    assert _seam(tmp_path, slow, block_frames=1000) <= 1.1
+
+
+def test_loop_seam_of_noise_is_an_ordinary_step(tmp_path: Path) -> None:
+    noise = 0.2 * np.random.default_rng(3).standard_normal(2 * RATE)
+    assert _seam(tmp_path, noise) < 1.0
+
+
+def test_loop_seam_click_on_a_smooth_pad(tmp_path: Path) -> None:
+    t = np.arange(2 * RATE) / RATE
+    pad = sum(0.2 * np.sin(2 * np.pi * f * t) for f in (110.0, 165.0, 220.0))
+    assert _seam(tmp_path, pad) < 1.1
+    pad[-1] += 0.1  # the last sample clicks
+    assert _seam(tmp_path, pad) > 5.0
 
 
 def test_pyloudnorm_variant_takes_integrated_and_lra_from_pyloudnorm(tmp_path: Path) -> None:

@@ -184,6 +184,12 @@ def test_au005_loop_seam_only_on_loop_segments(tmp_path: Path, check) -> None:
     assert _found(check, "--select", "AU005") == []
 
 
+def test_au005_leaves_hard_edged_loops_alone(tmp_path: Path, check) -> None:
+    square = 0.3 * np.sign(np.sin(2 * np.pi * 100 * np.arange(RATE) / RATE))
+    _template(tmp_path, main=square)
+    assert _found(check, "--select", "AU005") == []
+
+
 def test_au006_duration_bounds_by_segment_name(tmp_path: Path, check) -> None:
     _template(tmp_path, main=_tone(0.8, -20.0), intro=_tone(0.8, -20.0))
     assert _found(check, "--select", "AU006") == [

@@ -36,6 +36,26 @@ SILENCE_DBFS = -60.0
 MIN_CLIP_RUN = 3
 CLIP_JOIN_S = 0.010
 """Clipped runs less than this apart, on any channel, are one event."""
+SEAM_STEP_PERCENTILE = 0.9999
+"""The loop seam is measured against the step that only one in 10 000 exceeds."""
+_STEP_BIN_SHIFT = 19
+"""Step magnitudes are binned by the top bits of their float32 pattern: 8 exponent and 4
+mantissa bits, 16 log-spaced bins an octave (4.4% wide) from 0 to infinity."""
+_STEP_BINS = 1 << (31 - _STEP_BIN_SHIFT)
+
+
+def _step_bin_middles() -> np.ndarray:
+    """The middle of each bin: its bit pattern with the next mantissa bit set. Zero for the
+    bin of zero (and subnormal) steps; the largest float32 for infinite ones."""
+    finite = int(np.float32(np.inf).view(np.int32)) >> _STEP_BIN_SHIFT
+    patterns = np.arange(finite, dtype=np.int32) << _STEP_BIN_SHIFT | 1 << (_STEP_BIN_SHIFT - 1)
+    middles = np.full(_STEP_BINS, float(np.finfo(np.float32).max))
+    middles[:finite] = patterns.view(np.float32)
+    middles[0] = 0.0
+    return middles
+
+
+_STEP_MIDDLES = _step_bin_middles()
 _SEARCH_CHUNK = 4096
 # Blocks at least this long have their K-weighting done on a second thread.
 _THREADED_FRAMES = 8192
@@ -177,6 +197,49 @@ def _last_at_least(row: np.ndarray, level: float) -> int | None:
     return None
 
 
+class _StepHistogram:
+    """Per channel, a fixed log-spaced histogram of |x[n] - x[n-1]| and the first and last
+    frames: enough for the loop seam in bounded memory, whatever the stream's length."""
+
+    def __init__(self, channels: int) -> None:
+        self._counts = np.zeros((channels, _STEP_BINS), dtype=np.int64)
+        self.first_frame: np.ndarray | None = None
+        self.last_frame = np.zeros(channels)
+
+    def feed(self, samples: np.ndarray) -> None:
+        """Add a (channels, frames) block, the step from the previous block included."""
+        if self.first_frame is None:
+            self.first_frame = samples[:, 0].astype(np.float64)
+        else:
+            self._count(np.abs(samples[:, :1] - self.last_frame[:, None]))
+        self.last_frame = samples[:, -1].astype(np.float64)
+        if samples.shape[1] > 1:
+            steps = np.diff(samples, axis=1)
+            self._count(np.abs(steps, out=steps))
+
+    def _count(self, magnitudes: np.ndarray) -> None:
+        """Bin a (channels, n) array of step magnitudes of our own (it is overwritten)."""
+        codes = magnitudes.astype(np.float32, copy=False).view(np.int32)
+        np.right_shift(codes, _STEP_BIN_SHIFT, out=codes)
+        for channel, row in enumerate(codes):
+            self._counts[channel] += np.bincount(row, minlength=_STEP_BINS)
+
+    def typical_steps(self) -> np.ndarray:
+        """Per channel, the larger of the SEAM_STEP_PERCENTILE step and the mean step (the
+        mean counts when fewer steps than that move at all); bin midpoints."""
+        counts = self._counts
+        totals = counts.sum(axis=1)
+        ranks = np.ceil(totals * SEAM_STEP_PERCENTILE)
+        typical = np.zeros(counts.shape[0])
+        for channel, row in enumerate(counts):
+            if totals[channel] == 0:
+                continue
+            percentile = _STEP_MIDDLES[int(np.searchsorted(np.cumsum(row), ranks[channel]))]
+            mean = float(row @ _STEP_MIDDLES) / totals[channel]
+            typical[channel] = max(percentile, mean)
+        return typical
+
+
 class _ClipRuns:
     """Clipping events: runs of MIN_CLIP_RUN+ consecutive samples of one channel at the same
     full-scale value (all >= level or all <= -level; a full-scale tone at Nyquist is none),
@@ -308,9 +371,7 @@ class LoudnessMeter:
         self._frames = 0
         self._nonfinite = 0
         self._sums = np.zeros(channels)
-        self._step_sums = np.zeros(channels)
-        self._first_frame = np.zeros(channels)
-        self._last_frame = np.zeros(channels)
+        self._steps = _StepHistogram(channels)
         self._executor: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
 
@@ -341,7 +402,7 @@ class LoudnessMeter:
         self._pending = self._start(samples, magnitude)
         self._clips.feed(samples, peaks, self._frames)
         self._track_sound(magnitude, peaks)
-        self._track_steps(samples)
+        self._steps.feed(samples)
         self._frames += samples.shape[1]
 
     def _wait(self) -> None:
@@ -395,16 +456,6 @@ class LoudnessMeter:
                 self._last_sound is None or self._frames + last > self._last_sound
             ):
                 self._last_sound = self._frames + last
-
-    def _track_steps(self, samples: np.ndarray) -> None:
-        """Accumulate |x[n] - x[n-1]| for the loop seam and keep the first and last frames."""
-        if self._frames == 0:
-            self._first_frame = samples[:, 0].astype(np.float64)
-        else:
-            self._step_sums += np.abs(samples[:, 0] - self._last_frame)
-        steps = np.abs(np.diff(samples, axis=1))
-        self._step_sums += steps.sum(axis=1, dtype=np.float64)
-        self._last_frame = samples[:, -1].astype(np.float64)
 
     def _measure_loudness(self, samples: np.ndarray) -> None:
         from scipy.signal import sosfilt
@@ -471,12 +522,13 @@ class LoudnessMeter:
         return (self._frames - 1 - last) / self.sample_rate
 
     def _loop_seam_ratio(self) -> float | None:
-        """max over channels of |first - last frame| / mean |x[n] - x[n-1]|; None if static."""
-        if self._frames < 2:
+        """max over channels of |first - last frame| / the channel's typical large step (see
+        ``_StepHistogram``); None when nothing moves."""
+        if self._frames < 2 or self._steps.first_frame is None:
             return None
-        typical = self._step_sums / (self._frames - 1)
+        typical = self._steps.typical_steps()
         moving = typical > 0.0
         if not moving.any():
             return None
-        jumps = np.abs(self._first_frame - self._last_frame)
+        jumps = np.abs(self._steps.first_frame - self._steps.last_frame)
         return float((jumps[moving] / typical[moving]).max())

@@ -97,7 +97,11 @@ AU005 = Rule(
     name="loop-seam",
     summary="A looping segment clicks where its end joins its start.",
     what="For segments named in `loop-segments`: the jump from the last frame to the first, "
-    "divided by the mean sample-to-sample step of the segment, against `max-ratio`.",
+    "against the largest steps the segment itself takes between samples (the step only one "
+    "in 10 000 exceeds, per channel). A seam more than `max-ratio` times that is a "
+    "discontinuity the material does not otherwise have: a sine cut mid-cycle, a pad that "
+    "ends on a click. Hard-edged material (square waves, pulses, noise) makes such steps "
+    "itself, and its seam is one of them.",
     why="The platform repeats loop segments under long sections; a discontinuity at the seam "
     "is an audible click at every repetition.",
     fix="Cut the loop at a zero crossing or crossfade its seam.",
@@ -105,7 +109,10 @@ AU005 = Rule(
     options=(
         Option("loop-segments", ["main"], "names of the segments that loop"),
         Option(
-            "max-ratio", 10.0, "largest allowed seam jump, in typical steps", check=at_least_zero
+            "max-ratio",
+            3.0,
+            "largest allowed seam jump, in the segment's own largest steps",
+            check=at_least_zero,
         ),
     ),
     needs_audio=True,
@@ -233,8 +240,8 @@ def _loop_seam(
     if looping and ratio is not None and ratio > options["max-ratio"]:
         yield at_segment_file(
             "AU005",
-            f"the loop seam jumps {beyond(ratio, options['max-ratio'], 1)} times the typical "
-            f"step between samples (more than {options['max-ratio']:g})",
+            f"the loop seam jumps {beyond(ratio, options['max-ratio'], 1)} times the segment's "
+            f"largest steps between samples (more than {options['max-ratio']:g})",
             template,
             segment,
             start_s=measurement.duration_s,
