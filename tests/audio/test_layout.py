@@ -111,3 +111,11 @@ def test_pyloudnorm_engine_places_quad_surrounds_at_1_41(tmp_path: Path) -> None
     five[:, [0, 1, 3, 4]] = samples  # L R (no C) Ls Rs
     expected = pyloudnorm.Meter(RATE).integrated_loudness(five)
     assert measure_file_pyloudnorm(path).integrated_lufs == pytest.approx(expected, abs=1e-6)
+
+
+def test_a_file_of_only_lfe_has_no_loudness_and_says_why(tmp_path: Path) -> None:
+    path = write_extensible(tmp_path / "lfe.wav", tone(-20.0, 1.0, channels=1), 0x8)
+    for result in (measure_file(path), measure_file_pyloudnorm(path)):
+        assert result.integrated_lufs is None
+        assert dict(result.missing)["integrated_lufs"].startswith("only LFE channels")
+        assert result.sample_peak_dbfs == pytest.approx(-20.0, abs=0.01)

@@ -6,14 +6,14 @@ import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from soundlint.audio.layout import channel_mask, channel_weights
-from soundlint.audio.meter import LoudnessMeter
+from soundlint.audio.meter import LoudnessMeter, loudness_problem
+from soundlint.audio.reasons import PYLOUDNORM_FAILED, with_values
 from soundlint.model import Measurement
 
 _INTEGER_PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}
@@ -57,10 +57,12 @@ def measure_file_pyloudnorm(path: Path) -> Measurement:
         np.concatenate(blocks).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0
     )
     placed = _pyloudnorm_layout(samples, channel_weights(samples.shape[1], channel_mask(path)))
-    if placed is None:
+    if placed is None or loudness_problem(measurement.sample_rate, placed.shape[1]):
         return measurement
     integrated, lra = _pyloudnorm_values(placed, measurement.sample_rate)
-    return replace(measurement, integrated_lufs=integrated, loudness_range_lu=lra)
+    return with_values(
+        measurement, PYLOUDNORM_FAILED, integrated_lufs=integrated, loudness_range_lu=lra
+    )
 
 
 def _pyloudnorm_layout(samples: np.ndarray, weights: np.ndarray) -> np.ndarray | None:

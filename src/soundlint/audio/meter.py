@@ -14,11 +14,13 @@ from __future__ import annotations
 import bisect
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
-from soundlint.audio.kweighting import k_weighting_sos
+from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.audio.layout import channel_weights
+from soundlint.audio.reasons import missing_reasons
 from soundlint.audio.truepeak import TruePeakMeter
 from soundlint.model import Measurement
 
@@ -59,6 +61,15 @@ _STEP_MIDDLES = _step_bin_middles()
 _SEARCH_CHUNK = 4096
 # Blocks at least this long have their K-weighting done on a second thread.
 _THREADED_FRAMES = 8192
+
+
+def loudness_problem(sample_rate: int, weighted_channels: int) -> str | None:
+    """Why no loudness can be measured from this stream at all, or None."""
+    if weighted_channels == 0:
+        return "only LFE channels, which BS.1770 leaves out"
+    if sample_rate <= 2 * SHELF_F0:
+        return f"K-weighting needs a rate above {2 * SHELF_F0:.0f} Hz, not {sample_rate} Hz"
+    return None
 
 
 def energy_to_lufs(energy: float) -> float | None:
@@ -357,8 +368,9 @@ class LoudnessMeter:
         self.channels = channels
         weights = channel_weights(channels, channel_mask)
         self._weighted = np.flatnonzero(weights > 0.0)
-        self._sos = k_weighting_sos(sample_rate)
-        self._zi = np.zeros((self._sos.shape[0], self._weighted.size, 2))
+        self._loudness_problem = loudness_problem(sample_rate, self._weighted.size)
+        self._sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
+        self._zi = np.zeros((2, self._weighted.size, 2))
         self._hop_energies = _HopEnergies(sample_rate, weights[self._weighted])
         self._sliding = _SlidingLoudness(sample_rate)
         self._truepeak = TruePeakMeter(channels)
@@ -458,6 +470,8 @@ class LoudnessMeter:
                 self._last_sound = self._frames + last
 
     def _measure_loudness(self, samples: np.ndarray) -> None:
+        if self._sos is None:
+            return
         from scipy.signal import sosfilt
 
         # float64 throughout: float32 coefficients and state move the high-pass poles enough to
@@ -488,7 +502,7 @@ class LoudnessMeter:
         peak = self._truepeak.peak()
         sample_peak = self._truepeak.sample_peak
         runs = self._clips.runs(frames)
-        return Measurement(
+        measurement = Measurement(
             sample_rate=rate,
             channels=self.channels,
             frames=frames,
@@ -508,6 +522,13 @@ class LoudnessMeter:
             decode_error=decode_error,
             decode_error_at_s=decode_error_at_s,
         )
+        reasons = missing_reasons(
+            measurement,
+            loudness_problem=self._loudness_problem,
+            gating_blocks=len(sliding.gating_energies),
+            short_term_windows=len(sliding.short_term_energies),
+        )
+        return replace(measurement, missing=reasons)
 
     def _leading_silence(self) -> float | None:
         if self._frames == 0:
