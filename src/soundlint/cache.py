@@ -19,7 +19,7 @@ from typing import Any
 from soundlint import atomic
 from soundlint.model import Measurement
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 HASH_CHUNK = 1 << 20
 
 
@@ -131,6 +131,7 @@ def _from_json(data: dict[str, Any]) -> Measurement:
     data = dict(data)
     data["dc_offset"] = tuple(data.get("dc_offset", ()))
     data["clipped_runs"] = tuple(tuple(run) for run in data.get("clipped_runs", ()))
+    data["missing"] = tuple(tuple(reason) for reason in data.get("missing", ()))
     return Measurement(**data)
 
 

@@ -253,6 +253,8 @@ class Measurement:
     nonfinite_samples: int = 0
     decode_error: str | None = None
     decode_error_at_s: float | None = None
+    missing: tuple[tuple[str, str], ...] = ()
+    """(field, reason) for each value above that is None: why it could not be measured."""
 
     @property
     def duration_s(self) -> float:

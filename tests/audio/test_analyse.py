@@ -105,6 +105,31 @@ def test_clipped_runs_in_16_bit_pcm(tmp_path: Path) -> None:
     assert clip_level("PCM_16") == 1.0 - 2.0**-15
 
 
+def test_full_scale_tone_at_nyquist_is_not_clipping(tmp_path: Path) -> None:
+    samples = np.tile([1.0, -1.0], RATE)[:, None]  # +FS, -FS, +FS, ...: no two alike in a row
+    result = measure_file(_write(tmp_path / "nyquist.wav", samples, "PCM_16"))
+    assert result.clipped_runs == ()
+
+
+def test_a_clipped_run_keeps_one_sign(tmp_path: Path) -> None:
+    samples = 0.5 * tone(0.0, 1.0)
+    samples[1000:1004, 0] = [1.0, 1.0, -1.0, -1.0]  # two and two: no run of three alike
+    samples[9000:9006, 0] = [1.0, 1.0, 1.0, -1.0, -1.0, -1.0]  # three and three: one event
+    result = measure_file(_write(tmp_path / "signs.wav", samples, "PCM_16"))
+    assert result.clipped_runs == ((9000 / RATE, 9006 / RATE),)
+
+
+def test_clipped_runs_close_together_on_any_channel_are_one_event(tmp_path: Path) -> None:
+    samples = 0.5 * tone(0.0, 2.0)
+    samples[24000:24004, 0] = 1.0
+    samples[24005:24008, 1] = 1.0  # the other channel, one sample later
+    samples[24200:24204, 0] = -1.0  # 4 ms later: the same moment to a listener
+    samples[48000:48003, 1] = 1.0  # half a second later: another event
+    for block in (97, 65536):
+        result = measure_file(_write(tmp_path / "near.wav", samples, "PCM_16"), block_frames=block)
+        assert result.clipped_runs == ((24000 / RATE, 24204 / RATE), (48000 / RATE, 48003 / RATE))
+
+
 def test_leading_and_trailing_silence(tmp_path: Path) -> None:
     samples = np.concatenate([np.zeros((RATE // 2, 2)), tone(-20.0, 1.0), np.zeros((RATE // 4, 2))])
     samples[: RATE // 2] += 0.0005  # -66 dBFS: still silence
@@ -126,8 +151,35 @@ def test_loop_seam_ratio(tmp_path: Path) -> None:
     seamless = measure_file(_write(tmp_path / "loop.wav", whole)).loop_seam_ratio
     jumpy = measure_file(_write(tmp_path / "jump.wav", broken)).loop_seam_ratio
     assert seamless is not None and jumpy is not None
-    assert seamless < 2.0
-    assert jumpy > 8.0
+    assert seamless < 1.1  # the largest steps of a sine are its steps at the zero crossings
+    assert jumpy > 7.0
+
+
+def _seam(tmp_path: Path, samples: np.ndarray, block_frames: int = 65536) -> float:
+    ratio = measure_file(_write(tmp_path / "seam.wav", samples), block_frames=block_frames)
+    assert ratio.loop_seam_ratio is not None
+    return ratio.loop_seam_ratio
+
+
+def test_loop_seam_of_a_square_wave_is_one_of_its_own_edges(tmp_path: Path) -> None:
+    t = np.arange(RATE) / RATE
+    square = 0.5 * np.sign(np.sin(2 * np.pi * 100 * t))  # starts at 0, ends at -0.5
+    slow = 0.5 * np.sign(np.sin(2 * np.pi * 5 * t + 0.1))  # 10 edges a second
+    assert _seam(tmp_path, square) <= 1.1
+    assert _seam(tmp_path, slow, block_frames=1000) <= 1.1
+
+
+def test_loop_seam_of_noise_is_an_ordinary_step(tmp_path: Path) -> None:
+    noise = 0.2 * np.random.default_rng(3).standard_normal(2 * RATE)
+    assert _seam(tmp_path, noise) < 1.0
+
+
+def test_loop_seam_click_on_a_smooth_pad(tmp_path: Path) -> None:
+    t = np.arange(2 * RATE) / RATE
+    pad = sum(0.2 * np.sin(2 * np.pi * f * t) for f in (110.0, 165.0, 220.0))
+    assert _seam(tmp_path, pad) < 1.1
+    pad[-1] += 0.1  # the last sample clicks
+    assert _seam(tmp_path, pad) > 5.0
 
 
 def test_pyloudnorm_variant_takes_integrated_and_lra_from_pyloudnorm(tmp_path: Path) -> None:

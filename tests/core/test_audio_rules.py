@@ -81,22 +81,37 @@ def test_ln005_too_short_to_measure(tmp_path: Path, check) -> None:
 
 
 def test_au001_clipping_with_times(tmp_path: Path, check) -> None:
-    samples = _tone(2.0, -20.0)
+    samples = _tone(3.0, -20.0)
     samples[24000:24010] = 1.0
     samples[72000:72003] = -1.0
+    samples[120000:120004] = 1.0
+    _template(tmp_path, main=samples)
+    result = check("--no-cache", "--select", "AU001")
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["message"] == "3 clipped runs, also at 1.500 s, 2.500 s"
+    assert (diagnostic["start_s"], diagnostic["end_s"]) == (0.5, 24010 / RATE)
+    text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
+    assert "AU001 3 clipped runs, also at 1.500 s, 2.500 s (at 0.500 s)" in text
+
+
+def test_au001_lists_each_moment_once(tmp_path: Path, check) -> None:
+    samples = np.repeat(_tone(1.0, -20.0)[:, None], 2, axis=1)
+    samples[24000:24003, 0] = 1.0  # both channels clip within a millisecond
+    samples[24010:24014, 1] = -1.0
+    samples[24030:24033, 0] = 1.0
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"] == "2 clipped runs: at 0.500 s, 1.500 s"
-    assert diagnostic["start_s"] == 0.5
+    assert diagnostic["message"] == "1 clipped run"
+    assert (diagnostic["start_s"], diagnostic["end_s"]) == (0.5, 24033 / RATE)
 
 
 def test_au001_says_when_there_are_more_runs_than_kept(tmp_path: Path, check) -> None:
-    samples = _tone(1.0, -20.0)
-    for start in range(0, RATE, 40):  # 1200 runs of 4 clipped samples
+    samples = _tone(26.0, -20.0)
+    for start in range(0, 1200 * 1000, 1000):  # 1200 runs of 4 clipped samples, 21 ms apart
         samples[start : start + 4] = 1.0
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"].startswith("more than 1000 clipped runs: at 0.000 s, 0.001 s")
+    assert diagnostic["message"].startswith("more than 1000 clipped runs, also at 0.021 s, 0.042")
 
 
 def test_au002_digital_silence(tmp_path: Path, check) -> None:
@@ -125,7 +140,40 @@ def test_au003_leading_and_trailing_silence(tmp_path: Path, check) -> None:
 def test_au004_dc_offset(tmp_path: Path, check) -> None:
     _template(tmp_path, main=_tone(1.0, -20.0) + 0.01)
     [(code, _, message)] = _found(check, "--select", "AU004")
-    assert (code, message) == ("AU004", "channel 1 has a DC offset of +0.0100 (-40.0 dBFS)")
+    assert (code, message) == (
+        "AU004",
+        "channel 1 has a DC offset of -40.0 dBFS (+0.0100), more than -46 dBFS",
+    )
+
+
+def test_au004_leaves_harmless_offsets_alone(tmp_path: Path, check) -> None:
+    half_8_bit_step = 1 / 256  # -48.2 dBFS, from a truncating 8-bit converter
+    _template(tmp_path, main=_tone(1.0, -20.0) + half_8_bit_step, intro=_tone(1.0, -20.0) + 0.002)
+    assert _found(check, "--select", "AU004") == []
+    (tmp_path / "soundlint.toml").write_text("[rules.AU004]\nmax-dbfs = -60\n")
+    assert [segment for _, segment, _ in _found(check, "--select", "AU004")] == ["intro", "main"]
+
+
+def test_au004_limit_is_in_dbfs(tmp_path: Path, run) -> None:
+    _template(tmp_path, main=_tone(1.0, -20.0))
+    (tmp_path / "soundlint.toml").write_text("[rules.AU004]\nmax-dbfs = 3.0\n")
+    result = run("check")
+    assert result.code == 2
+    assert "must be 0 or less" in result.err
+
+
+def test_threshold_rules_show_values_beyond_their_limits(tmp_path: Path, check) -> None:
+    silence = RATE // 2 + 10  # 0.50021 s: "0.50 s" would read as the limit itself
+    offset = 10 ** (-45.99 / 20)  # -45.99 dBFS: "-46.0" would too
+    main = np.concatenate([np.zeros(silence), _tone(1.0, -20.0)])
+    outro = _tone(1.0, -20.0)[: RATE - 10]  # 0.99979 s, shorter than 1 s
+    _template(tmp_path, main=main, intro=_tone(1.0, -20.0) + offset, outro=outro)
+    (tmp_path / "soundlint.toml").write_text("[rules.AU006]\ndurations = { outro = [1, 2] }\n")
+    found = _found(check, "--select", "AU003,AU004,AU006")
+    messages = {code: message for code, _, message in found}
+    assert messages["AU003"] == "leading silence of 0.5002 s, more than 0.5 s"
+    assert messages["AU004"].startswith("channel 1 has a DC offset of -45.99 dBFS")
+    assert messages["AU006"] == "'outro' lasts 0.9998 s; it should last 1 to 2 s"
 
 
 def test_au005_loop_seam_only_on_loop_segments(tmp_path: Path, check) -> None:
@@ -135,6 +183,12 @@ def test_au005_loop_seam_only_on_loop_segments(tmp_path: Path, check) -> None:
     [(code, segment, _)] = _found(check, "--select", "AU005")
     assert (code, segment) == ("AU005", "main")
     _template(tmp_path, main=seamless)
+    assert _found(check, "--select", "AU005") == []
+
+
+def test_au005_leaves_hard_edged_loops_alone(tmp_path: Path, check) -> None:
+    square = 0.3 * np.sign(np.sin(2 * np.pi * 100 * np.arange(RATE) / RATE))
+    _template(tmp_path, main=square)
     assert _found(check, "--select", "AU005") == []
 
 

@@ -59,7 +59,7 @@ def test_unknown_key_is_a_usage_error_naming_it(project: Path, run) -> None:
         ('[per-file-ignores]\n"x" = ["QQ"]', "unknown rule selector 'QQ'"),
         ('profile = "missing"', "unknown profile 'missing'"),
         ("[rules.AU006]\ndurations = { intro = [20.0, 1.0] }", "0 <= shortest <= longest"),
-        ("[rules.AU004]\nmax-offset = -1.0", "must be 0 or more"),
+        ("[rules.AU003]\nmax-seconds = -1.0", "must be 0 or more"),
         ('select = ["md002"]', "did you mean 'MD002'"),
     ],
 )

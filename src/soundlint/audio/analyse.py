@@ -6,20 +6,21 @@ import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from soundlint.audio import rawpcm
-from soundlint.audio.meter import LoudnessMeter
+from soundlint.audio.layout import channel_mask, channel_weights
+from soundlint.audio.meter import LoudnessMeter, loudness_problem
+from soundlint.audio.reasons import PYLOUDNORM_FAILED, with_values
 from soundlint.model import Measurement
 
 _INTEGER_PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}
 _REFINE_FRAMES = 1024
-_LFE_INDEX = 3
-_PYLOUDNORM_MAX_CHANNELS = 5
+_PYLOUDNORM_FRONT = 3
+_PYLOUDNORM_SURROUND = 2
 _DECODE_ERRORS = (RuntimeError, OSError)
 
 Sink = Callable[[np.ndarray], None]
@@ -43,9 +44,11 @@ def measure_file(path: Path, *, block_frames: int = 65536) -> Measurement:
 def measure_file_pyloudnorm(path: Path) -> Measurement:
     """As ``measure_file``, but integrated loudness and LRA come from pyloudnorm's Meter(rate).
 
-    The decoded samples are kept in memory for pyloudnorm (one read of the file). Six channels
-    are taken as L R C LFE Ls Rs and LFE is dropped; other layouts of more than five channels,
-    and material pyloudnorm cannot measure, keep the built-in meter's values.
+    The decoded samples are kept in memory for pyloudnorm (one read of the file). pyloudnorm
+    weighs its channels by position as L R C Ls Rs: the file's channels go to those places by
+    their weights (see ``layout``), the LFE left out and silent channels filling the gaps.
+    Layouts that do not fit (more than three front or two surround channels), and material
+    pyloudnorm cannot measure, keep the built-in meter's values.
     """
     blocks: list[np.ndarray] = []
     measurement = _measure(path, 65536, lambda block: blocks.append(block.copy()))
@@ -54,12 +57,28 @@ def measure_file_pyloudnorm(path: Path) -> Measurement:
     samples = np.nan_to_num(
         np.concatenate(blocks).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0
     )
-    if samples.shape[1] == _PYLOUDNORM_MAX_CHANNELS + 1:
-        samples = np.delete(samples, _LFE_INDEX, axis=1)
-    if samples.shape[1] > _PYLOUDNORM_MAX_CHANNELS:
+    placed = _pyloudnorm_layout(samples, channel_weights(samples.shape[1], channel_mask(path)))
+    if placed is None or loudness_problem(measurement.sample_rate, placed.shape[1]):
         return measurement
-    integrated, lra = _pyloudnorm_values(samples, measurement.sample_rate)
-    return replace(measurement, integrated_lufs=integrated, loudness_range_lu=lra)
+    integrated, lra = _pyloudnorm_values(placed, measurement.sample_rate)
+    return with_values(
+        measurement, PYLOUDNORM_FAILED, integrated_lufs=integrated, loudness_range_lu=lra
+    )
+
+
+def _pyloudnorm_layout(samples: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+    """The channels in pyloudnorm's L R C Ls Rs places, or None when they do not fit."""
+    front = np.flatnonzero(weights == 1.0)
+    surround = np.flatnonzero(weights > 1.0)
+    fits = front.size <= _PYLOUDNORM_FRONT and surround.size <= _PYLOUDNORM_SURROUND
+    if not fits or front.size + surround.size == 0:
+        return None
+    if surround.size == 0:
+        return samples[:, front]
+    placed = np.zeros((samples.shape[0], _PYLOUDNORM_FRONT + surround.size))
+    placed[:, : front.size] = samples[:, front]
+    placed[:, _PYLOUDNORM_FRONT:] = samples[:, surround]
+    return placed
 
 
 def _pyloudnorm_values(samples: np.ndarray, rate: int) -> tuple[float | None, float | None]:
@@ -98,7 +117,10 @@ def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
     with handle:
         try:
             meter = LoudnessMeter(
-                handle.samplerate, handle.channels, clip_level=clip_level(handle.subtype)
+                handle.samplerate,
+                handle.channels,
+                clip_level=clip_level(handle.subtype),
+                channel_mask=channel_mask(path),
             )
         except ValueError as error:
             raise UnreadableAudio(f"cannot measure audio: {error}") from error
@@ -114,7 +136,12 @@ def _measure_raw(
 ) -> Measurement:
     """Measure a layout libsndfile gets wrong, decoded from the data chunk here."""
     try:
-        meter = LoudnessMeter(layout.sample_rate, layout.channels, clip_level=layout.clip_level)
+        meter = LoudnessMeter(
+            layout.sample_rate,
+            layout.channels,
+            clip_level=layout.clip_level,
+            channel_mask=channel_mask(path),
+        )
     except ValueError as error:
         raise UnreadableAudio(f"cannot measure audio: {error}") from error
     error_message = None

@@ -82,6 +82,7 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
     entry["clipped_runs_capped"] = measurement.clipped_runs_capped
     entry["loop_seam_ratio"] = measurement.loop_seam_ratio
     entry["nonfinite_samples"] = measurement.nonfinite_samples
+    entry["missing"] = dict(measurement.missing)
     if measurement.decode_error is not None:
         entry["error"] = (
             f"decoding stopped at {measurement.decode_error_at_s or 0.0:.3f} s: "
@@ -98,7 +99,9 @@ def _text(entry: dict[str, Any]) -> str:
         )
         for field, label, unit in FIELDS:
             value = entry[field]
-            shown = "-" if value is None else f"{value:.2f} {unit}"
+            shown = f"- ({entry['missing'].get(field, 'not measured')})"
+            if value is not None:
+                shown = f"{value:.2f} {unit}"
             lines.append(f"  {label + ':':<18}{shown}")
         capped = "+" if entry["clipped_runs_capped"] else ""
         lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}{capped}")

@@ -11,12 +11,16 @@ on every 10th hop (400 ms every 100 ms), short-term values for the loudness rang
 
 from __future__ import annotations
 
+import bisect
 import math
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
-from soundlint.audio.kweighting import k_weighting_sos
+from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
+from soundlint.audio.layout import channel_weights
+from soundlint.audio.reasons import missing_reasons
 from soundlint.audio.truepeak import TruePeakMeter
 from soundlint.model import Measurement
 
@@ -32,20 +36,40 @@ LRA_LOW_PERCENTILE = 0.10
 LRA_HIGH_PERCENTILE = 0.95
 SILENCE_DBFS = -60.0
 MIN_CLIP_RUN = 3
+CLIP_JOIN_S = 0.010
+"""Clipped runs less than this apart, on any channel, are one event."""
+SEAM_STEP_PERCENTILE = 0.9999
+"""The loop seam is measured against the step that only one in 10 000 exceeds."""
+_STEP_BIN_SHIFT = 19
+"""Step magnitudes are binned by the top bits of their float32 pattern: 8 exponent and 4
+mantissa bits, 16 log-spaced bins an octave (4.4% wide) from 0 to infinity."""
+_STEP_BINS = 1 << (31 - _STEP_BIN_SHIFT)
+
+
+def _step_bin_middles() -> np.ndarray:
+    """The middle of each bin: its bit pattern with the next mantissa bit set. Zero for the
+    bin of zero (and subnormal) steps; the largest float32 for infinite ones."""
+    finite = int(np.float32(np.inf).view(np.int32)) >> _STEP_BIN_SHIFT
+    patterns = np.arange(finite, dtype=np.int32) << _STEP_BIN_SHIFT | 1 << (_STEP_BIN_SHIFT - 1)
+    middles = np.full(_STEP_BINS, float(np.finfo(np.float32).max))
+    middles[:finite] = patterns.view(np.float32)
+    middles[0] = 0.0
+    return middles
+
+
+_STEP_MIDDLES = _step_bin_middles()
 _SEARCH_CHUNK = 4096
 # Blocks at least this long have their K-weighting done on a second thread.
 _THREADED_FRAMES = 8192
 
 
-def channel_weights(channels: int) -> np.ndarray:
-    """BS.1770 weights by position: L, R, C = 1, Ls, Rs = 1.41; 6 channels are L R C LFE Ls Rs.
-
-    Channels past the fifth (other than in the 6-channel layout) weigh 1.0.
-    """
-    if channels == 6:
-        return np.array([1.0, 1.0, 1.0, 0.0, 1.41, 1.41])
-    base = [1.0, 1.0, 1.0, 1.41, 1.41]
-    return np.array(base[:channels] + [1.0] * max(0, channels - len(base)))
+def loudness_problem(sample_rate: int, weighted_channels: int) -> str | None:
+    """Why no loudness can be measured from this stream at all, or None."""
+    if weighted_channels == 0:
+        return "only LFE channels, which BS.1770 leaves out"
+    if sample_rate <= 2 * SHELF_F0:
+        return f"K-weighting needs a rate above {2 * SHELF_F0:.0f} Hz, not {sample_rate} Hz"
+    return None
 
 
 def energy_to_lufs(energy: float) -> float | None:
@@ -184,56 +208,141 @@ def _last_at_least(row: np.ndarray, level: float) -> int | None:
     return None
 
 
-class _ClipRuns:
-    """Runs of MIN_CLIP_RUN+ consecutive samples at or above a level, per channel."""
+class _StepHistogram:
+    """Per channel, a fixed log-spaced histogram of |x[n] - x[n-1]| and the first and last
+    frames: enough for the loop seam in bounded memory, whatever the stream's length."""
 
-    def __init__(self, channels: int, level: float, limit: int) -> None:
+    def __init__(self, channels: int) -> None:
+        self._counts = np.zeros((channels, _STEP_BINS), dtype=np.int64)
+        self.first_frame: np.ndarray | None = None
+        self.last_frame = np.zeros(channels)
+
+    def feed(self, samples: np.ndarray) -> None:
+        """Add a (channels, frames) block, the step from the previous block included."""
+        if self.first_frame is None:
+            self.first_frame = samples[:, 0].astype(np.float64)
+        else:
+            self._count(np.abs(samples[:, :1] - self.last_frame[:, None]))
+        self.last_frame = samples[:, -1].astype(np.float64)
+        if samples.shape[1] > 1:
+            steps = np.diff(samples, axis=1)
+            self._count(np.abs(steps, out=steps))
+
+    def _count(self, magnitudes: np.ndarray) -> None:
+        """Bin a (channels, n) array of step magnitudes of our own (it is overwritten)."""
+        codes = magnitudes.astype(np.float32, copy=False).view(np.int32)
+        np.right_shift(codes, _STEP_BIN_SHIFT, out=codes)
+        for channel, row in enumerate(codes):
+            self._counts[channel] += np.bincount(row, minlength=_STEP_BINS)
+
+    def typical_steps(self) -> np.ndarray:
+        """Per channel, the larger of the SEAM_STEP_PERCENTILE step and the mean step (the
+        mean counts when fewer steps than that move at all); bin midpoints."""
+        counts = self._counts
+        totals = counts.sum(axis=1)
+        ranks = np.ceil(totals * SEAM_STEP_PERCENTILE)
+        typical = np.zeros(counts.shape[0])
+        for channel, row in enumerate(counts):
+            if totals[channel] == 0:
+                continue
+            percentile = _STEP_MIDDLES[int(np.searchsorted(np.cumsum(row), ranks[channel]))]
+            mean = float(row @ _STEP_MIDDLES) / totals[channel]
+            typical[channel] = max(percentile, mean)
+        return typical
+
+
+class _ClipRuns:
+    """Clipping events: runs of MIN_CLIP_RUN+ consecutive samples of one channel at the same
+    full-scale value (all >= level or all <= -level; a full-scale tone at Nyquist is none),
+    joined across channels into one event when less than ``join`` frames apart. The first
+    ``limit`` events are kept, as sorted disjoint [start, end) frame ranges."""
+
+    def __init__(self, channels: int, level: float, limit: int, join: int) -> None:
         self._level = level
         self._limit = limit
-        self._open: list[int | None] = [None] * channels
-        self._runs: list[tuple[int, int]] = []
+        self._join = join
+        self._open: list[tuple[int, int] | None] = [None] * channels
+        """Per channel, the sign and first frame of a run still going at the last block's end."""
+        self._starts: list[int] = []
+        self._ends: list[int] = []
         self.capped = False
-        """True once a run was left out because ``limit`` runs were kept."""
+        """True once an event was left out because ``limit`` events were kept."""
 
-    def feed(self, magnitude: np.ndarray, peaks: np.ndarray, offset: int) -> None:
-        """Scan a (channels, frames) block of |samples| starting at frame ``offset``."""
-        frames = magnitude.shape[1]
-        for channel, row in enumerate(magnitude):
-            open_start = self._open[channel]
-            if peaks[channel] < self._level and open_start is None:
+    def feed(self, samples: np.ndarray, peaks: np.ndarray, offset: int) -> None:
+        """Scan a (channels, frames) block of samples starting at frame ``offset``."""
+        starts: list[np.ndarray] = []
+        ends: list[np.ndarray] = []
+        for channel, row in enumerate(samples):
+            if peaks[channel] < self._level and self._open[channel] is None:
                 continue
-            # A leading False and the open run as "frame -1": every run has a rising edge.
-            clipped = row >= self._level
-            padded = np.concatenate(([False, open_start is not None], clipped, [False]))
-            edges = np.flatnonzero(padded[1:] != padded[:-1]) - 1
-            self._open[channel] = None
-            for start, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
-                first = open_start if open_start is not None and start < 0 else offset + start
-                if end == frames:
-                    self._open[channel] = first
-                else:
-                    self._add(first, offset + end)
+            found = self._channel_runs(channel, row, offset)
+            starts.append(found[0])
+            ends.append(found[1])
+        if starts:
+            self._add(np.concatenate(starts), np.concatenate(ends))
 
-    def _add(self, start: int, end: int) -> None:
-        if end - start < MIN_CLIP_RUN:
+    def _channel_runs(self, channel: int, row: np.ndarray, offset: int) -> tuple[np.ndarray, ...]:
+        """Runs of one channel's block that are long enough: closed ones, and the run still
+        open at the block's end (it may grow, and joins its later self)."""
+        frames = row.size
+        signs = (row >= self._level).astype(np.int8) - (row <= -self._level).astype(np.int8)
+        carried = self._open[channel]
+        # Frame -1 is the carried run's sign, frame ``frames`` a 0: every run has two cuts.
+        padded = np.concatenate(([0 if carried is None else carried[0]], signs, [0]))
+        cuts = np.flatnonzero(padded[1:] != padded[:-1])
+        firsts, lasts = cuts[:-1], cuts[1:]
+        run_signs = padded[firsts + 1]
+        keep = run_signs != 0
+        firsts, lasts, run_signs = firsts[keep], lasts[keep], run_signs[keep]
+        starts = (firsts + offset).astype(np.int64)
+        ends = (lasts + offset).astype(np.int64)
+        if carried is not None:
+            head = cuts[0]
+            starts = np.concatenate(([carried[1]], starts))
+            ends = np.concatenate(([offset + head], ends))
+            run_signs = np.concatenate(([carried[0]], run_signs))
+        self._open[channel] = None
+        if ends.size and ends[-1] == offset + frames:
+            self._open[channel] = (int(run_signs[-1]), int(starts[-1]))
+        long_enough = ends - starts >= MIN_CLIP_RUN
+        return starts[long_enough], ends[long_enough]
+
+    def _add(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        """Join a block's runs into events, then into the kept events."""
+        if starts.size == 0:
             return
-        if len(self._runs) < self._limit * len(self._open):
-            self._runs.append((start, end))
-        else:
+        order = np.argsort(starts, kind="stable")
+        starts, ends = starts[order], ends[order]
+        reach = np.maximum.accumulate(ends)
+        first = np.flatnonzero(np.concatenate(([True], starts[1:] >= reach[:-1] + self._join)))
+        for start, end in zip(
+            starts[first].tolist(), np.maximum.reduceat(ends, first).tolist(), strict=True
+        ):
+            self._insert(start, end)
+
+    def _insert(self, start: int, end: int) -> None:
+        """Add [start, end) to the events, joining those less than ``join`` frames away."""
+        events = len(self._starts)
+        if events == self._limit and start >= self._ends[-1] + self._join:
+            self.capped = True
+            return
+        low = bisect.bisect_right(self._ends, start - self._join)
+        high = bisect.bisect_left(self._starts, end + self._join)
+        if low < high:
+            start = min(start, self._starts[low])
+            end = max(end, self._ends[high - 1])
+        self._starts[low:high] = [start]
+        self._ends[low:high] = [end]
+        if len(self._starts) > self._limit:
+            del self._starts[self._limit :], self._ends[self._limit :]
             self.capped = True
 
     def runs(self, frames: int) -> list[tuple[int, int]]:
-        """Runs as [start, end) frame ranges, merged across channels, at most ``limit``."""
-        pending = list(self._runs)
-        pending += [(start, frames) for start in self._open if start is not None]
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(run for run in pending if run[1] - run[0] >= MIN_CLIP_RUN):
-            if merged and start <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        self.capped = self.capped or len(merged) > self._limit
-        return merged[: self._limit]
+        """The kept events as [start, end) frame ranges, runs still open ending at ``frames``."""
+        for sign_start in self._open:
+            if sign_start is not None and frames - sign_start[1] >= MIN_CLIP_RUN:
+                self._insert(sign_start[1], frames)
+        return list(zip(self._starts, self._ends, strict=True))
 
 
 class LoudnessMeter:
@@ -241,6 +350,7 @@ class LoudnessMeter:
 
     ``clip_level``: a sample counts as clipped when |x| >= it (1.0 for float data; integer
     PCM clips at 1 - 2**-(bits-1)). At most ``max_clipped_runs`` runs are kept, the earliest.
+    ``channel_mask``: the WAVE_FORMAT_EXTENSIBLE speaker mask that sets the channel weights.
     """
 
     def __init__(
@@ -250,28 +360,30 @@ class LoudnessMeter:
         *,
         clip_level: float = 1.0,
         max_clipped_runs: int = 1000,
+        channel_mask: int | None = None,
     ) -> None:
         if channels < 1:
             raise ValueError("a stream needs at least one channel")
         self.sample_rate = sample_rate
         self.channels = channels
-        weights = channel_weights(channels)
+        weights = channel_weights(channels, channel_mask)
         self._weighted = np.flatnonzero(weights > 0.0)
-        self._sos = k_weighting_sos(sample_rate)
-        self._zi = np.zeros((self._sos.shape[0], self._weighted.size, 2))
+        self._loudness_problem = loudness_problem(sample_rate, self._weighted.size)
+        self._sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
+        self._zi = np.zeros((2, self._weighted.size, 2))
         self._hop_energies = _HopEnergies(sample_rate, weights[self._weighted])
         self._sliding = _SlidingLoudness(sample_rate)
         self._truepeak = TruePeakMeter(channels)
-        self._clips = _ClipRuns(channels, clip_level, max_clipped_runs)
+        self._clips = _ClipRuns(
+            channels, clip_level, max_clipped_runs, round(CLIP_JOIN_S * sample_rate)
+        )
         self._silence_level = 10.0 ** (SILENCE_DBFS / 20.0)
         self._first_sound: int | None = None
         self._last_sound: int | None = None
         self._frames = 0
         self._nonfinite = 0
         self._sums = np.zeros(channels)
-        self._step_sums = np.zeros(channels)
-        self._first_frame = np.zeros(channels)
-        self._last_frame = np.zeros(channels)
+        self._steps = _StepHistogram(channels)
         self._executor: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
 
@@ -300,9 +412,9 @@ class LoudnessMeter:
         self._wait()
         self._truepeak.note_sample_peaks(peaks)
         self._pending = self._start(samples, magnitude)
-        self._clips.feed(magnitude, peaks, self._frames)
+        self._clips.feed(samples, peaks, self._frames)
         self._track_sound(magnitude, peaks)
-        self._track_steps(samples)
+        self._steps.feed(samples)
         self._frames += samples.shape[1]
 
     def _wait(self) -> None:
@@ -357,17 +469,9 @@ class LoudnessMeter:
             ):
                 self._last_sound = self._frames + last
 
-    def _track_steps(self, samples: np.ndarray) -> None:
-        """Accumulate |x[n] - x[n-1]| for the loop seam and keep the first and last frames."""
-        if self._frames == 0:
-            self._first_frame = samples[:, 0].astype(np.float64)
-        else:
-            self._step_sums += np.abs(samples[:, 0] - self._last_frame)
-        steps = np.abs(np.diff(samples, axis=1))
-        self._step_sums += steps.sum(axis=1, dtype=np.float64)
-        self._last_frame = samples[:, -1].astype(np.float64)
-
     def _measure_loudness(self, samples: np.ndarray) -> None:
+        if self._sos is None:
+            return
         from scipy.signal import sosfilt
 
         # float64 throughout: float32 coefficients and state move the high-pass poles enough to
@@ -398,7 +502,7 @@ class LoudnessMeter:
         peak = self._truepeak.peak()
         sample_peak = self._truepeak.sample_peak
         runs = self._clips.runs(frames)
-        return Measurement(
+        measurement = Measurement(
             sample_rate=rate,
             channels=self.channels,
             frames=frames,
@@ -418,6 +522,13 @@ class LoudnessMeter:
             decode_error=decode_error,
             decode_error_at_s=decode_error_at_s,
         )
+        reasons = missing_reasons(
+            measurement,
+            loudness_problem=self._loudness_problem,
+            gating_blocks=len(sliding.gating_energies),
+            short_term_windows=len(sliding.short_term_energies),
+        )
+        return replace(measurement, missing=reasons)
 
     def _leading_silence(self) -> float | None:
         if self._frames == 0:
@@ -432,12 +543,13 @@ class LoudnessMeter:
         return (self._frames - 1 - last) / self.sample_rate
 
     def _loop_seam_ratio(self) -> float | None:
-        """max over channels of |first - last frame| / mean |x[n] - x[n-1]|; None if static."""
-        if self._frames < 2:
+        """max over channels of |first - last frame| / the channel's typical large step (see
+        ``_StepHistogram``); None when nothing moves."""
+        if self._frames < 2 or self._steps.first_frame is None:
             return None
-        typical = self._step_sums / (self._frames - 1)
+        typical = self._steps.typical_steps()
         moving = typical > 0.0
         if not moving.any():
             return None
-        jumps = np.abs(self._first_frame - self._last_frame)
+        jumps = np.abs(self._steps.first_frame - self._steps.last_frame)
         return float((jumps[moving] / typical[moving]).max())

@@ -13,6 +13,7 @@ from soundlint.rule import Option, Rule, at_least_zero
 
 SILENCE_LUFS = -70.0
 SHOWN_RUNS = 3
+MAX_DECIMALS = 9
 
 
 def _duration_bounds_problem(durations: dict[str, list[float]]) -> str | None:
@@ -24,12 +25,18 @@ def _duration_bounds_problem(durations: dict[str, list[float]]) -> str | None:
     return None
 
 
+def _at_most_zero(value: float) -> str | None:
+    return None if value <= 0 else "must be 0 or less (0 dBFS is full scale)"
+
+
 AU001 = Rule(
     code="AU001",
     name="clipping",
     summary="A segment clips: three or more consecutive samples at full scale.",
-    what="Runs of 3 or more consecutive samples at the format's full scale, with the times of "
-    "the first runs.",
+    what="Runs of 3 or more consecutive samples of a channel at the same full-scale value "
+    "(a full-scale tone at the Nyquist frequency, +FS and -FS in turn, is not clipping). Runs "
+    "less than 10 ms apart, on any channel, are one clipped run. The finding is at the first "
+    "run and names the times of the next few.",
     why="Clipping is audible distortion, and it gets worse after encoding.",
     fix="Re-export from the session with lower gain or a limiter.",
     needs_audio=True,
@@ -66,16 +73,21 @@ AU004 = Rule(
     code="AU004",
     name="dc-offset",
     summary="A segment has a DC offset.",
-    what="The mean of each channel's samples, against `max-offset` (in full-scale units).",
-    why="DC offset wastes headroom and clicks where segments are joined.",
+    what="The mean of each channel's samples, in dBFS, against `max-dbfs`. The default, "
+    "-46 dBFS (0.005 of full scale), lets pass the offsets real material carries harmlessly: "
+    "the bias of recorders and converters at -48 to -59 dBFS, which a -60 dBFS limit flagged "
+    "in about a quarter of real files, and the half step of a truncating 8-bit converter "
+    "(-48.2 dBFS); it catches the offsets of faulty interfaces and of processing that "
+    "shifts the waveform, from about -40 dBFS (0.01) up.",
+    why="DC offset wastes headroom and clicks where segments are joined, faded or cut.",
     fix="Apply a high-pass filter (DC removal) to the segment.",
     severity=Severity.WARNING,
     options=(
         Option(
-            "max-offset",
-            0.001,
-            "largest allowed mean sample value (full scale = 1)",
-            check=at_least_zero,
+            "max-dbfs",
+            -46.0,
+            "largest allowed mean sample value of a channel, in dBFS",
+            check=_at_most_zero,
         ),
     ),
     needs_audio=True,
@@ -85,7 +97,11 @@ AU005 = Rule(
     name="loop-seam",
     summary="A looping segment clicks where its end joins its start.",
     what="For segments named in `loop-segments`: the jump from the last frame to the first, "
-    "divided by the mean sample-to-sample step of the segment, against `max-ratio`.",
+    "against the largest steps the segment itself takes between samples (the step only one "
+    "in 10 000 exceeds, per channel). A seam more than `max-ratio` times that is a "
+    "discontinuity the material does not otherwise have: a sine cut mid-cycle, a pad that "
+    "ends on a click. Hard-edged material (square waves, pulses, noise) makes such steps "
+    "itself, and its seam is one of them.",
     why="The platform repeats loop segments under long sections; a discontinuity at the seam "
     "is an audible click at every repetition.",
     fix="Cut the loop at a zero crossing or crossfade its seam.",
@@ -93,7 +109,10 @@ AU005 = Rule(
     options=(
         Option("loop-segments", ["main"], "names of the segments that loop"),
         Option(
-            "max-ratio", 10.0, "largest allowed seam jump, in typical steps", check=at_least_zero
+            "max-ratio",
+            3.0,
+            "largest allowed seam jump, in the segment's own largest steps",
+            check=at_least_zero,
         ),
     ),
     needs_audio=True,
@@ -137,32 +156,42 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
     yield from _durations(template, context)
 
 
+def beyond(value: float, limit: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, or as many more as it takes to show it on the same
+    side of ``limit`` as it is ("0.5002 s, more than 0.5 s", never "0.50 s, more than 0.5 s")."""
+    for places in range(decimals, MAX_DECIMALS):
+        shown = f"{value:.{places}f}"
+        if (float(shown) > limit) == (value > limit) and float(shown) != limit:
+            return shown
+    return f"{value:.{MAX_DECIMALS}f}"
+
+
 def _silence(measurement: Measurement) -> str | None:
     if measurement.sample_peak_dbfs is None:
         return "digital silence"
     loudest = measurement.max_momentary_lufs
     if loudest is not None and loudest <= SILENCE_LUFS:
-        return f"below {SILENCE_LUFS:g} LUFS throughout (loudest {loudest:.1f} LUFS)"
+        shown = beyond(loudest, SILENCE_LUFS, 1)
+        return f"below {SILENCE_LUFS:g} LUFS throughout (loudest {shown} LUFS)"
     return None
 
 
 def _clipping(
     template: Template, segment: Segment, measurement: Measurement
 ) -> Iterator[Diagnostic]:
+    """The first run is the diagnostic's own time (start_s, end_s); the message adds the next."""
     runs = measurement.clipped_runs
     if not runs:
         return
-    shown = ", ".join(f"{start:.3f} s" for start, _ in runs[:SHOWN_RUNS])
     count = f"more than {len(runs)}" if measurement.clipped_runs_capped else str(len(runs))
-    more = ", ..." if len(runs) > SHOWN_RUNS else ""
-    yield at_segment_file(
-        "AU001",
-        f"{count} clipped run{'s' if len(runs) > 1 else ''}: at {shown}{more}",
-        template,
-        segment,
-        start_s=runs[0][0],
-        end_s=runs[0][1],
+    message = (
+        f"{count} clipped run{'s' if len(runs) > 1 or measurement.clipped_runs_capped else ''}"
     )
+    if len(runs) > 1:
+        shown = ", ".join(f"{start:.3f} s" for start, _ in runs[1 : 1 + SHOWN_RUNS])
+        more = ", ..." if len(runs) > 1 + SHOWN_RUNS or measurement.clipped_runs_capped else ""
+        message += f", also at {shown}{more}"
+    yield at_segment_file("AU001", message, template, segment, start_s=runs[0][0], end_s=runs[0][1])
 
 
 def _edges(
@@ -178,7 +207,7 @@ def _edges(
             begin = start if start is not None else duration - seconds
             yield at_segment_file(
                 "AU003",
-                f"{edge} silence of {seconds:.2f} s, more than {limit:g} s",
+                f"{edge} silence of {beyond(seconds, limit, 2)} s, more than {limit:g} s",
                 template,
                 segment,
                 start_s=begin,
@@ -189,13 +218,14 @@ def _edges(
 def _dc_offset(
     template: Template, segment: Segment, measurement: Measurement, context: CheckContext
 ) -> Iterator[Diagnostic]:
-    limit = context.options("AU004")["max-offset"]
+    limit = context.options("AU004")["max-dbfs"]
     for channel, offset in enumerate(measurement.dc_offset, start=1):
-        if abs(offset) > limit:
-            level = 20 * math.log10(abs(offset))
+        level = 20 * math.log10(abs(offset)) if offset else -math.inf
+        if level > limit:
             yield at_segment_file(
                 "AU004",
-                f"channel {channel} has a DC offset of {offset:+.4f} ({level:.1f} dBFS)",
+                f"channel {channel} has a DC offset of {beyond(level, limit, 1)} dBFS "
+                f"({offset:+.4f}), more than {limit:g} dBFS",
                 template,
                 segment,
             )
@@ -210,8 +240,8 @@ def _loop_seam(
     if looping and ratio is not None and ratio > options["max-ratio"]:
         yield at_segment_file(
             "AU005",
-            f"the loop seam jumps {ratio:.1f} times the typical step between "
-            f"samples (more than {options['max-ratio']:g})",
+            f"the loop seam jumps {beyond(ratio, options['max-ratio'], 1)} times the segment's "
+            f"largest steps between samples (more than {options['max-ratio']:g})",
             template,
             segment,
             start_s=measurement.duration_s,
@@ -229,10 +259,11 @@ def _durations(template: Template, context: CheckContext) -> Iterator[Diagnostic
             continue
         shortest, longest = bounds
         if not shortest <= duration <= longest:
+            bound = shortest if duration < shortest else longest
             yield at_segment_file(
                 "AU006",
-                f"'{segment.name}' lasts {duration:.2f} s; it should last {shortest:g} to "
-                f"{longest:g} s",
+                f"'{segment.name}' lasts {beyond(duration, bound, 2)} s; it should last "
+                f"{shortest:g} to {longest:g} s",
                 template,
                 segment,
             )

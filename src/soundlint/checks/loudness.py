@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Iterator
 
+from soundlint.audio.reasons import BELOW_GATE, NO_FRAMES, SILENCE
 from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
@@ -13,6 +14,8 @@ from soundlint.rule import Option, Rule, at_least_zero
 from soundlint.words import apart
 
 GATING_BLOCK_S = 0.4
+QUIET = (SILENCE, BELOW_GATE, NO_FRAMES)
+"""Reasons for no loudness that are the content's own: AU002 reports them."""
 
 LN001 = Rule(
     code="LN001",
@@ -66,9 +69,10 @@ LN004 = Rule(
 LN005 = Rule(
     code="LN005",
     name="loudness-unmeasurable",
-    summary="A segment is too short for its loudness to be measured.",
-    what="Segments shorter than one 400 ms gating block. (Segments too quiet to measure, below "
-    "the -70 LUFS gate throughout, are AU002.)",
+    summary="A segment's loudness cannot be measured (too short, only LFE, rate too low).",
+    what="Segments shorter than one 400 ms gating block, and segments whose loudness BS.1770 "
+    "cannot define: only LFE channels, or a sample rate too low for K-weighting. (Segments too "
+    "quiet to measure, below the -70 LUFS gate throughout, are AU002.)",
     why="Without a measurement, the loudness rules cannot vouch for the segment.",
     fix="Check that the segment is the intended file; lengthen it.",
     severity=Severity.WARNING,
@@ -96,6 +100,12 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
     )
 
 
+def _unmeasurable(measurement: Measurement) -> str | None:
+    """Why the stream has no loudness at all, when that is not its content (silence, AU002)."""
+    reason = dict(measurement.missing).get("integrated_lufs")
+    return None if reason in (None, *QUIET) else reason
+
+
 def _segment(
     template: Template, segment: Segment, measurement: Measurement, context: CheckContext
 ) -> Iterator[Diagnostic]:
@@ -109,6 +119,10 @@ def _segment(
                 "less than one 400 ms block",
                 template,
                 segment,
+            )
+        elif reason := _unmeasurable(measurement):
+            yield at_segment_file(
+                "LN005", f"loudness cannot be measured: {reason}", template, segment
             )
     else:
         target = context.options("LN001")["target"]

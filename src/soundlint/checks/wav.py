@@ -12,7 +12,6 @@ from soundlint.rule import Option, Rule
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
 MAX_DECODABLE_PCM_BITS = 64
-LOWEST_MEASURABLE_RATE = 3364
 """Below this rate the K-weighting shelf (1682 Hz) is above Nyquist: loudness is undefined."""
 
 WAV001 = Rule(
@@ -162,25 +161,12 @@ def _decodable_depth(audio: AudioInfo) -> bool:
     return audio.format_tag != PCM or bits <= MAX_DECODABLE_PCM_BITS
 
 
-def _too_low_to_measure(audio: AudioInfo) -> bool:
-    return bool(audio.sample_rate) and (audio.sample_rate or 0) < LOWEST_MEASURABLE_RATE
-
-
 def _decoding(
     template: Template, segment: Segment, audio: AudioInfo, context: CheckContext
 ) -> Iterator[Diagnostic]:
     """What the audio pass found while decoding, when it ran."""
     unreadable = context.unreadable(segment)
-    if unreadable and _too_low_to_measure(audio):
-        if audio.sample_rate in context.options("SR001")["sample-rates"]:
-            yield at_segment_file(
-                "SR001",
-                f"sample rate {audio.sample_rate} Hz is too low to measure loudness (the "
-                f"K-weighting filter needs {LOWEST_MEASURABLE_RATE} Hz or more)",
-                template,
-                segment,
-            )
-    elif unreadable and _decodable_depth(audio) and not audio.has("WAV001", "WAV002"):
+    if unreadable and _decodable_depth(audio) and not audio.has("WAV001", "WAV002"):
         yield at_segment_file("WAV002", f"cannot decode the audio: {unreadable}", template, segment)
     measurement = context.measurement(segment)
     if measurement is None:

@@ -1,0 +1,84 @@
+"""Why a measurement lacks a value: the reasons ``soundlint measure`` and the rules can show."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from soundlint.model import Measurement
+
+NO_FRAMES = "no audio frames"
+SILENCE = "digital silence"
+TOO_SHORT_FOR_BLOCK = "shorter than one 400 ms block"
+TOO_SHORT_FOR_WINDOW = "shorter than one 3 s window"
+BELOW_GATE = "below the -70 LUFS absolute gate throughout"
+STATIC = "the signal does not change"
+FEW_FRAMES = "fewer than 2 frames"
+PYLOUDNORM_FAILED = "pyloudnorm could not measure it"
+
+_BLOCK_FIELDS = ("integrated_lufs", "max_momentary_lufs")
+_WINDOW_FIELDS = ("loudness_range_lu", "max_short_term_lufs")
+_GATED_FIELDS = ("integrated_lufs", "loudness_range_lu")
+LOUDNESS_FIELDS = (*_BLOCK_FIELDS, *_WINDOW_FIELDS)
+_FIELD_ORDER = (
+    "integrated_lufs",
+    "loudness_range_lu",
+    "true_peak_dbtp",
+    "sample_peak_dbfs",
+    "max_momentary_lufs",
+    "max_short_term_lufs",
+    "leading_silence_s",
+    "trailing_silence_s",
+    "loop_seam_ratio",
+)
+
+
+def missing_reasons(
+    measurement: Measurement,
+    *,
+    loudness_problem: str | None,
+    gating_blocks: int,
+    short_term_windows: int,
+) -> tuple[tuple[str, str], ...]:
+    """(field, reason) for each field of ``measurement`` that is None, in field order.
+
+    ``loudness_problem``: why no loudness can be measured at all (sample rate, only LFE).
+    """
+    silent = measurement.sample_peak_dbfs is None
+    reasons: dict[str, str] = {}
+    for field in LOUDNESS_FIELDS:
+        windows = gating_blocks if field in _BLOCK_FIELDS else short_term_windows
+        if loudness_problem is not None:
+            reasons[field] = loudness_problem
+        elif windows == 0:
+            reasons[field] = TOO_SHORT_FOR_BLOCK if field in _BLOCK_FIELDS else TOO_SHORT_FOR_WINDOW
+        elif silent:
+            reasons[field] = SILENCE
+        elif field in _GATED_FIELDS:
+            reasons[field] = BELOW_GATE
+        else:
+            reasons[field] = "no energy after K-weighting"
+    for field in ("true_peak_dbtp", "sample_peak_dbfs"):
+        reasons[field] = SILENCE
+    for field in ("leading_silence_s", "trailing_silence_s"):
+        reasons[field] = NO_FRAMES
+    reasons["loop_seam_ratio"] = FEW_FRAMES if measurement.frames < 2 else STATIC
+    if measurement.frames == 0:
+        reasons = dict.fromkeys(reasons, NO_FRAMES)
+    return tuple(
+        (field, reasons[field]) for field in _FIELD_ORDER if getattr(measurement, field) is None
+    )
+
+
+def with_values(measurement: Measurement, fallback: str, **values: float | None) -> Measurement:
+    """``measurement`` with other values for some fields (another engine's), its reasons
+    updated: a value that became None keeps the reason it had, else gets ``fallback``."""
+    known = dict(measurement.missing)
+    for field, value in values.items():
+        if value is None:
+            known.setdefault(field, fallback)
+        else:
+            known.pop(field, None)
+    missing = tuple((field, known[field]) for field in _FIELD_ORDER if field in known)
+    changes: dict[str, Any] = {**values, "missing": missing}
+    return replace(measurement, **changes)
