@@ -121,7 +121,13 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     )
     check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
     check.add_argument("--output-format", choices=formats, default="text")
-    check.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
+    check.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE (- for stdout); a regular file is replaced atomically, "
+        "a device, FIFO or /dev/stdout written through",
+    )
     check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes")
     check.add_argument("--extend-select", metavar="CODES", help="add to the selected rules")
     check.add_argument("--ignore", metavar="CODES", help="comma-separated codes to ignore")
@@ -222,21 +228,25 @@ def _warn_unchecked(paths: list[Path], project: Project) -> None:
 def _use_color(args: argparse.Namespace) -> bool:
     if args.color != "auto":
         return bool(args.color == "always")
-    if args.output is not None or os.environ.get("NO_COLOR"):
+    if not _to_stdout(args.output) or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
 
 
+def _to_stdout(output: Path | None) -> bool:
+    return output is None or str(output) == "-"
+
+
 def _write(text: str, output: Path | None) -> None:
-    """Print, or write the file atomically: a reader never sees half a report."""
-    if output is None:
+    """Print, or write to ``output``: a regular file atomically (a reader never sees half a
+    report), anything else (a device, a FIFO, /dev/stdout) straight through."""
+    if output is None or _to_stdout(output):
         sys.stdout.write(text)
         return
     from soundlint import atomic
 
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(output, text)
+        atomic.write_output(output, text)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from None
 
