@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,15 +67,19 @@ def analyse(
             outcomes[path] = Outcome(measurement=cached)
         else:
             pending.append(path)
-    workers = min(jobs or os.cpu_count() or 1, len(pending))
-    if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
-        measured = [_measure(plugins, path, settings) for path in pending]
-    else:
-        measured = _in_pool(pending, settings, workers)
-    for path, outcome in zip(pending, measured, strict=True):
+
+    def keep(path: Path, outcome: Outcome) -> None:
+        """Store each outcome as it comes, so that an interrupted run keeps what it measured."""
         outcomes[path] = outcome
         if cache is not None and outcome.measurement is not None:
             cache.put(path, outcome.measurement)
+
+    workers = min(jobs or os.cpu_count() or 1, len(pending))
+    if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
+        for path in pending:
+            keep(path, _measure(plugins, path, settings))
+    else:
+        _in_pool(pending, settings, workers, keep)
     return Analysis(outcomes)
 
 
@@ -106,6 +111,10 @@ _worker_plugins: Plugins | None = None
 
 def _start_worker(config_file: Path | None, plugin_args: tuple[str, ...]) -> None:
     global _worker_plugins
+    # Ctrl-C on a terminal reaches every process of the group: the main process answers it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     from soundlint import api
 
     session = api.start((), config_path=config_file, plugin_args=plugin_args, search_config=False)
@@ -117,23 +126,44 @@ def _measure_in_worker(path: Path, settings: Settings) -> Outcome:
     return _measure(_worker_plugins, path, settings)
 
 
-def _in_pool(paths: list[Path], settings: Settings, workers: int) -> list[Outcome]:
-    """Measure in worker processes; a file whose worker dies is measured again on its own."""
-    outcomes: dict[Path, Outcome] = {}
-    with contextlib.suppress(BrokenProcessPool), _pool(settings, workers) as pool:
-        futures = {path: pool.submit(_measure_in_worker, path, settings) for path in paths}
-        for path, future in futures.items():
-            with contextlib.suppress(BrokenProcessPool):
-                outcomes[path] = future.result()
-    return [outcomes.get(path) or _alone(path, settings) for path in paths]
+def _in_pool(
+    paths: list[Path], settings: Settings, workers: int, keep: Callable[[Path, Outcome], None]
+) -> None:
+    """Measure in worker processes, keeping each outcome as it arrives; a file whose worker
+    dies is measured again on its own. Interrupted (Ctrl-C, SIGTERM), the workers are killed
+    at once and the exception goes on."""
+    kept: set[Path] = set()
+    with contextlib.suppress(BrokenProcessPool):
+        pool = _pool(settings, workers)
+        try:
+            with _signals_held():
+                futures = {pool.submit(_measure_in_worker, path, settings): path for path in paths}
+            for future in as_completed(futures):
+                with contextlib.suppress(BrokenProcessPool):
+                    keep(futures[future], future.result())
+                    kept.add(futures[future])
+        except BaseException:
+            _kill(pool)
+            raise
+        pool.shutdown()
+    for path in paths:
+        if path not in kept:
+            keep(path, _alone(path, settings))
 
 
 def _alone(path: Path, settings: Settings) -> Outcome:
+    pool = _pool(settings, 1)
     try:
-        with _pool(settings, 1) as pool:
-            return pool.submit(_measure_in_worker, path, settings).result()
+        with _signals_held():
+            future = pool.submit(_measure_in_worker, path, settings)
+        return future.result()
     except BrokenProcessPool:
         return Outcome(unreadable="the decoder crashed on this file (its process died)")
+    except BaseException:
+        _kill(pool)
+        raise
+    finally:
+        pool.shutdown()
 
 
 def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
@@ -142,3 +172,31 @@ def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
         initializer=_start_worker,
         initargs=(settings.config_file, settings.plugin_args),
     )
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while workers are forked: they start with both blocked (the
+    main process answers them and kills the workers) until _start_worker sets them up."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and kill the workers now: what they were measuring is
+    lost anyway. (Python 3.14 has ProcessPoolExecutor.kill_workers; before, the workers are
+    only in the private ``_processes``.)"""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=1)

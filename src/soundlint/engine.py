@@ -109,10 +109,11 @@ def _analyse(
     ]
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     cache = MeasurementCache(settings.cache_dir, meter) if use_cache else None
-    analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache)
-    if cache is not None:
-        cache.save()
-    return analysis
+    try:
+        return analyse(paths, settings, plugins, jobs=jobs, cache=cache)
+    finally:  # interrupted too: the measurements kept so far stay findable
+        if cache is not None:
+            cache.save()
 
 
 def _measurable(segment: Segment) -> bool:
