@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,14 @@ class Terminated(BaseException):
 
 def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated
+
+
+def _catch_sigterm() -> Any:
+    """Turn SIGTERM into Terminated; return the handler it replaces (None when not in the
+    main thread, where Python cannot set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 class UsageError(Exception):
@@ -66,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     from soundlint.config import ConfigError
 
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous = _catch_sigterm()
     try:
         status = _main(argv)
         sys.stdout.flush()
@@ -88,7 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _reader_gone() -> int:

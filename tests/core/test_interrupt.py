@@ -103,7 +103,7 @@ def test_a_signal_stops_the_pool_and_keeps_what_was_measured(
             process.kill()
             process.wait()
     assert process.returncode == status, err
-    assert elapsed < 2.0
+    assert elapsed < 2.0, f"{elapsed:.2f} s from the signal to the exit"
     assert "Traceback" not in err
     assert out == ""
     grace = time.monotonic() + 1.0
