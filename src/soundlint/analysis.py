@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,25 +131,57 @@ def _in_pool(
     paths: list[Path], settings: Settings, workers: int, keep: Callable[[Path, Outcome], None]
 ) -> None:
     """Measure in worker processes, keeping each outcome as it arrives; a file whose worker
-    dies is measured again on its own. Interrupted (Ctrl-C, SIGTERM), the workers are killed
-    at once and the exception goes on."""
+    dies is measured again on its own. On Ctrl-C or SIGTERM the workers are killed at once,
+    then the signal goes on to its usual handler (KeyboardInterrupt, the CLI's exit 143)."""
     kept: set[Path] = set()
-    with contextlib.suppress(BrokenProcessPool):
+    with _stop_signals_noted() as received, contextlib.suppress(BrokenProcessPool):
         pool = _pool(settings, workers)
         try:
             with _signals_held():
                 futures = {pool.submit(_measure_in_worker, path, settings): path for path in paths}
-            for future in as_completed(futures):
-                with contextlib.suppress(BrokenProcessPool):
-                    keep(futures[future], future.result())
-                    kept.add(futures[future])
+            pending = set(futures)
+            while pending and not received:
+                done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    with contextlib.suppress(BrokenProcessPool):
+                        keep(futures[future], future.result())
+                        kept.add(futures[future])
         except BaseException:
             _kill(pool)
             raise
-        pool.shutdown()
+        if received:
+            _kill(pool)
+        else:
+            pool.shutdown()
+    if received:
+        signal.raise_signal(received[0])
     for path in paths:
         if path not in kept:
             keep(path, _alone(path, settings))
+
+
+_POLL_SECONDS = 0.1
+
+
+@contextlib.contextmanager
+def _stop_signals_noted() -> Iterator[list[int]]:
+    """Note Ctrl-C and SIGTERM rather than raise them inside the pool's locks (where an
+    exception can leave a lock held and the exit hanging); the caller acts on them, and the
+    handlers there were are put back. Only the main thread can do this; elsewhere, nothing."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {number: signal.getsignal(number) for number in _STOP_SIGNALS}
+    for number, handler in previous.items():
+        if handler not in (signal.SIG_IGN, None):
+            signal.signal(number, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            if handler is not None:  # None: not set from Python, so not replaced either
+                signal.signal(number, handler)
 
 
 def _alone(path: Path, settings: Settings) -> Outcome:
@@ -189,14 +222,10 @@ def _signals_held() -> Iterator[None]:
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
-    """Cancel what has not started and kill the workers now: what they were measuring is
-    lost anyway. (Python 3.14 has ProcessPoolExecutor.kill_workers; before, the workers are
-    only in the private ``_processes``.)"""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    """Kill the workers now (what they were measuring is lost anyway), then let the pool
+    wind up its threads and queues before anything else exits. (Python 3.14 has
+    ProcessPoolExecutor.kill_workers; before, the workers are only in ``_processes``.)"""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(OSError, ValueError):
             process.kill()
-    for process in processes:
-        with contextlib.suppress(OSError, ValueError, AssertionError):
-            process.join(timeout=1)
+    pool.shutdown(wait=True, cancel_futures=True)

@@ -30,30 +30,30 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _children(pid: int) -> set[int]:
-    """Live processes whose parent is ``pid``, read from /proc."""
+def _children(pid: int) -> set[tuple[int, str]]:
+    """Live processes whose parent is ``pid``, by pid and start time, read from /proc."""
     found = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
-            state = _stat(int(entry.name))
-            if state is not None and state[1] == pid and state[0] != "Z":
-                found.add(int(entry.name))
+            fields = _stat(int(entry.name))
+            if fields is not None and fields[0] != "Z" and int(fields[1]) == pid:
+                found.add((int(entry.name), fields[19]))
     return found
 
 
-def _stat(pid: int) -> tuple[str, int] | None:
-    """A process's state letter and parent pid, or None when it is gone."""
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...), or None."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = text[text.rindex(")") + 2 :].split()
-    return fields[0], int(fields[1])
+    return text[text.rindex(")") + 2 :].split()
 
 
-def _alive(pid: int) -> bool:
-    state = _stat(pid)
-    return state is not None and state[0] != "Z"
+def _alive(process: tuple[int, str]) -> bool:
+    """True while that process (not a later one given the same pid) runs."""
+    fields = _stat(process[0])
+    return fields is not None and fields[0] != "Z" and fields[19] == process[1]
 
 
 def _entries(cache: Path) -> int:
@@ -82,7 +82,7 @@ def test_a_signal_stops_the_pool_and_keeps_what_was_measured(
     )
     try:
         deadline = time.monotonic() + 120
-        workers: set[int] = set()
+        workers: set[tuple[int, str]] = set()
         while process.poll() is None and time.monotonic() < deadline:
             workers |= _children(process.pid)
             if len(workers) >= 2 and cache.exists() and _entries(cache) >= 1:
@@ -104,14 +104,14 @@ def test_a_signal_stops_the_pool_and_keeps_what_was_measured(
             process.wait()
     assert process.returncode == status, err
     assert elapsed < 2.0, f"{elapsed:.2f} s from the signal to the exit"
-    assert "Traceback" not in err
-    assert out == ""
+    assert "Traceback" not in err, err
+    assert out == "", out
     grace = time.monotonic() + 1.0
-    while any(_alive(pid) for pid in workers) and time.monotonic() < grace:
+    while any(_alive(worker) for worker in workers) and time.monotonic() < grace:
         time.sleep(0.05)
-    assert not [pid for pid in workers if _alive(pid)], "workers outlived the run"
+    assert not [worker for worker in workers if _alive(worker)], "workers outlived the run"
     kept = _entries(cache)
-    assert measured_before <= kept < FILES
+    assert measured_before <= kept < FILES, (measured_before, kept)
     assert (cache / "index.json").exists()
     if signum == signal.SIGTERM:
         _finish_from_the_cache(library, cache)
@@ -129,4 +129,4 @@ def _finish_from_the_cache(library: Path, cache: Path) -> None:
     )
     assert warm.returncode in (0, 1), warm.stderr
     assert "SL001" not in warm.stdout
-    assert _entries(cache) == FILES
+    assert _entries(cache) == FILES, warm.stdout
