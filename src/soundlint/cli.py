@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -104,9 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _reader_gone() -> int:
     """The reader of stdout went away (``| head -1``): stop quietly. Point stdout at /dev/null
     so that the interpreter's last flush does not fail again on its way out."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+    with contextlib.suppress(OSError, ValueError):  # a stdout without a descriptor
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return EXIT_BROKEN_PIPE
 
 
