@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,15 +68,19 @@ def analyse(
             outcomes[path] = Outcome(measurement=cached)
         else:
             pending.append(path)
-    workers = min(jobs or os.cpu_count() or 1, len(pending))
-    if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
-        measured = [_measure(plugins, path, settings) for path in pending]
-    else:
-        measured = _in_pool(pending, settings, workers)
-    for path, outcome in zip(pending, measured, strict=True):
+
+    def keep(path: Path, outcome: Outcome) -> None:
+        """Store each outcome as it comes, so that an interrupted run keeps what it measured."""
         outcomes[path] = outcome
         if cache is not None and outcome.measurement is not None:
             cache.put(path, outcome.measurement)
+
+    workers = min(jobs or os.cpu_count() or 1, len(pending))
+    if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
+        for path in pending:
+            keep(path, _measure(plugins, path, settings))
+    else:
+        _in_pool(pending, settings, workers, keep)
     return Analysis(outcomes)
 
 
@@ -106,6 +112,10 @@ _worker_plugins: Plugins | None = None
 
 def _start_worker(config_file: Path | None, plugin_args: tuple[str, ...]) -> None:
     global _worker_plugins
+    # Ctrl-C on a terminal reaches every process of the group: the main process answers it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     from soundlint import api
 
     session = api.start((), config_path=config_file, plugin_args=plugin_args, search_config=False)
@@ -117,23 +127,76 @@ def _measure_in_worker(path: Path, settings: Settings) -> Outcome:
     return _measure(_worker_plugins, path, settings)
 
 
-def _in_pool(paths: list[Path], settings: Settings, workers: int) -> list[Outcome]:
-    """Measure in worker processes; a file whose worker dies is measured again on its own."""
-    outcomes: dict[Path, Outcome] = {}
-    with contextlib.suppress(BrokenProcessPool), _pool(settings, workers) as pool:
-        futures = {path: pool.submit(_measure_in_worker, path, settings) for path in paths}
-        for path, future in futures.items():
-            with contextlib.suppress(BrokenProcessPool):
-                outcomes[path] = future.result()
-    return [outcomes.get(path) or _alone(path, settings) for path in paths]
+def _in_pool(
+    paths: list[Path], settings: Settings, workers: int, keep: Callable[[Path, Outcome], None]
+) -> None:
+    """Measure in worker processes, keeping each outcome as it arrives; a file whose worker
+    dies is measured again on its own. On Ctrl-C or SIGTERM the workers are killed at once,
+    then the signal goes on to its usual handler (KeyboardInterrupt, the CLI's exit 143)."""
+    kept: set[Path] = set()
+    with _stop_signals_noted() as received, contextlib.suppress(BrokenProcessPool):
+        pool = _pool(settings, workers)
+        try:
+            with _signals_held():
+                futures = {pool.submit(_measure_in_worker, path, settings): path for path in paths}
+            pending = set(futures)
+            while pending and not received:
+                done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    with contextlib.suppress(BrokenProcessPool):
+                        keep(futures[future], future.result())
+                        kept.add(futures[future])
+        except BaseException:
+            _kill(pool)
+            raise
+        if received:
+            _kill(pool)
+        else:
+            pool.shutdown()
+    if received:
+        signal.raise_signal(received[0])
+    for path in paths:
+        if path not in kept:
+            keep(path, _alone(path, settings))
+
+
+_POLL_SECONDS = 0.1
+
+
+@contextlib.contextmanager
+def _stop_signals_noted() -> Iterator[list[int]]:
+    """Note Ctrl-C and SIGTERM rather than raise them inside the pool's locks (where an
+    exception can leave a lock held and the exit hanging); the caller acts on them, and the
+    handlers there were are put back. Only the main thread can do this; elsewhere, nothing."""
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = {number: signal.getsignal(number) for number in _STOP_SIGNALS}
+    for number, handler in previous.items():
+        if handler not in (signal.SIG_IGN, None):
+            signal.signal(number, lambda number, frame: received.append(number))
+    try:
+        yield received
+    finally:
+        for number, handler in previous.items():
+            if handler is not None:  # None: not set from Python, so not replaced either
+                signal.signal(number, handler)
 
 
 def _alone(path: Path, settings: Settings) -> Outcome:
+    pool = _pool(settings, 1)
     try:
-        with _pool(settings, 1) as pool:
-            return pool.submit(_measure_in_worker, path, settings).result()
+        with _signals_held():
+            future = pool.submit(_measure_in_worker, path, settings)
+        return future.result()
     except BrokenProcessPool:
         return Outcome(unreadable="the decoder crashed on this file (its process died)")
+    except BaseException:
+        _kill(pool)
+        raise
+    finally:
+        pool.shutdown()
 
 
 def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
@@ -142,3 +205,27 @@ def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
         initializer=_start_worker,
         initargs=(settings.config_file, settings.plugin_args),
     )
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM while workers are forked: they start with both blocked (the
+    main process answers them and kills the workers) until _start_worker sets them up."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill the workers now (what they were measuring is lost anyway), then let the pool
+    wind up its threads and queues before anything else exits. (Python 3.14 has
+    ProcessPoolExecutor.kill_workers; before, the workers are only in ``_processes``.)"""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)

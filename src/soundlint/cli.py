@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from soundlint import __version__
 
@@ -17,14 +20,49 @@ if TYPE_CHECKING:
     from soundlint.api import Result, Session
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+"""What a shell reports for a command killed by SIGPIPE, as ``cat`` or ``grep`` would be
+under ``| head``; not 1, which would say "findings"."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt, so that what
+    is under way is wound up (workers killed, measurements kept) before exiting 143."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _catch_sigterm() -> Any:
+    """Turn SIGTERM into Terminated; return the handler it replaces (None when not in the
+    main thread, where Python cannot set handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 class UsageError(Exception):
     """A mistake on the command line: one line on stderr, exit status 2."""
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that states each option's default, unless its text already does."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if action.default in (None, False, [], argparse.SUPPRESS) or "default" in text:
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line and an exception, not an exit."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
@@ -38,13 +76,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     from soundlint.config import ConfigError
 
+    previous = _catch_sigterm()
     try:
-        return _main(argv)
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except Terminated:
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        return _reader_gone()
     except (UsageError, ConfigError) as error:
         print(f"soundlint: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         print(
             f"soundlint: internal error: {type(error).__name__}: {error} "
@@ -52,6 +97,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _reader_gone() -> int:
+    """The reader of stdout went away (``| head -1``): stop quietly. Point stdout at /dev/null
+    so that the interpreter's last flush does not fail again on its way out."""
+    with contextlib.suppress(OSError, ValueError):  # a stdout without a descriptor
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def _main(argv: list[str]) -> int:
@@ -64,7 +122,8 @@ def _main(argv: list[str]) -> int:
     parser = _build_parser(session)
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
-        raise UsageError("a command is required (check, rules, rule, plugins); see --help")
+        listing = ", ".join(args.commands)
+        raise UsageError(f"a command is required ({listing}); see --help")
     return int(args.handler(args, session))
 
 
@@ -106,6 +165,8 @@ def _common() -> _Parser:
 
 
 def _build_parser(session: Session) -> argparse.ArgumentParser:
+    from soundlint.config import DEFAULT_PROFILE, profile_names
+
     common = _common()
     parser = _Parser(
         prog="soundlint",
@@ -113,26 +174,71 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("-V", "--version", action="version", version=f"soundlint {__version__}")
-    commands = parser.add_subparsers(title="commands", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        title="commands",
+        parser_class=_Parser,
+        metavar="COMMAND",
+        help="`soundlint COMMAND --help` explains each",
+    )
     formats = sorted(session.plugins.report_formats())
 
     check = commands.add_parser(
         "check", parents=[common], help="lint templates and scripts", description=_CHECK_HELP
     )
-    check.add_argument("paths", nargs="*", type=Path, metavar="PATH")
-    check.add_argument("--output-format", choices=formats, default="text")
-    check.add_argument("--output", type=Path, metavar="FILE", help="write the report to FILE")
-    check.add_argument("--select", metavar="CODES", help="comma-separated rule codes or prefixes")
-    check.add_argument("--extend-select", metavar="CODES", help="add to the selected rules")
-    check.add_argument("--ignore", metavar="CODES", help="comma-separated codes to ignore")
-    check.add_argument("--profile", metavar="NAME|PATH", help="rule profile (default audiostack)")
+    check.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="directories, or files standing for their template (default: the project root)",
+    )
+    check.add_argument(
+        "--output-format", choices=formats, default="text", help="the report's format"
+    )
+    check.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE (- for stdout); a regular file is replaced atomically, "
+        "a device, FIFO or /dev/stdout written through",
+    )
+    check.add_argument(
+        "--select",
+        metavar="CODES",
+        help="run only these rules: comma-separated codes or prefixes, or ALL; "
+        "wins over the configuration file",
+    )
+    check.add_argument(
+        "--extend-select", metavar="CODES", help="run these rules too (codes or prefixes)"
+    )
+    check.add_argument(
+        "--ignore", metavar="CODES", help="do not run these rules (codes or prefixes)"
+    )
+    check.add_argument(
+        "--profile",
+        metavar="NAME|PATH",
+        help=f"the rule profile: {', '.join(profile_names())}, or a TOML file "
+        f"(default: the configuration's, else {DEFAULT_PROFILE})",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
-    check.add_argument("--color", choices=["auto", "always", "never"], default="auto")
     check.add_argument(
-        "-j", "--jobs", type=positive, metavar="N", help="audio analysis processes (default: CPUs)"
+        "--color",
+        choices=["auto", "always", "never"],
+        default="auto",
+        help="colour the text report; auto: on a terminal, unless NO_COLOR is set",
     )
-    check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
+    check.add_argument(
+        "-j",
+        "--jobs",
+        type=positive,
+        metavar="N",
+        help="audio analysis processes (default: one per CPU, once there is enough audio to repay "
+        "starting them)",
+    )
+    check.add_argument(
+        "--no-cache", action="store_true", help="measure audio afresh, and keep nothing"
+    )
     check.add_argument(
         "--pre-commit",
         action="store_true",
@@ -150,7 +256,9 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
 
     rules = commands.add_parser("rules", parents=[common], help="list the rules")
-    rules.add_argument("--output-format", choices=["text", "json"], default="text")
+    rules.add_argument(
+        "--output-format", choices=["text", "json"], default="text", help="the listing's format"
+    )
     rules.set_defaults(handler=_rules)
 
     rule = commands.add_parser("rule", parents=[common], help="explain one rule")
@@ -165,8 +273,9 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         if name not in commands.choices:
             # A stand-in taking any arguments, to say which package brings the command.
             stub = commands.add_parser(name, help=f"(needs {package})", prefix_chars="\0")
-            stub.add_argument("arguments", nargs="*")
+            stub.add_argument("arguments", nargs="*", help="the command's own arguments")
             stub.set_defaults(handler=functools.partial(_not_installed, name, package))
+    parser.set_defaults(commands=tuple(commands.choices))
     return parser
 
 
@@ -265,21 +374,25 @@ def _warn_unchecked(paths: list[Path], result: Result) -> None:
 def _use_color(args: argparse.Namespace) -> bool:
     if args.color != "auto":
         return bool(args.color == "always")
-    if args.output is not None or os.environ.get("NO_COLOR"):
+    if not _to_stdout(args.output) or os.environ.get("NO_COLOR"):
         return False
     return sys.stdout.isatty() or bool(os.environ.get("FORCE_COLOR"))
 
 
+def _to_stdout(output: Path | None) -> bool:
+    return output is None or str(output) == "-"
+
+
 def _write(text: str, output: Path | None) -> None:
-    """Print, or write the file atomically: a reader never sees half a report."""
-    if output is None:
+    """Print, or write to ``output``: a regular file atomically (a reader never sees half a
+    report), anything else (a device, a FIFO, /dev/stdout) straight through."""
+    if output is None or _to_stdout(output):
         sys.stdout.write(text)
         return
     from soundlint import atomic
 
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(output, text)
+        atomic.write_output(output, text)
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror}") from None
 

@@ -77,16 +77,24 @@ class Overrides:
 
 
 @dataclass(frozen=True)
+class Selectors:
+    """One layer's rule selection: the profile's, the file's or the command line's."""
+
+    select: tuple[str, ...] | None = None
+    """None: what the layer below chose (at the bottom, the rules enabled by default)."""
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     """The resolved configuration of one run."""
 
     root: Path
     config_file: Path | None = None
     profile: str = DEFAULT_PROFILE
-    select: tuple[str, ...] | None = None
-    """None: the rules enabled by default."""
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    selection: tuple[Selectors, ...] = ()
+    """Layers, lowest first: profile, file, command line (see selection.RuleSelection)."""
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: Mapping[str, Severity] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -234,25 +242,14 @@ def resolve(
     ):
         project.check_selectors(selectors, flag)
 
-    select = overrides.select
-    if select is None:
-        select = project.selectors(table, "select")
-    if select is None:
-        select = profile.selectors(loaded.table, "select")
     return Settings(
         root=config.root,
         config_file=config.path,
         profile=profile_name,
-        select=select,
-        extend_select=(
-            *(profile.selectors(loaded.table, "extend-select") or ()),
-            *(project.selectors(table, "extend-select") or ()),
-            *overrides.extend_select,
-        ),
-        ignore=(
-            *(profile.selectors(loaded.table, "ignore") or ()),
-            *(project.selectors(table, "ignore") or ()),
-            *overrides.ignore,
+        selection=(
+            profile.layer(loaded.table),
+            project.layer(table),
+            Selectors(overrides.select, overrides.extend_select, overrides.ignore),
         ),
         per_file_ignores=project.per_file_ignores(table.get("per-file-ignores", {})),
         severity={
@@ -306,6 +303,13 @@ class _Validator:
             return tuple(value for value in values if self._known_selector(value))
         self.check_selectors(values, f"{self.label}: '{key}'")
         return values
+
+    def layer(self, table: Mapping[str, Any]) -> Selectors:
+        return Selectors(
+            self.selectors(table, "select"),
+            self.selectors(table, "extend-select") or (),
+            self.selectors(table, "ignore") or (),
+        )
 
     def check_selectors(self, selectors: tuple[str, ...], where: str) -> None:
         for selector in selectors:

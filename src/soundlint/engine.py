@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from soundlint.analysis import Analysis, analyse
@@ -12,7 +13,7 @@ from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Tem
 from soundlint.paths import displayable, relative_path
 from soundlint.plugins import Plugins
 from soundlint.project import Project
-from soundlint.selection import RuleSelection
+from soundlint.selection import RuleSelection, check_per_file_ignores
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def check(
     use_cache: bool = True,
 ) -> Result:
     """Run every enabled rule over the project; return the diagnostics that survive filtering."""
+    check_per_file_ignores(settings, _files(project))
     rules = plugins.rules()
     selection = RuleSelection(rules, settings)
     analysis = Analysis({})
@@ -109,10 +111,20 @@ def _analyse(
     ]
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     cache = MeasurementCache(settings.cache_dir, meter) if use_cache else None
-    analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache)
-    if cache is not None:
-        cache.save()
-    return analysis
+    try:
+        return analyse(paths, settings, plugins, jobs=jobs, cache=cache)
+    finally:  # interrupted too: the measurements kept so far stay findable
+        if cache is not None:
+            cache.save()
+
+
+def _files(project: Project) -> Iterator[Path]:
+    """Every file the project knows, checked in this run or not."""
+    for template in project.templates:
+        yield template.manifest
+        yield from template.audio_files
+        yield from (segment.path for segment in template.segments)
+    yield from (script.path for script in project.scripts)
 
 
 def _measurable(segment: Segment) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ class Option:
 
     def validate(self, value: Any) -> str | None:
         """Return why ``value`` does not fit this option, or None when it does."""
-        problem = self._validate_type(value)
+        problem = self._validate_type(value) or _not_finite(value)
         if problem is None and self.check is not None:
             return self.check(value)
         return problem
@@ -116,6 +117,19 @@ def _toml(value: Any) -> str:
 def at_least_zero(value: float) -> str | None:
     """An Option check: the value must not be negative."""
     return f"must be 0 or more, not {value}" if value < 0 else None
+
+
+def non_empty(value: list[Any]) -> str | None:
+    """An Option check for a list of what is allowed: an empty one would allow nothing."""
+    return None if value else "must not be empty (to turn the rule off, ignore its code)"
+
+
+def _not_finite(value: Any) -> str | None:
+    """Why a number in ``value`` (or nested in its lists and tables) is NaN or infinite."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"expected a finite number, got {value}"
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((problem for item in items if (problem := _not_finite(item))), None)
 
 
 def _fits(value: Any, expected: type) -> bool:

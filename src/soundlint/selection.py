@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from soundlint import globs
-from soundlint.config import Settings
+from soundlint.config import ConfigError, ConfigFile, Settings
 from soundlint.model import Diagnostic, Severity
+from soundlint.paths import relative_path
 from soundlint.rule import Rule
 
 
@@ -32,11 +34,20 @@ class RuleSelection:
         self.enabled_codes = frozenset(code for code in rules if self._is_enabled(code))
 
     def _is_enabled(self, code: str) -> bool:
-        settings = self.settings
-        selected = _specificity(code, (*(settings.select or ()), *settings.extend_select))
-        if settings.select is None and self.rules[code].enabled_by_default:
-            selected = max(selected, 0)
-        return selected >= 0 and selected > _specificity(code, settings.ignore)
+        """Ruff's rule: each layer (profile, file, command line) starts from what the layer
+        below chose, or from nothing when it has its own ``select``; within a layer the more
+        specific selector wins, ``ignore`` on a tie."""
+        enabled = self.rules[code].enabled_by_default
+        for layer in self.settings.selection:
+            if layer.select is not None:
+                enabled = False
+            chosen = _specificity(code, (*(layer.select or ()), *layer.extend_select))
+            ignored = _specificity(code, layer.ignore)
+            if chosen > ignored:
+                enabled = True
+            elif ignored >= 0:
+                enabled = False
+        return enabled
 
     def enabled(self, code: str) -> bool:
         return code in self.enabled_codes
@@ -63,3 +74,16 @@ class RuleSelection:
                 ):
                     return None
         return replace(diagnostic, severity=self.severity(diagnostic.code))
+
+
+def check_per_file_ignores(settings: Settings, files: Iterable[Path]) -> None:
+    """Refuse a per-file-ignores pattern that matches none of the project's ``files``: a typo
+    there would otherwise silently ignore nothing."""
+    relative = [relative_path(path, settings.root) for path in files]
+    for pattern, _codes in settings.per_file_ignores:
+        if not any(globs.matches(pattern, path) for path in relative):
+            label = ConfigFile(settings.config_file, settings.root).label
+            raise ConfigError(
+                f"{label}: per-file-ignores: '{pattern}' matches no file of the project "
+                f"(patterns are relative to {settings.root})"
+            )

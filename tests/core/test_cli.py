@@ -44,19 +44,34 @@ def test_text_output_lines_and_summary(tmp_path: Path, run) -> None:
     result = run("check")
     assert result.code == 1
     assert result.out.splitlines() == [
-        "a/template.toml:7:1: MD004 segment 'main': file 'missing.wav' does not exist",
-        "b/template.toml:1:1: MD002 required field 'description' is empty",
+        "a/template.toml:7:1: error: MD004 segment 'main': file 'missing.wav' does not exist",
+        "b/template.toml:1:1: error: MD002 required field 'description' is empty",
         "Found 2 errors (2 templates, 0 scripts, 4 files).",
     ]
     assert "\x1b[" not in result.out
 
 
+def test_text_output_shows_each_severity(tmp_path: Path, run) -> None:
+    """As gcc, clang and mypy print it, which editors' and CI's problem matchers read."""
+    write_template(tmp_path / "t")
+    (tmp_path / "t" / "stray.wav").write_bytes((tmp_path / "t" / "main.wav").read_bytes())
+    (tmp_path / "soundlint.toml").write_text('[severity]\nMD004 = "info"\n')
+    (tmp_path / "t" / "main.wav").unlink()
+    lines = run("check", "--color", "never").out.splitlines()
+    assert lines[:2] == [
+        "t/template.toml:6:1: warning: MD005 audio file 'stray.wav' is not listed in [segments]",
+        "t/template.toml:8:1: info: MD004 segment 'main': file 'main.wav' does not exist",
+    ]
+    coloured = run("check", "--color", "always").out
+    assert "warning:" in coloured and "info:" in coloured
+
+
 def test_paths_are_relative_to_the_working_directory(tmp_path: Path, run) -> None:
     _broken_project(tmp_path / "project")
     result = run("check", "project/a", cwd=tmp_path)
-    assert result.out.startswith("project/a/template.toml:7:1: MD004")
+    assert result.out.startswith("project/a/template.toml:7:1: error: MD004")
     inner = run("check", ".", cwd=tmp_path / "project" / "a")
-    assert inner.out.startswith("template.toml:7:1: MD004")
+    assert inner.out.startswith("template.toml:7:1: error: MD004")
 
 
 def test_color_only_when_asked_or_on_a_terminal(tmp_path: Path, run) -> None:
@@ -234,3 +249,32 @@ def test_config_search_does_not_depend_on_argument_order(tmp_path: Path, check) 
     inside = check(cwd=tmp_path / "scripts")
     assert inside.codes() == []
     assert inside.json["summary"]["scripts"] == 0
+
+
+def test_help_documents_every_option_its_choices_and_default(tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from soundlint import api, cli
+
+    parser = cli._build_parser(api.start([tmp_path]))
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert {"check", "rules", "rule", "plugins", "measure", "inspect"} <= set(commands.choices)
+    for name, subparser in {"soundlint": parser, **commands.choices}.items():
+        text = subparser.format_help()
+        for action in subparser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            where = f"{name} {'/'.join(action.option_strings) or action.dest}"
+            assert action.help and action.help is not argparse.SUPPRESS, where
+            for choice in action.choices or ():
+                assert str(choice) in text, where
+            if action.default not in (None, False, [], argparse.SUPPRESS):
+                assert f"default: {action.default}" in " ".join(text.split()), where
+
+
+def test_command_required_lists_every_command(tmp_path: Path, run) -> None:
+    result = run()
+    assert result.code == 2
+    for command in ("check", "rules", "rule", "plugins", "measure", "inspect"):
+        assert command in result.err
+    assert result.err.count("\n") == 1

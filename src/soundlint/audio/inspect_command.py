@@ -26,8 +26,10 @@ def soundlint_add_commands(
     inspect = subparsers.add_parser(
         "inspect", parents=parents, help="show a WAV file's structure and what is wrong with it"
     )
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    inspect.add_argument("--output-format", choices=["text", "json"], default="text")
+    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="WAV files to inspect")
+    inspect.add_argument(
+        "--output-format", choices=["text", "json"], default="text", help="the report's format"
+    )
     inspect.set_defaults(handler=run)
 
 

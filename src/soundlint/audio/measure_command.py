@@ -36,8 +36,12 @@ def soundlint_add_commands(
     measure = subparsers.add_parser(
         "measure", parents=parents, help="measure loudness, peaks and silence of audio files"
     )
-    measure.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    measure.add_argument("--output-format", choices=["text", "json"], default="text")
+    measure.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="audio files to measure"
+    )
+    measure.add_argument(
+        "--output-format", choices=["text", "json"], default="text", help="the report's format"
+    )
     measure.add_argument("-j", "--jobs", type=positive, metavar="N", help="processes")
     measure.set_defaults(handler=run)
 

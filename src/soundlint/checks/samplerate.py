@@ -9,7 +9,7 @@ from soundlint.checks.where import at_manifest, at_segment_entry, at_segment_fil
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Template
-from soundlint.rule import Option, Rule
+from soundlint.rule import Option, Rule, non_empty
 
 SR001 = Rule(
     code="SR001",
@@ -18,7 +18,9 @@ SR001 = Rule(
     what="The sample rate in the WAV header, against the `sample-rates` option.",
     why="The platform mixes at fixed rates; other rates are resampled or rejected.",
     fix="Export the segment at an allowed rate (resample with a high-quality resampler).",
-    options=(Option("sample-rates", [44100, 48000], "allowed sample rates in Hz"),),
+    options=(
+        Option("sample-rates", [44100, 48000], "allowed sample rates in Hz", check=non_empty),
+    ),
 )
 SR002 = Rule(
     code="SR002",

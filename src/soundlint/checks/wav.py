@@ -8,7 +8,7 @@ from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
-from soundlint.rule import Option, Rule
+from soundlint.rule import Option, Rule, non_empty
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
 MAX_DECODABLE_PCM_BITS = 64
@@ -95,7 +95,7 @@ WAV005 = Rule(
     what="The number of channels against the `channels` option.",
     why="The platform mixes mono or stereo beds; surround segments are not mixed as intended.",
     fix="Downmix to an allowed channel count.",
-    options=(Option("channels", [1, 2], "allowed channel counts"),),
+    options=(Option("channels", [1, 2], "allowed channel counts", check=non_empty),),
 )
 WAV006 = Rule(
     code="WAV006",

@@ -1,4 +1,6 @@
-"""The text report: one line a finding, ``path:line:col: CODE message``, then a summary."""
+"""The text report: one line a finding, ``path:line:col: severity: CODE message``, then a
+summary. The shape is gcc's, clang's and mypy's, which editors' and CI's problem matchers read
+(Emacs compilation mode, Vim's errorformat, VS Code's $gcc)."""
 
 from __future__ import annotations
 
@@ -15,9 +17,16 @@ def render(report: Report) -> str:
     lines = [(_location(d, report), d) for d in report.diagnostics]
     summary = _summary(report)
     if not report.color:
-        body = [f"{where} {d.code} {one_line(d.message)}{_when(d)}" for where, d in lines]
+        body = [
+            f"{where} {_severity(d).value}: {d.code} {one_line(d.message)}{_when(d)}"
+            for where, d in lines
+        ]
         return "\n".join([*body, summary]) + "\n"
     return _render_rich(lines, summary)
+
+
+def _severity(diagnostic: Diagnostic) -> Severity:
+    return diagnostic.severity or Severity.ERROR
 
 
 def _location(diagnostic: Diagnostic, report: Report) -> str:
@@ -65,9 +74,12 @@ def _render_rich(lines: list[tuple[str, Diagnostic]], summary: str) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=10_000, highlight=False)
     for where, diagnostic in lines:
+        severity = _severity(diagnostic)
         line = Text(where, style="bold")
         line.append(" ")
-        line.append(diagnostic.code, style=_STYLE[diagnostic.severity or Severity.ERROR])
+        line.append(f"{severity.value}:", style=_STYLE[severity])
+        line.append(" ")
+        line.append(diagnostic.code, style="bold")
         line.append(f" {one_line(diagnostic.message)}{_when(diagnostic)}")
         console.print(line, soft_wrap=True)
     console.print(Text(summary, style="bold"))

@@ -37,7 +37,13 @@ def soundlint_add_commands(
     parser = subparsers.add_parser(
         "upload", parents=parents, help="upload the templates that pass", description=_HELP
     )
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="templates or directories to lint and upload (default: the current directory)",
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -48,7 +54,12 @@ def soundlint_add_commands(
         action="store_true",
         help="delete and re-create templates of the same name not uploaded from this project",
     )
-    parser.add_argument("--output-format", choices=["text", "json"], default="text")
+    parser.add_argument(
+        "--output-format",
+        choices=["text", "json"],
+        default="text",
+        help="the report's format (default: text)",
+    )
     parser.add_argument(
         "--api-base", metavar="URL", help="the API's base URL (default https://v2.api.audio)"
     )
