@@ -201,6 +201,8 @@ def load_profile(name_or_path: str, relative_to: Path) -> Profile:
         origin = f"profile '{name_or_path}'"
     else:
         path = relative_to / name_or_path
+        if not path.is_file() and ("/" in name_or_path or name_or_path.endswith(".toml")):
+            raise ConfigError(f"profile file not found: {path}")
         if not path.is_file():
             hint = _did_you_mean(name_or_path, profile_names())
             raise ConfigError(

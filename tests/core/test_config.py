@@ -58,6 +58,7 @@ def test_unknown_key_is_a_usage_error_naming_it(project: Path, run) -> None:
         ('[severity]\nMD002 = "fatal"', "'fatal' is not error, warning or info"),
         ('[per-file-ignores]\n"x" = ["QQ"]', "unknown rule selector 'QQ'"),
         ('profile = "missing"', "unknown profile 'missing'"),
+        ('profile = "rules/ours.toml"', "profile file not found: "),
         ("[rules.AU006]\ndurations = { intro = [20.0, 1.0] }", "0 <= shortest <= longest"),
         ("[rules.AU003]\nmax-seconds = -1.0", "must be 0 or more"),
         ('select = ["md002"]', "did you mean 'MD002'"),
