@@ -36,16 +36,23 @@ class CheckContext:
         return self.analysis.measurement(segment.path)
 
     def measured(self, template: Template) -> Iterator[tuple[Segment, Measurement]]:
-        """The template's segments that have a measurement, with it."""
+        """The template's segments measured whole, with their measurement. A segment cut short
+        (WAV002) is left out: its measurement is of a fragment, and what the loudness and
+        content rules would find in it only follows from the damage."""
         for segment in template.segments:
             measurement = self.measurement(segment)
-            if measurement is not None:
+            if measurement is not None and measurement.decode_error is None and not cut(segment):
                 yield segment, measurement
 
     def unreadable(self, segment: Segment) -> str | None:
         """Why the meter could not decode the segment at all, if it could not."""
         outcome = self.analysis.outcomes.get(segment.path)
         return outcome.unreadable if outcome else None
+
+
+def cut(segment: Segment) -> bool:
+    """Whether the segment's container is damaged so that part of its audio is missing."""
+    return segment.audio is not None and segment.audio.has("WAV002")
 
 
 @dataclass(frozen=True)

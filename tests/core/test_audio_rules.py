@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pyloudnorm
+import pytest
 import soundfile
 
 from soundlint.checks import loudness
@@ -297,3 +298,23 @@ def test_ln002_and_ln004_rounding_never_reads_as_the_limit() -> None:
     assert _segment_messages(measurement) == [
         "integrated loudness -12.96 LUFS is outside -16 ± 3 LUFS (+3.04 LU)"
     ]
+
+
+@pytest.mark.parametrize("kept_bytes", [5000, 100_000])
+def test_a_cut_segment_is_wav002_alone_not_findings_from_its_fragment(
+    tmp_path: Path, check, kept_bytes: int
+) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, level_db=-3.0)
+    wav = tmp_path / "t" / "main.wav"
+    wav.write_bytes(wav.read_bytes()[:kept_bytes])
+    (tmp_path / "soundlint.toml").write_text("[rules.AU006]\ndurations = { main = [1.0, 9.0] }\n")
+    assert check("--select", "ALL").codes() == ["WAV002"]
+
+
+def test_measure_says_when_the_file_is_cut(tmp_path: Path, run) -> None:
+    wav = write_wav(tmp_path / "a.wav", seconds=2.0)
+    wav.write_bytes(wav.read_bytes()[:100_000])
+    result = run("measure", "a.wav")
+    assert result.code == 1
+    assert "error: data chunk at byte 36 declares" in result.out
+    assert "the values are of the audio that is there" in result.out

@@ -92,7 +92,17 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
             f"decoding stopped at {measurement.decode_error_at_s or 0.0:.3f} s: "
             f"{measurement.decode_error}"
         )
+    elif damage := _cut(path):
+        entry["error"] = f"{damage}; the values are of the audio that is there"
     return entry
+
+
+def _cut(path: Path) -> str | None:
+    """What the RIFF walker says is missing from the file (WAV002), if anything: libsndfile
+    reads a truncated file without complaint."""
+    from soundlint.audio import riff
+
+    return next((f.message for f in riff.walk(path).findings if f.code == "WAV002"), None)
 
 
 def _text(entry: dict[str, Any]) -> str:

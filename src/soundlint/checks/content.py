@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Iterator
 
 from soundlint.checks.where import at_segment_file
-from soundlint.engine import CheckContext
+from soundlint.engine import CheckContext, cut
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
 from soundlint.rule import Option, Rule, at_least_zero
@@ -255,7 +255,7 @@ def _durations(template: Template, context: CheckContext) -> Iterator[Diagnostic
     for segment in template.segments:
         bounds = bounds_by_name.get(segment.name)
         duration = segment.audio.duration_s if segment.audio else None
-        if not bounds or duration is None:
+        if not bounds or duration is None or cut(segment):
             continue
         shortest, longest = bounds
         if not shortest <= duration <= longest:
