@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+from pathlib import Path
 
 import soundfile as sf
 from riffbuild import (
@@ -17,6 +18,8 @@ from riffbuild import (
     samples,
     walk_bytes,
 )
+
+from soundlint.audio.riff import walk
 
 
 def _frames_read_by_libsndfile(data: bytes) -> int:
@@ -203,6 +206,18 @@ def test_streamed_wav_cut_in_a_frame_is_corrupt() -> None:
     data = riff(fmt, cut, size=0xFFFF_FFFF)
     assert codes(data) == {"WAV007", "WAV002"}
     assert messages(data, "WAV002") == [
-        "data chunk at byte 36 holds 999 bytes, not a whole number of 4-byte frames: the last "
+        "data chunk at byte 36 is 999 bytes, not a whole number of 4-byte frames: the last "
         "frame is partial (3 bytes)"
     ]
+
+
+def test_streamed_wav_over_4_gib_runs_to_the_end_of_the_file(tmp_path: Path) -> None:
+    # ffmpeg to a pipe past 4 GiB: the placeholder sizes cannot say how long the data is
+    header = riff(chunk(b"fmt ", fmt_body()), size=0xFFFF_FFFF)[:36]
+    path = tmp_path / "long.wav"
+    with path.open("wb") as f:
+        f.write(header + b"data" + (0xFFFF_FFFF).to_bytes(4, "little"))
+        f.truncate(44 + 4 * 1_200_000_000)  # sparse: 4.8 GB of 4-byte frames
+    report = walk(path)
+    assert report.codes == {"WAV007"}
+    assert report.frames == 1_200_000_000

@@ -31,6 +31,8 @@ class _WalkChecks(_WalkState):
     def _check_riff_size(self) -> None:
         if self.riff_end is None or (self.overran and self.riff_end > self.size):
             return
+        if not self.rf64 and self.riff_size32 == self.data_size32 == _U32_MAX:
+            return  # a streamed file: its data finding says it all
         if self.riff_end == self.size:
             return
         where = f"ds64 chunk at byte {self.ds64_offset}" if self.rf64 else "RIFF header at byte 0"
@@ -109,13 +111,12 @@ class _WalkChecks(_WalkState):
             )
 
     def _check_data_present(self) -> None:
+        if self.data is not None and not self.rf64 and self.data_size32 == _U32_MAX:
+            self._streamed_data(self.data)
         if self.data is None or self._missing_data_bytes() == 0:
             return
         missing = self._missing_data_bytes()
         present = self.data.size - missing
-        if not self.rf64 and self.data_size32 == _U32_MAX:
-            self._streamed_data(self.data, present)
-            return
         seconds = self._seconds(missing)
         span = f" ({_duration(seconds)})" if seconds is not None else ""
         self._chunk_finding(
@@ -125,25 +126,17 @@ class _WalkChecks(_WalkState):
             f"header: {_bytes(missing)}{span} missing",
         )
 
-    def _streamed_data(self, data: Chunk, present: int) -> None:
+    def _streamed_data(self, data: Chunk) -> None:
         """A data size left at 0xFFFFFFFF: readers take the audio to the end of the file."""
-        seconds = self._seconds(present)
+        seconds = self._seconds(data.size)
         span = f" ({_duration(seconds)})" if seconds is not None else ""
         self._chunk_finding(
             NONCONFORMING,
             data,
             "declares 0xFFFFFFFF bytes, the placeholder of a writer that streamed the file and "
-            f"never went back (e.g. ffmpeg to a pipe): its {_bytes(present)}{span} run to the "
+            f"never went back (e.g. ffmpeg to a pipe): its {_bytes(data.size)}{span} run to the "
             "end of the file",
         )
-        frame = self.fmt.frame_size if self.fmt else 0
-        if frame and self.fmt and self.fmt.effective_tag in _UNCOMPRESSED and present % frame:
-            self._chunk_finding(
-                CORRUPT,
-                data,
-                f"holds {present} bytes, not a whole number of {frame}-byte frames: the last "
-                f"frame is partial ({present % frame} bytes)",
-            )
 
     def _check_whole_frames(self) -> None:
         fmt, data = self.fmt, self.data

@@ -192,7 +192,11 @@ class _Walker(_WalkChecks):
         )
 
     def _resolve_size(self, cid: str, size32: int, position: int) -> int:
-        """The chunk's size, looking 0xFFFFFFFF up in ds64 for RF64/BW64."""
+        """The chunk's size, looking 0xFFFFFFFF up in ds64 for RF64/BW64. In a RIFF, a data
+        size of 0xFFFFFFFF is a streaming writer's placeholder: the audio runs to the end of
+        the file, which may be longer than 4 GiB."""
+        if not self.rf64 and cid == "data" and size32 == _U32_MAX:
+            return max(0, self.size - position - 8)
         if not self.rf64 or size32 != _U32_MAX or cid == "ds64":
             return size32
         if self.ds64 is not None and cid == "data":
