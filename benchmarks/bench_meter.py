@@ -17,11 +17,9 @@ are printed too: on a busy machine they vary less than wall times.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +33,23 @@ import sys, soundfile
 frames = 0
 for block in soundfile.blocks(sys.argv[1], 65536, dtype="float32", always_2d=True):
     frames += block.shape[0]
+"""
+# Runs a command and reports its wall time, CPU time and peak RSS. A child's ru_maxrss counts
+# the memory of the process it was exec'd from, so the command is forked from this small
+# process rather than from the benchmark, which holds the generated audio.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    try:
+        os.execv(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
 """
 READ_AND_PYLOUDNORM = """
 import sys, soundfile, pyloudnorm
@@ -82,16 +97,14 @@ class Run:
 
 
 def run_process(command: list[str]) -> Run:
-    """Run ``command`` to completion; its own wall time, CPU time and peak RSS (wait4)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode not in (0, 1):
-        raise RuntimeError(f"{command[:3]} exited {process.returncode}: {stderr}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0)
+    """Run ``command`` to completion: its wall time, CPU time and peak RSS (wait4)."""
+    launched = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, *command], capture_output=True, text=True, check=True
+    )
+    wall, cpu, peak_kb, code = launched.stdout.split()
+    if int(code) not in (0, 1):
+        raise RuntimeError(f"{command[:3]} exited {code}: {launched.stderr}")
+    return Run(float(wall), float(cpu), int(peak_kb) / 1024.0)
 
 
 def soundlint_command() -> list[str]:

@@ -563,13 +563,7 @@ kernel_feed(PyObject *module, PyObject *args)
     s->busy = 0;
     s->position = end;
     s->hops = last_hop;
-    PyObject *hops = doubles_to_list(b.hop_sums, b.hop_count);
-    PyObject *peaks = doubles_to_list(b.peaks, channels);
-    if (hops != NULL && peaks != NULL) {
-        result = PyTuple_Pack(2, hops, peaks);
-    }
-    Py_XDECREF(hops);
-    Py_XDECREF(peaks);
+    result = doubles_to_list(b.hop_sums, b.hop_count);
 done:
     PyMem_Free(b.peaks);
     PyMem_Free(b.hop_sums);
@@ -616,7 +610,7 @@ static PyTypeObject StateType = {
 
 static PyMethodDef kernel_methods[] = {
     {"feed", kernel_feed, METH_VARARGS,
-     PyDoc_STR("feed(state, samples) -> (hop_sums, peaks)")},
+     PyDoc_STR("feed(state, samples) -> the completed hops' weighted energies")},
     {"peaks", kernel_peaks, METH_VARARGS,
      PyDoc_STR("peaks(state) -> (sample_peak, true_peak)")},
     {NULL, NULL, 0, NULL},

@@ -3,8 +3,9 @@
 ``feed(state, samples)`` takes a block of interleaved (frames, channels) float32 or float64
 samples, exactly as the decoder returns them. Non-finite samples are read as 0. It K-weights the
 channels whose weight is positive (float64, state carried across blocks), sums their weighted
-squares per 10 ms hop (see ``hops``) and returns the sums of the hops the block completes, with
-the block's per-channel sample peaks; it also follows the 4x true peak of ``truepeak``.
+squares per 10 ms hop (see ``hops``) and returns the sums of the hops the block completes; it
+also follows the sample peak and the 4x true peak of ``truepeak`` (``peaks(state)``). It
+releases the GIL while it works (the C one; the fallback's sosfilt mostly).
 
 The implementations: the C extension ``soundlint.audio._kernel``, compiled when the package is
 installed, and ``kernel_numpy``, used when the extension is missing. They are chosen once, at
@@ -24,15 +25,6 @@ import numpy as np
 from soundlint.audio import kernel_numpy, truepeak
 
 ENVIRONMENT_VARIABLE = "SOUNDLINT_KERNEL"
-
-
-class Measured(NamedTuple):
-    """What ``feed`` returns for a block."""
-
-    hop_sums: np.ndarray
-    """Weighted K-weighted energy (sum of squares) of each hop the block completes."""
-    peaks: np.ndarray
-    """The block's largest |sample| per channel."""
 
 
 class Peaks(NamedTuple):
@@ -78,10 +70,10 @@ def new_state(sample_rate: int, weights: np.ndarray, sos: np.ndarray | None) -> 
     )
 
 
-def feed(state: Any, samples: np.ndarray) -> Measured:
-    """Measure the next block of (frames, channels) samples (C-contiguous float32 or float64)."""
-    hop_sums, peaks = _backend.feed(state, samples)
-    return Measured(np.asarray(hop_sums, dtype=np.float64), np.asarray(peaks, dtype=np.float64))
+def feed(state: Any, samples: np.ndarray) -> np.ndarray:
+    """Measure the next block of (frames, channels) samples (C-contiguous float32 or float64);
+    return the weighted K-weighted energy (sum of squares) of each hop the block completes."""
+    return np.asarray(_backend.feed(state, samples), dtype=np.float64)
 
 
 def peaks(state: Any) -> Peaks:

@@ -65,27 +65,23 @@ class State:
         self.truepeak = TruePeakMeter(channel_weights.size)
 
 
-def feed(state: State, samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """As ``kernel.feed``: (hop sums, per-channel peaks) of a (frames, channels) block."""
+def feed(state: State, samples: np.ndarray) -> np.ndarray:
+    """As ``kernel.feed``: the sums of the hops a (frames, channels) block completes."""
     rows = samples.T
     finite = np.isfinite(rows)
     if not finite.all():
         rows = np.where(finite, rows, rows.dtype.type(0))
     rows = np.ascontiguousarray(rows)
-    magnitude = np.abs(rows)
-    peaks = magnitude.max(axis=1) if rows.shape[1] else np.zeros(rows.shape[0])
-    if rows.shape[1] == 0:
-        return np.zeros(0), peaks
-    state.truepeak.feed(rows, magnitude)
-    if state.sos is None:
-        return np.zeros(0), peaks
+    state.truepeak.feed(rows)
+    if state.sos is None or rows.shape[1] == 0:
+        return np.zeros(0)
     from scipy.signal import sosfilt
 
     # float64 throughout: float32 coefficients and state move the high-pass poles enough to
     # read 0.003 LU off on a 20 Hz tone.
     weighted = rows[state.weighted].astype(np.float64)
     filtered, state.zi = sosfilt(state.sos, weighted, axis=1, zi=state.zi)
-    return state.hops.feed(np.square(filtered)), peaks
+    return state.hops.feed(np.square(filtered))
 
 
 def peaks(state: State) -> tuple[float, float]:

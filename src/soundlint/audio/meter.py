@@ -13,6 +13,7 @@ The per-sample work (K-weighting, hop sums, peaks, true peak) is the ``kernel``'
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -33,6 +34,8 @@ LRA_HIGH_PERCENTILE = 0.95
 SILENCE_DBFS = -60.0
 MIN_CLIP_RUN = 3
 _SEARCH_CHUNK = 4096
+# Blocks at least this long go through the kernel on a helper thread.
+_THREADED_FRAMES = 8192
 
 
 def channel_weights(channels: int) -> np.ndarray:
@@ -231,6 +234,7 @@ class LoudnessMeter:
         self._step_sums = np.zeros(channels)
         self._first_frame = np.zeros(channels)
         self._last_frame = np.zeros(channels)
+        self._executor: ThreadPoolExecutor | None = None
 
     @property
     def frames(self) -> int:
@@ -245,10 +249,27 @@ class LoudnessMeter:
             return
         dtype = np.float32 if block.dtype == np.float32 else np.float64
         interleaved = np.ascontiguousarray(block, dtype=dtype)
-        measured = kernel.feed(self._kernel, interleaved)
-        self._sliding.add(measured.hop_sums)
-        # Rows of their own for the per-channel scans below (reductions along strided rows
-        # are ten times slower than the copy).
+        hop_sums = self._start_kernel(interleaved)
+        try:
+            self._scan(interleaved)
+        finally:
+            self._sliding.add(hop_sums.result())
+
+    def _start_kernel(self, interleaved: np.ndarray) -> Future[np.ndarray]:
+        """Run the kernel over a block: on a helper thread when the block is long, so that it
+        overlaps the numpy scans (the kernel releases the GIL). Callers wait for the result
+        before returning: the decoder reuses the block's buffer."""
+        if interleaved.shape[0] < _THREADED_FRAMES:
+            done: Future[np.ndarray] = Future()
+            done.set_result(kernel.feed(self._kernel, interleaved))
+            return done
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meter")
+        return self._executor.submit(kernel.feed, self._kernel, interleaved)
+
+    def _scan(self, interleaved: np.ndarray) -> None:
+        """DC, peaks, clipping, silence and steps of a block, on rows of the block's own
+        (reductions along strided rows are ten times slower than the copy)."""
         samples = np.ascontiguousarray(interleaved.T)
         sums = samples.sum(axis=1, dtype=np.float64)
         if not np.isfinite(sums).all():
@@ -256,7 +277,7 @@ class LoudnessMeter:
             sums = samples.sum(axis=1, dtype=np.float64)
         self._sums += sums
         magnitude = np.abs(samples)
-        peaks = measured.peaks
+        peaks = magnitude.max(axis=1)
         self._clips.feed(magnitude, peaks, self._frames)
         self._track_sound(magnitude, peaks)
         self._track_steps(samples)
@@ -305,6 +326,9 @@ class LoudnessMeter:
         self, *, decode_error: str | None = None, decode_error_at_s: float | None = None
     ) -> Measurement:
         """The measurement of everything fed so far (feeding may go on afterwards)."""
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
         frames, rate = self._frames, self.sample_rate
         sliding = self._sliding
         peaks = kernel.peaks(self._kernel)
