@@ -10,13 +10,15 @@ processes take turns, R rounds, and the best wall time of each is kept:
 2. ``soundlint measure FILE`` / a ``soundfile.read`` + pyloudnorm process -- <= 0.35
 3. peak RSS of ``soundlint measure`` on an M-minute and a 1-minute file -- < 100 MB, flat
 
-The files are N (and M) minutes of 48 kHz 24-bit stereo, music-like. CPU times (user + system)
+``soundlint measure`` with the kernel's numpy fallback (SOUNDLINT_KERNEL=numpy) is timed too,
+for comparison. The files are N (and M) minutes of 48 kHz 24-bit stereo, music-like. CPU times (user + system)
 are printed too: on a busy machine they vary less than wall times.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -96,10 +98,14 @@ class Run:
     peak_rss_mb: float
 
 
-def run_process(command: list[str]) -> Run:
+def run_process(command: list[str], environment: dict[str, str] | None = None) -> Run:
     """Run ``command`` to completion: its wall time, CPU time and peak RSS (wait4)."""
     launched = subprocess.run(
-        [sys.executable, "-S", "-c", LAUNCHER, *command], capture_output=True, text=True, check=True
+        [sys.executable, "-S", "-c", LAUNCHER, *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=None if environment is None else {**os.environ, **environment},
     )
     wall, cpu, peak_kb, code = launched.stdout.split()
     if int(code) not in (0, 1):
@@ -115,11 +121,13 @@ def soundlint_command() -> list[str]:
 
 def best_runs(commands: dict[str, list[str]], repeat: int) -> dict[str, Run]:
     """The fastest of ``repeat`` runs of each command (the commands take turns, so that a
-    change in the machine's load affects them alike); CPU time is the least seen too."""
+    change in the machine's load affects them alike); CPU time is the least seen too. A name
+    ending in "(numpy)" runs with the kernel's numpy fallback."""
     best: dict[str, Run] = {}
     for _ in range(repeat):
         for name, command in commands.items():
-            run = run_process(command)
+            fallback = {"SOUNDLINT_KERNEL": "numpy"} if name.endswith("(numpy)") else None
+            run = run_process(command, fallback)
             if name in best:
                 old = best[name]
                 run = Run(min(old.wall, run.wall), min(old.cpu, run.cpu), old.peak_rss_mb)
@@ -135,10 +143,12 @@ def timing(directory: Path, minutes: float, repeat: int) -> None:
             "decode": [sys.executable, "-c", DECODE_ONLY, str(path)],
             "measure": [*soundlint_command(), "measure", str(path)],
             "peer": [sys.executable, "-c", READ_AND_PYLOUDNORM, str(path)],
+            "measure (numpy)": [*soundlint_command(), "measure", str(path)],
         },
         repeat,
     )
     decode, measure, peer = runs["decode"], runs["measure"], runs["peer"]
+    fallback = runs["measure (numpy)"]
     print(f"{minutes:g} min of 48 kHz 24-bit stereo, whole processes, best of {repeat}:")
     print(
         f"  measure / decode-only (soundfile.blocks)      = {measure.wall / decode.wall:.2f}"
@@ -149,8 +159,13 @@ def timing(directory: Path, minutes: float, repeat: int) -> None:
         f"  (target <= 0.35; CPU {measure.cpu / peer.cpu:.2f})"
     )
     print(
-        f"  (wall s: measure {measure.wall:.2f}, decode {decode.wall:.2f}, peer {peer.wall:.2f};"
-        f" CPU s: {measure.cpu:.2f}, {decode.cpu:.2f}, {peer.cpu:.2f})"
+        f"  without the C kernel (SOUNDLINT_KERNEL=numpy) / decode-only = "
+        f"{fallback.wall / decode.wall:.2f}  (CPU {fallback.cpu / decode.cpu:.2f})"
+    )
+    print(
+        f"  (wall s: measure {measure.wall:.2f}, decode {decode.wall:.2f}, peer {peer.wall:.2f},"
+        f" fallback {fallback.wall:.2f}; CPU s: {measure.cpu:.2f}, {decode.cpu:.2f},"
+        f" {peer.cpu:.2f}, {fallback.cpu:.2f})"
     )
     path.unlink()
 
