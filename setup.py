@@ -9,7 +9,7 @@ from setuptools.command.build_ext import build_ext
 
 # The kernel's results must match the numpy fallback's operation for operation: no fused
 # multiply-add contraction, which GCC would otherwise do wherever the target has FMA.
-_UNIX_FLAGS = ["-O3", "-ffp-contract=off", "-fno-strict-aliasing"]
+_UNIX_FLAGS = ["-O3", "-ffp-contract=off"]
 
 
 class BuildKernel(build_ext):

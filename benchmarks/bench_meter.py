@@ -11,8 +11,8 @@ processes take turns, R rounds, and the best wall time of each is kept:
 3. peak RSS of ``soundlint measure`` on an M-minute and a 1-minute file -- < 100 MB, flat
 
 ``soundlint measure`` with the kernel's numpy fallback (SOUNDLINT_KERNEL=numpy) is timed too,
-for comparison. The files are N (and M) minutes of 48 kHz 24-bit stereo, music-like. CPU times (user + system)
-are printed too: on a busy machine they vary less than wall times.
+for comparison. The files are N (and M) minutes of 48 kHz 24-bit stereo, music-like. CPU times
+(user + system) are printed too: on a busy machine they vary less than wall times.
 """
 
 from __future__ import annotations

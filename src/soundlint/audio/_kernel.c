@@ -338,7 +338,6 @@ measure_loudness(State *s, Block *b, const Py_ssize_t *cuts)
 {
     const Py_ssize_t segments = b->hop_count + 1;
     const Py_ssize_t stride = HISTORY + b->frames;
-    const size_t item = b->is_double ? sizeof(double) : sizeof(float);
     int weighted[GROUP];
     int filled = 0;
     for (int c = 0; c <= s->channels; c++) {
@@ -354,13 +353,15 @@ measure_loudness(State *s, Block *b, const Py_ssize_t *cuts)
         }
         /* A group short of channels repeats its first one into scratch state. */
         double scratch_state[4], *z[GROUP], *energies[GROUP];
-        const void *x[GROUP];
+        const float *xf[GROUP];
+        const double *xd[GROUP];
         for (int g = 0; g < GROUP; g++) {
-            const int channel = weighted[g < filled ? g : 0];
-            x[g] = (const char *)b->ext + ((size_t)channel * stride + HISTORY) * item;
+            const size_t at = (size_t)weighted[g < filled ? g : 0] * stride + HISTORY;
+            xf[g] = (const float *)b->ext + at;
+            xd[g] = (const double *)b->ext + at;
             if (g < filled) {
-                z[g] = s->filter_state + channel * SECTIONS * 2;
-                energies[g] = b->hop_channel + channel * segments;
+                z[g] = s->filter_state + weighted[g] * SECTIONS * 2;
+                energies[g] = b->hop_channel + weighted[g] * segments;
             }
             else {
                 memcpy(scratch_state, z[0], sizeof(scratch_state));
@@ -369,10 +370,10 @@ measure_loudness(State *s, Block *b, const Py_ssize_t *cuts)
             }
         }
         if (b->is_double) {
-            weight_d(s->sos, z, (const double **)x, cuts, segments, energies);
+            weight_d(s->sos, z, xd, cuts, segments, energies);
         }
         else {
-            weight_f(s->sos, z, (const float **)x, cuts, segments, energies);
+            weight_f(s->sos, z, xf, cuts, segments, energies);
         }
         filled = 0;
     }
