@@ -1,22 +1,28 @@
-"""Benchmark the streaming meter against its peers on this machine, printing ratios.
+"""Benchmark ``soundlint measure`` as a user runs it: whole processes, against peers.
 
 Usage: python benchmarks/bench_meter.py [--minutes N] [--rss-minutes M] [--repeat R]
 
-1. full analysis (``measure_file``) / (soundfile.read + pyloudnorm integrated_loudness) -- <= 0.5
-2. full analysis / decode only (soundfile.blocks) -- <= 4
-3. peak RSS of a full analysis of an M-minute vs a 1-minute stereo file, each in a fresh
-   process -- < 200 MB, growth <= 20 MB
+Every timing is a fresh process, imports included (nothing is imported or warmed up in it
+beforehand); the file is read once first so that all of them find it in the page cache. The
+processes take turns, R rounds, and the best wall time of each is kept:
+
+1. ``soundlint measure FILE`` / a decode-only process (``soundfile.blocks``) -- <= 2.5
+2. ``soundlint measure FILE`` / a ``soundfile.read`` + pyloudnorm process -- <= 0.35
+3. peak RSS of ``soundlint measure`` on an M-minute and a 1-minute file -- < 100 MB, flat
+
+``soundlint measure`` with the kernel's numpy fallback (SOUNDLINT_KERNEL=numpy) is timed too,
+for comparison. The files are N (and M) minutes of 48 kHz 24-bit stereo, music-like. CPU times
+(user + system) are printed too: on a busy machine they vary less than wall times.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +30,34 @@ import numpy as np
 RATE = 48000
 CHUNK_SECONDS = 10
 
-
-def _import_soundlint() -> None:
+DECODE_ONLY = """
+import sys, soundfile
+frames = 0
+for block in soundfile.blocks(sys.argv[1], 65536, dtype="float32", always_2d=True):
+    frames += block.shape[0]
+"""
+# Runs a command and reports its wall time, CPU time and peak RSS. A child's ru_maxrss counts
+# the memory of the process it was exec'd from, so the command is forked from this small
+# process rather than from the benchmark, which holds the generated audio.
+LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     try:
-        import soundlint  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+        os.execv(sys.argv[1], sys.argv[1:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+READ_AND_PYLOUDNORM = """
+import sys, soundfile, pyloudnorm
+data, rate = soundfile.read(sys.argv[1])
+print(pyloudnorm.Meter(rate).integrated_loudness(data))
+"""
 
 
 def music_like(seconds: float, rng: np.random.Generator) -> np.ndarray:
@@ -62,108 +90,105 @@ def write_music(path: Path, minutes: float, seed: int = 1) -> Path:
     return path
 
 
-def best_times(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """The fastest of ``repeat`` runs of each action, in seconds. The actions take turns, so
-    that a change in the machine's load affects them alike and the ratios hold."""
-    best = dict.fromkeys(actions, float("inf"))
-    for _ in range(repeat):
-        for name, action in actions.items():
-            start = time.perf_counter()
-            action()
-            best[name] = min(best[name], time.perf_counter() - start)
-    return best
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    """User plus system time of the process, seconds."""
+    peak_rss_mb: float
 
 
-def decode_only(path: Path) -> int:
-    import soundfile
-
-    frames = 0
-    for block in soundfile.blocks(str(path), 65536, dtype="float32", always_2d=True):
-        frames += block.shape[0]
-    return frames
-
-
-def pyloudnorm_peer(path: Path) -> float:
-    import pyloudnorm
-    import soundfile
-
-    data, rate = soundfile.read(str(path))
-    return float(pyloudnorm.Meter(rate).integrated_loudness(data))
-
-
-def full_analysis(path: Path) -> object:
-    from soundlint.audio.analyse import measure_file
-
-    return measure_file(path)
-
-
-def peak_rss_mb(path: Path) -> float:
-    """Peak RSS (MB) of a fresh process that imports the stack and measures ``path``."""
-    output = subprocess.run(
-        [sys.executable, __file__, "--rss-child", str(path)],
-        check=True,
+def run_process(command: list[str], environment: dict[str, str] | None = None) -> Run:
+    """Run ``command`` to completion: its wall time, CPU time and peak RSS (wait4)."""
+    launched = subprocess.run(
+        [sys.executable, "-S", "-c", LAUNCHER, *command],
         capture_output=True,
         text=True,
-    ).stdout
-    return float(output.strip().splitlines()[-1])
+        check=True,
+        env=None if environment is None else {**os.environ, **environment},
+    )
+    wall, cpu, peak_kb, code = launched.stdout.split()
+    if int(code) not in (0, 1):
+        raise RuntimeError(f"{command[:3]} exited {code}: {launched.stderr}")
+    return Run(float(wall), float(cpu), int(peak_kb) / 1024.0)
 
 
-def rss_child(path: Path) -> None:
-    """Measure ``path`` and print this process's peak RSS in MB.
+def soundlint_command() -> list[str]:
+    """The ``soundlint`` console script beside this Python, else ``python -m soundlint``."""
+    script = Path(sys.executable).with_name("soundlint")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "soundlint"]
 
-    /proc's VmHWM belongs to this program image; getrusage's ru_maxrss can carry the parent's
-    peak over fork and exec on Linux.
-    """
-    full_analysis(path)
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                print(int(line.split()[1]) / 1024.0)
-                return
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+
+def best_runs(commands: dict[str, list[str]], repeat: int) -> dict[str, Run]:
+    """The fastest of ``repeat`` runs of each command (the commands take turns, so that a
+    change in the machine's load affects them alike); CPU time is the least seen too. A name
+    ending in "(numpy)" runs with the kernel's numpy fallback."""
+    best: dict[str, Run] = {}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            fallback = {"SOUNDLINT_KERNEL": "numpy"} if name.endswith("(numpy)") else None
+            run = run_process(command, fallback)
+            if name in best:
+                old = best[name]
+                run = Run(min(old.wall, run.wall), min(old.cpu, run.cpu), old.peak_rss_mb)
+            best[name] = run
+    return best
 
 
 def timing(directory: Path, minutes: float, repeat: int) -> None:
     path = write_music(directory / "music.wav", minutes)
-    import scipy.signal  # noqa: F401  (import cost is not what is measured)
-
-    full_analysis(path)  # warm the page cache and the imports
-    times = best_times(
+    path.read_bytes()  # into the page cache
+    runs = best_runs(
         {
-            "decode": lambda: decode_only(path),
-            "full": lambda: full_analysis(path),
-            "peer": lambda: pyloudnorm_peer(path),
+            "decode": [sys.executable, "-c", DECODE_ONLY, str(path)],
+            "measure": [*soundlint_command(), "measure", str(path)],
+            "peer": [sys.executable, "-c", READ_AND_PYLOUDNORM, str(path)],
+            "measure (numpy)": [*soundlint_command(), "measure", str(path)],
         },
         repeat,
     )
-    decode, full, peer = times["decode"], times["full"], times["peer"]
-    print(f"{minutes:g} min of 48 kHz 24-bit stereo, best of {repeat}:")
-    print(f"  full / (soundfile.read + pyloudnorm integrated) = {full / peer:.3f}  (target <= 0.5)")
-    print(f"  full / decode-only (soundfile.blocks)           = {full / decode:.3f}  (target <= 4)")
-    print(f"  (seconds: full {full:.2f}, decode {decode:.2f}, peer {peer:.2f})")
+    decode, measure, peer = runs["decode"], runs["measure"], runs["peer"]
+    fallback = runs["measure (numpy)"]
+    print(f"{minutes:g} min of 48 kHz 24-bit stereo, whole processes, best of {repeat}:")
+    print(
+        f"  measure / decode-only (soundfile.blocks)      = {measure.wall / decode.wall:.2f}"
+        f"  (target <= 2.5; CPU {measure.cpu / decode.cpu:.2f})"
+    )
+    print(
+        f"  measure / (soundfile.read + pyloudnorm)       = {measure.wall / peer.wall:.2f}"
+        f"  (target <= 0.35; CPU {measure.cpu / peer.cpu:.2f})"
+    )
+    print(
+        f"  without the C kernel (SOUNDLINT_KERNEL=numpy) / decode-only = "
+        f"{fallback.wall / decode.wall:.2f}  (CPU {fallback.cpu / decode.cpu:.2f})"
+    )
+    print(
+        f"  (wall s: measure {measure.wall:.2f}, decode {decode.wall:.2f}, peer {peer.wall:.2f},"
+        f" fallback {fallback.wall:.2f}; CPU s: {measure.cpu:.2f}, {decode.cpu:.2f},"
+        f" {peer.cpu:.2f}, {fallback.cpu:.2f})"
+    )
     path.unlink()
 
 
 def memory(directory: Path, minutes: float) -> None:
-    short = peak_rss_mb(write_music(directory / "short.wav", 1.0))
-    long = peak_rss_mb(write_music(directory / "long.wav", minutes))
-    print("peak RSS of a full analysis in a fresh process:")
-    print(f"  1 min: {short:.1f} MB, {minutes:g} min: {long:.1f} MB  (target < 200 MB)")
-    print(f"  growth: {long - short:.1f} MB  (target <= 20 MB)")
+    peaks = {}
+    for length in (1.0, minutes):
+        path = write_music(directory / f"{length:g}.wav", length)
+        peaks[length] = run_process([*soundlint_command(), "measure", str(path)]).peak_rss_mb
+        path.unlink()
+    print("peak RSS of a `soundlint measure` process:")
+    print(
+        f"  1 min: {peaks[1.0]:.1f} MB, {minutes:g} min: {peaks[minutes]:.1f} MB"
+        f"  (target < 100 MB, flat in length; growth {peaks[minutes] - peaks[1.0]:+.1f} MB)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="length for the timings")
     parser.add_argument("--rss-minutes", type=float, default=60.0, help="long file for RSS")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (best kept)")
-    parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=5, help="rounds of runs (best kept)")
     args = parser.parse_args(argv)
-    _import_soundlint()
-    if args.rss_child is not None:
-        rss_child(args.rss_child)
-        return
     with tempfile.TemporaryDirectory() as directory:
         timing(Path(directory), args.minutes, args.repeat)
         memory(Path(directory), args.rss_minutes)

@@ -14,6 +14,9 @@ from audio_signals import (
     tone_segments,
 )
 
+# Every case runs through both implementations of the kernel (see conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel_backend")
+
 TOLERANCE_LU = 0.1
 
 

@@ -12,6 +12,9 @@ from audio_signals import measure, run_meter, tone_segments
 from soundlint.audio.truepeak import OVERSHOOT_BOUND, TruePeakMeter
 from soundlint.model import Measurement
 
+# Every case runs through both implementations of the kernel (see conftest.py).
+pytestmark = pytest.mark.usefixtures("kernel_backend")
+
 SECONDS = 6.0  # (6.0 - 0.4) / 0.1 is whole: every gating block is complete
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run, write_template
+from audiostack_helpers import Run, write_template
 from fake_audiostack import TEMPLATES, FakeAudioStack
 from soundlint_audiostack.client import AudioStackClient
 

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import Run
+from audiostack_helpers import Run
 from fake_audiostack import FakeAudioStack
 
 Upload = Callable[..., Run]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from audiostack_helpers import Run
 from fake_audiostack import FakeAudioStack
 from soundlint_audiostack.options import ApiKey
 

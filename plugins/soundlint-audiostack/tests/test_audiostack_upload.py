@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run, write_template, write_wav
+from audiostack_helpers import Run, write_template, write_wav
 from fake_audiostack import TEMPLATES, FakeAudioStack
 
 from soundlint.cli import main

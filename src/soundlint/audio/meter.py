@@ -7,6 +7,7 @@ boundaries sit at sample ``round(k * sample_rate / 100)``: exact at rates that a
 window's energy is always divided by its own sample count. Momentary (40 hops) and short-term
 (300 hops) loudness are evaluated at every hop; gating blocks are the momentary windows ending
 on every 10th hop (400 ms every 100 ms), short-term values for the loudness range likewise.
+The per-sample work (K-weighting, hop sums, peaks, true peak) is the ``kernel``'s.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from soundlint.audio import kernel
+from soundlint.audio.hops import hop_boundary
 from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.audio.layout import channel_weights
 from soundlint.audio.reasons import missing_reasons
-from soundlint.audio.truepeak import TruePeakMeter
 from soundlint.model import Measurement
 
-HOPS_PER_SECOND = 100
 MOMENTARY_HOPS = 40
 SHORT_TERM_HOPS = 300
 HOPS_PER_GATING_STEP = 10
@@ -59,7 +60,7 @@ def _step_bin_middles() -> np.ndarray:
 
 _STEP_MIDDLES = _step_bin_middles()
 _SEARCH_CHUNK = 4096
-# Blocks at least this long have their K-weighting done on a second thread.
+# Blocks at least this long go through the kernel on a helper thread.
 _THREADED_FRAMES = 8192
 
 
@@ -111,41 +112,6 @@ def loudness_range(short_term_energies: np.ndarray) -> float | None:
     return float(high - low)
 
 
-def _hop_boundary(sample_rate: int, hop: np.ndarray | int) -> np.ndarray | int:
-    """First sample after hop ``hop`` (hops counted from 1): round(hop * rate / 100)."""
-    return (hop * sample_rate + HOPS_PER_SECOND // 2) // HOPS_PER_SECOND
-
-
-class _HopEnergies:
-    """Cuts a stream of per-channel squared samples into weighted 10 ms hop sums."""
-
-    def __init__(self, sample_rate: int, weights: np.ndarray) -> None:
-        self._rate = sample_rate
-        self._weights = weights
-        self._position = 0
-        self._hops = 0
-        self._carry = 0.0
-
-    def feed(self, squares: np.ndarray) -> np.ndarray:
-        """Add (channels, frames) squares; return the sums of the hops they complete."""
-        frames = squares.shape[1]
-        end = self._position + frames
-        last_hop = ((end + 1) * HOPS_PER_SECOND - HOPS_PER_SECOND // 2 - 1) // self._rate
-        hops = np.arange(self._hops + 1, last_hop + 1)
-        cuts = np.asarray(_hop_boundary(self._rate, hops)) - self._position
-        starts = np.concatenate(([0], cuts[cuts < frames]))
-        sums = self._weights @ np.add.reduceat(squares, starts, axis=1)
-        self._position = end
-        self._hops = int(last_hop) if hops.size else self._hops
-        if hops.size == 0:
-            self._carry += float(sums[0])
-            return np.zeros(0)
-        complete = sums[: hops.size].copy()
-        complete[0] += self._carry
-        self._carry = float(sums[hops.size]) if sums.size > hops.size else 0.0
-        return complete
-
-
 class _SlidingLoudness:
     """Momentary and short-term windows over the hop sums: maxima and 10 Hz values."""
 
@@ -183,8 +149,8 @@ class _SlidingLoudness:
         """Mean energy of the windows of ``width`` hops ending at each complete hop."""
         ends = hops[hops >= width]
         sums = cumulative[ends - base] - cumulative[ends - width - base]
-        lengths = np.asarray(_hop_boundary(self._rate, ends)) - np.asarray(
-            _hop_boundary(self._rate, ends - width)
+        lengths = np.asarray(hop_boundary(self._rate, ends)) - np.asarray(
+            hop_boundary(self._rate, ends - width)
         )
         return ends, np.maximum(sums, 0.0) / lengths
 
@@ -367,13 +333,10 @@ class LoudnessMeter:
         self.sample_rate = sample_rate
         self.channels = channels
         weights = channel_weights(channels, channel_mask)
-        self._weighted = np.flatnonzero(weights > 0.0)
-        self._loudness_problem = loudness_problem(sample_rate, self._weighted.size)
-        self._sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
-        self._zi = np.zeros((2, self._weighted.size, 2))
-        self._hop_energies = _HopEnergies(sample_rate, weights[self._weighted])
+        self._loudness_problem = loudness_problem(sample_rate, int(np.count_nonzero(weights)))
+        sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
+        self._kernel = kernel.new_state(sample_rate, weights, sos)
         self._sliding = _SlidingLoudness(sample_rate)
-        self._truepeak = TruePeakMeter(channels)
         self._clips = _ClipRuns(
             channels, clip_level, max_clipped_runs, round(CLIP_JOIN_S * sample_rate)
         )
@@ -385,7 +348,7 @@ class LoudnessMeter:
         self._sums = np.zeros(channels)
         self._steps = _StepHistogram(channels)
         self._executor: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
+        self._rows = np.zeros((channels, 0), dtype=np.float32)
 
     @property
     def frames(self) -> int:
@@ -399,9 +362,34 @@ class LoudnessMeter:
         if block.shape[0] == 0:
             return
         dtype = np.float32 if block.dtype == np.float32 else np.float64
-        # A copy of our own: helper threads still read it after feed returns, while the
-        # caller may already be decoding the next block into the same buffer.
-        samples = np.array(block.T, dtype=dtype, order="C")
+        interleaved = np.ascontiguousarray(block, dtype=dtype)
+        hop_sums = self._start_kernel(interleaved)
+        try:
+            self._scan(interleaved)
+        finally:
+            self._sliding.add(hop_sums.result())
+
+    def _start_kernel(self, interleaved: np.ndarray) -> Future[np.ndarray]:
+        """Run the kernel over a block: on a helper thread when the block is long, so that it
+        overlaps the numpy scans (the kernel releases the GIL). Callers wait for the result
+        before returning: the decoder reuses the block's buffer."""
+        if interleaved.shape[0] < _THREADED_FRAMES:
+            done: Future[np.ndarray] = Future()
+            done.set_result(kernel.feed(self._kernel, interleaved))
+            return done
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meter")
+        return self._executor.submit(kernel.feed, self._kernel, interleaved)
+
+    def _scan(self, interleaved: np.ndarray) -> None:
+        """DC, peaks, clipping, silence and steps of a block, on a copy of its rows (reductions
+        along strided rows are ten times slower than the copy) in a buffer kept from block to
+        block (a new one each time costs a page fault every 4 KiB)."""
+        frames = interleaved.shape[0]
+        if self._rows.shape[1] < frames or self._rows.dtype != interleaved.dtype:
+            self._rows = np.empty((self.channels, frames), dtype=interleaved.dtype)
+        samples = self._rows[:, :frames]
+        np.copyto(samples, interleaved.T)
         sums = samples.sum(axis=1, dtype=np.float64)
         if not np.isfinite(sums).all():
             samples = self._zero_nonfinite(samples)
@@ -409,44 +397,10 @@ class LoudnessMeter:
         self._sums += sums
         magnitude = np.abs(samples)
         peaks = magnitude.max(axis=1)
-        self._wait()
-        self._truepeak.note_sample_peaks(peaks)
-        self._pending = self._start(samples, magnitude)
         self._clips.feed(samples, peaks, self._frames)
         self._track_sound(magnitude, peaks)
         self._steps.feed(samples)
         self._frames += samples.shape[1]
-
-    def _wait(self) -> None:
-        """Let the previous block's threaded work finish (its state feeds this block's)."""
-        for job in self._pending:
-            job.result()
-        self._pending = []
-
-    def _start(self, samples: np.ndarray, magnitude: np.ndarray) -> list[Future[None]]:
-        """K-weighting and true peak, the costly parts: inline for short blocks, else with
-        all but the first channel's true peak on helper threads (sosfilt and most numpy work
-        release the GIL), still running while the caller decodes the next block. Waiting on
-        them before the next block keeps every filter's state in order; a true-peak threshold
-        that already counts the next block's sample peak only skips more windows that cannot
-        win, so the result is unchanged."""
-        channels = range(samples.shape[0])
-        if samples.shape[1] < _THREADED_FRAMES:
-            self._measure_loudness(samples)
-            for channel in channels:
-                self._truepeak.feed_channel(channel, samples[channel], magnitude[channel])
-            return []
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="meter")
-        jobs = [self._executor.submit(self._measure_loudness, samples)]
-        jobs += [
-            self._executor.submit(
-                self._truepeak.feed_channel, channel, samples[channel], magnitude[channel]
-            )
-            for channel in channels[1:]
-        ]
-        self._truepeak.feed_channel(0, samples[0], magnitude[0])
-        return jobs
 
     def _zero_nonfinite(self, samples: np.ndarray) -> np.ndarray:
         finite = np.isfinite(samples)
@@ -469,18 +423,6 @@ class LoudnessMeter:
             ):
                 self._last_sound = self._frames + last
 
-    def _measure_loudness(self, samples: np.ndarray) -> None:
-        if self._sos is None:
-            return
-        from scipy.signal import sosfilt
-
-        # float64 throughout: float32 coefficients and state move the high-pass poles enough to
-        # read 0.003 LU off on a 20 Hz tone.
-        weighted = samples if self._weighted.size == self.channels else samples[self._weighted]
-        filtered, self._zi = sosfilt(self._sos, weighted, axis=1, zi=self._zi)
-        squares = np.square(filtered)
-        self._sliding.add(self._hop_energies.feed(squares))
-
     def momentary_lufs(self) -> np.ndarray:
         """Momentary loudness of the windows ending every 100 ms (-inf for digital silence)."""
         return _to_lufs(np.array(self._sliding.gating_energies))
@@ -493,14 +435,13 @@ class LoudnessMeter:
         self, *, decode_error: str | None = None, decode_error_at_s: float | None = None
     ) -> Measurement:
         """The measurement of everything fed so far (feeding may go on afterwards)."""
-        self._wait()
         if self._executor is not None:
             self._executor.shutdown()
             self._executor = None
         frames, rate = self._frames, self.sample_rate
         sliding = self._sliding
-        peak = self._truepeak.peak()
-        sample_peak = self._truepeak.sample_peak
+        peaks = kernel.peaks(self._kernel)
+        peak, sample_peak = peaks.true, peaks.sample
         runs = self._clips.runs(frames)
         measurement = Measurement(
             sample_rate=rate,

@@ -3,6 +3,11 @@
 Streaming: the last 11 input samples of each channel are carried across blocks, the signal is
 taken to be preceded and followed by silence. Only windows that could beat the running maximum
 are interpolated; the result is identical to interpolating every window.
+
+``TruePeakMeter(skip=False)`` is the reference, brute-force 4x interpolation: each interpolated
+sample is ``w[0] * x[0]`` plus ``w[j] * x[j]`` for j = 1..11 in that order, in the samples' own
+float type, and the tail into silence after the last sample in float64. The kernel's
+implementations (``kernel``) compute the same values in the same order.
 """
 
 from __future__ import annotations
@@ -29,11 +34,11 @@ EXAMPLE_FIR = np.array(
 TAPS = EXAMPLE_FIR.shape[0]
 HISTORY = TAPS - 1
 # Weight of window sample j (oldest first) for each phase: output = sum_m h[4m+p] * x[n-m].
-_WINDOW_WEIGHTS = EXAMPLE_FIR[::-1].copy()
+WINDOW_WEIGHTS = EXAMPLE_FIR[::-1].copy()
 # An interpolated sample is at most this many times the largest sample of its window.
 OVERSHOOT_BOUND = float(np.abs(EXAMPLE_FIR).sum(axis=0).max())
 # Head-room for rounding, so that skipping never changes the result.
-_SAFE_BOUND = OVERSHOOT_BOUND * (1.0 + 1e-5)
+SAFE_BOUND = OVERSHOOT_BOUND * (1.0 + 1e-5)
 
 
 def _phase_peak(ext: np.ndarray, weights: np.ndarray, starts: np.ndarray | None) -> float:
@@ -103,21 +108,14 @@ class TruePeakMeter:
             return
         if magnitude is None:
             magnitude = np.abs(samples)
-        self.note_sample_peaks(magnitude.max(axis=1))
+        self._sample_peak = np.maximum(self._sample_peak, magnitude.max(axis=1))
         for channel in range(samples.shape[0]):
-            self.feed_channel(channel, samples[channel], magnitude[channel])
+            self._feed_channel(channel, samples[channel], magnitude[channel])
 
-    def note_sample_peaks(self, peaks: np.ndarray) -> None:
-        """Record a block's per-channel sample peaks, before its channels are fed."""
-        self._sample_peak = np.maximum(self._sample_peak, peaks)
-
-    def feed_channel(self, channel: int, samples: np.ndarray, magnitude: np.ndarray) -> None:
-        """Interpolate one channel's block, after ``note_sample_peaks`` for the block.
-
-        Channels may be fed from different threads: each writes only its own state.
-        """
+    def _feed_channel(self, channel: int, samples: np.ndarray, magnitude: np.ndarray) -> None:
+        """Interpolate one channel's block (the block's sample peaks already noted)."""
         ext = np.concatenate((self._history[channel].astype(samples.dtype), samples))
-        weights = _WINDOW_WEIGHTS.astype(samples.dtype)
+        weights = WINDOW_WEIGHTS.astype(samples.dtype)
         if not self._skip:
             starts = None
         else:
@@ -126,14 +124,14 @@ class TruePeakMeter:
                 starts = np.zeros(0, dtype=np.intp)
             else:
                 history_magnitude = np.abs(self._history[channel]).astype(magnitude.dtype)
-                starts = _candidate_windows(magnitude, history_magnitude, threshold / _SAFE_BOUND)
+                starts = _candidate_windows(magnitude, history_magnitude, threshold / SAFE_BOUND)
         found = _phase_peak(ext, weights, starts)
         self._interpolated[channel] = max(self._interpolated[channel], found)
         self._history[channel] = ext[-HISTORY:]
 
     def peak(self) -> float:
         """max(interpolated peak, sample peak), including the tail into trailing silence."""
-        weights = _WINDOW_WEIGHTS
+        weights = WINDOW_WEIGHTS
         tail = max(
             _phase_peak(np.concatenate((history, np.zeros(HISTORY))), weights, None)
             for history in self._history

@@ -1,0 +1,645 @@
+/* The meter's per-sample pass in C: see soundlint/audio/kernel.py for the contract.
+ *
+ * One pass over each block of interleaved (frames, channels) float32 or float64 samples:
+ * non-finite samples are read as 0, per-channel sample peaks, K-weighting (two
+ * biquads in float64, the operation order of scipy's sosfilt) with the squares summed per
+ * 10 ms hop, and 4x true-peak interpolation in the samples' own precision, in the operation
+ * order of soundlint.audio.truepeak. The arithmetic is kept to that order: build with
+ * -ffp-contract=off (no fused multiply-add), as setup.py does.
+ * The GIL is released while a block is worked on.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define TAPS 12
+#define HISTORY (TAPS - 1)
+#define PHASES 4
+#define SECTIONS 2
+#define HOPS_PER_SECOND 100
+/* Windows per true-peak chunk: a chunk is skipped when its largest sample cannot win. */
+#define CHUNK 512
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+typedef struct {
+    PyObject_HEAD
+    int channels;
+    long long rate;
+    int loudness;              /* 0: no K-weighting (no sos given) */
+    double sos[SECTIONS][6];   /* b0 b1 b2 a0 a1 a2, a0 == 1 */
+    double *weights;           /* per channel; 0 leaves a channel out of the loudness */
+    double *filter_state;      /* per channel: SECTIONS * 2 */
+    double *partial_hop;       /* per channel: energy of the hop not yet complete */
+    long long position;        /* frames fed */
+    long long hops;            /* hops completed */
+    double window_weights[TAPS][PHASES];
+    float window_weights_f[TAPS][PHASES];
+    double safe_bound;
+    double *history;           /* per channel: the last HISTORY samples */
+    double *interpolated;      /* per channel: largest |interpolated sample| */
+    double *sample_peak;       /* per channel */
+    void *ext;                 /* scratch, kept between blocks: see Block.ext */
+    size_t ext_size;
+    int busy;
+} State;
+
+static void
+State_dealloc(State *self)
+{
+    PyMem_Free(self->weights);
+    PyMem_Free(self->filter_state);
+    PyMem_Free(self->partial_hop);
+    PyMem_Free(self->history);
+    PyMem_Free(self->interpolated);
+    PyMem_Free(self->sample_peak);
+    PyMem_Free(self->ext);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Copy a sequence of floats of the given length into out; -1 with an exception on error. */
+static int
+read_doubles(PyObject *sequence, double *out, Py_ssize_t count, const char *what)
+{
+    PyObject *fast = PySequence_Fast(sequence, what);
+    if (fast == NULL) {
+        return -1;
+    }
+    if (PySequence_Fast_GET_SIZE(fast) != count) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd values", what, count);
+        Py_DECREF(fast);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        out[i] = PyFloat_AsDouble(PySequence_Fast_GET_ITEM(fast, i));
+        if (out[i] == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return -1;
+        }
+    }
+    Py_DECREF(fast);
+    return 0;
+}
+
+static int
+State_init(State *self, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"sample_rate", "weights", "sos", "window_weights", "safe_bound",
+                               NULL};
+    long long rate;
+    PyObject *weights, *sos, *window_weights;
+    double safe_bound;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd", keywords, &rate, &weights, &sos,
+                                     &window_weights, &safe_bound)) {
+        return -1;
+    }
+    Py_ssize_t channels = PySequence_Size(weights);
+    if (channels < 0) {
+        return -1;
+    }
+    if (rate <= 0 || channels < 1 || channels > 4096) {
+        PyErr_SetString(PyExc_ValueError, "need a positive rate and 1 to 4096 channels");
+        return -1;
+    }
+    if (self->weights != NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "a kernel state is initialised once");
+        return -1;
+    }
+    self->channels = (int)channels;
+    self->rate = rate;
+    self->weights = PyMem_Calloc(channels, sizeof(double));
+    self->filter_state = PyMem_Calloc(channels * SECTIONS * 2, sizeof(double));
+    self->partial_hop = PyMem_Calloc(channels, sizeof(double));
+    self->history = PyMem_Calloc(channels * HISTORY, sizeof(double));
+    self->interpolated = PyMem_Calloc(channels, sizeof(double));
+    self->sample_peak = PyMem_Calloc(channels, sizeof(double));
+    if (!self->weights || !self->filter_state || !self->partial_hop || !self->history ||
+        !self->interpolated || !self->sample_peak) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (read_doubles(weights, self->weights, channels, "weights") < 0) {
+        return -1;
+    }
+    self->loudness = sos != Py_None;
+    if (self->loudness && read_doubles(sos, &self->sos[0][0], SECTIONS * 6, "sos") < 0) {
+        return -1;
+    }
+    if (read_doubles(window_weights, &self->window_weights[0][0], TAPS * PHASES,
+                     "window_weights") < 0) {
+        return -1;
+    }
+    for (int j = 0; j < TAPS; j++) {
+        for (int p = 0; p < PHASES; p++) {
+            self->window_weights_f[j][p] = (float)self->window_weights[j][p];
+        }
+    }
+    self->safe_bound = safe_bound;
+    return 0;
+}
+
+/* ---- true peak ---------------------------------------------------------------------------- */
+
+/* Largest |interpolated sample| of the windows starting at ext[0..count): for each phase p,
+ * acc = w[0][p] * x[n]; acc += w[j][p] * x[n + j] for j = 1..11, in the type T. The windows
+ * are taken LANES at a time, each lane keeping its own maximum, so that the compiler can
+ * vectorise across windows (a plain max-reduction it would not). */
+#define LANES 16
+
+#define DEFINE_PHASE_PEAK(NAME, T, ABS)                                                        \
+    VECTOR_CLONES static double NAME(const T *ext, Py_ssize_t count, const T w[TAPS][PHASES]) \
+    {                                                                                          \
+        T lanes[LANES] = {0};                                                                  \
+        T best = 0;                                                                            \
+        for (int p = 0; p < PHASES; p++) {                                                     \
+            T wp[TAPS];                                                                        \
+            for (int j = 0; j < TAPS; j++) {                                                   \
+                wp[j] = w[j][p];                                                               \
+            }                                                                                  \
+            Py_ssize_t n = 0;                                                                  \
+            for (; n + LANES <= count; n += LANES) {                                           \
+                for (int l = 0; l < LANES; l++) {                                              \
+                    const T *x = ext + n + l;                                                  \
+                    T acc = wp[0] * x[0];                                                      \
+                    for (int j = 1; j < TAPS; j++) {                                           \
+                        acc = acc + wp[j] * x[j];                                              \
+                    }                                                                          \
+                    const T magnitude = ABS(acc);                                              \
+                    lanes[l] = magnitude > lanes[l] ? magnitude : lanes[l];                    \
+                }                                                                              \
+            }                                                                                  \
+            for (; n < count; n++) {                                                           \
+                const T *x = ext + n;                                                          \
+                T acc = wp[0] * x[0];                                                          \
+                for (int j = 1; j < TAPS; j++) {                                               \
+                    acc = acc + wp[j] * x[j];                                                  \
+                }                                                                              \
+                const T magnitude = ABS(acc);                                                  \
+                best = magnitude > best ? magnitude : best;                                    \
+            }                                                                                  \
+        }                                                                                      \
+        for (int l = 0; l < LANES; l++) {                                                      \
+            best = lanes[l] > best ? lanes[l] : best;                                          \
+        }                                                                                      \
+        return (double)best;                                                                   \
+    }
+
+DEFINE_PHASE_PEAK(phase_peak_f, float, fabsf)
+DEFINE_PHASE_PEAK(phase_peak_d, double, fabs)
+
+#define DEFINE_LARGEST(NAME, T, ABS)                                   \
+    VECTOR_CLONES static double NAME(const T *values, Py_ssize_t count) \
+    {                                                                   \
+        T lanes[LANES] = {0};                                           \
+        T best = 0;                                                     \
+        Py_ssize_t i = 0;                                               \
+        for (; i + LANES <= count; i += LANES) {                        \
+            for (int l = 0; l < LANES; l++) {                           \
+                const T magnitude = ABS(values[i + l]);                 \
+                lanes[l] = magnitude > lanes[l] ? magnitude : lanes[l]; \
+            }                                                           \
+        }                                                               \
+        for (; i < count; i++) {                                        \
+            const T magnitude = ABS(values[i]);                         \
+            best = magnitude > best ? magnitude : best;                 \
+        }                                                               \
+        for (int l = 0; l < LANES; l++) {                               \
+            best = lanes[l] > best ? lanes[l] : best;                   \
+        }                                                               \
+        return (double)best;                                            \
+    }
+
+DEFINE_LARGEST(largest_f, float, fabsf)
+DEFINE_LARGEST(largest_d, double, fabs)
+
+/* ---- one block ---------------------------------------------------------------------------- */
+
+typedef struct {
+    Py_ssize_t frames;
+    int is_double;
+    const void *samples;   /* interleaved (frames, channels) */
+    void *ext;             /* per channel: HISTORY + frames samples, channel-major */
+    double *peaks;         /* this block's sample peak per channel */
+    double *hop_sums;      /* out: the completed hops' weighted energies */
+    double *hop_channel;   /* scratch: (channels, hops) per-channel hop energies */
+    double *scratch_energies; /* scratch: hop energies of a group's unused lane */
+    Py_ssize_t hop_count;
+} Block;
+
+static long long
+hop_boundary(long long rate, long long hop)
+{
+    return (hop * rate + HOPS_PER_SECOND / 2) / HOPS_PER_SECOND;
+}
+
+/* Hops completed once ``end`` frames have been fed: the largest k with boundary(k) <= end. */
+static long long
+hops_done(long long rate, long long end)
+{
+    return ((end + 1) * HOPS_PER_SECOND - HOPS_PER_SECOND / 2 - 1) / rate;
+}
+
+/* De-interleave into ext (after each channel's history), zero non-finite samples, peaks. */
+#define DEFINE_SPLIT(NAME, T, ABS, LIMIT)                                                    \
+    static void NAME(State *s, Block *b)                                                     \
+    {                                                                                        \
+        const T *in = (const T *)b->samples;                                                 \
+        T *ext = (T *)b->ext;                                                                \
+        const int channels = s->channels;                                                    \
+        const Py_ssize_t stride = HISTORY + b->frames;                                       \
+        for (int c = 0; c < channels; c++) {                                                 \
+            T *row = ext + c * stride;                                                       \
+            for (int i = 0; i < HISTORY; i++) {                                              \
+                row[i] = (T)s->history[c * HISTORY + i];                                     \
+            }                                                                                \
+            row += HISTORY;                                                                  \
+            T peak = 0;                                                                      \
+            for (Py_ssize_t f = 0; f < b->frames; f++) {                                     \
+                T value = in[f * channels + c];                                              \
+                T magnitude = ABS(value);                                                    \
+                if (!(magnitude <= LIMIT)) {                                                 \
+                    value = 0;                                                               \
+                    magnitude = 0;                                                           \
+                }                                                                            \
+                row[f] = value;                                                              \
+                peak = magnitude > peak ? magnitude : peak;                                  \
+            }                                                                                \
+            b->peaks[c] = (double)peak;                                                      \
+        }                                                                                    \
+    }
+
+DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX)
+DEFINE_SPLIT(split_d, double, fabs, DBL_MAX)
+
+/* K-weight GROUP channels at once (their recursions side by side, which the compiler can run
+ * in one vector), adding the squares of each hop's frames to ``energies`` (hop k ends at the
+ * block's ``cuts[k]``; the last segment collects the incomplete hop). */
+#define GROUP 2
+
+#define DEFINE_WEIGHT(NAME, T)                                                                \
+    static void NAME(const double sos[SECTIONS][6], double *z[GROUP], const T *x[GROUP],      \
+                     const Py_ssize_t *cuts, Py_ssize_t segments, double *energies[GROUP])    \
+    {                                                                                         \
+        const double b00 = sos[0][0], b01 = sos[0][1], b02 = sos[0][2];                       \
+        const double a01 = sos[0][4], a02 = sos[0][5];                                        \
+        const double b10 = sos[1][0], b11 = sos[1][1], b12 = sos[1][2];                       \
+        const double a11 = sos[1][4], a12 = sos[1][5];                                        \
+        double z00[GROUP], z01[GROUP], z10[GROUP], z11[GROUP];                                \
+        for (int g = 0; g < GROUP; g++) {                                                     \
+            z00[g] = z[g][0];                                                                 \
+            z01[g] = z[g][1];                                                                 \
+            z10[g] = z[g][2];                                                                 \
+            z11[g] = z[g][3];                                                                 \
+        }                                                                                     \
+        Py_ssize_t start = 0;                                                                 \
+        for (Py_ssize_t k = 0; k < segments; k++) {                                           \
+            double sum[GROUP] = {0};                                                          \
+            for (Py_ssize_t n = start; n < cuts[k]; n++) {                                    \
+                for (int g = 0; g < GROUP; g++) {                                             \
+                    const double in = (double)x[g][n];                                        \
+                    const double mid = b00 * in + z00[g];                                     \
+                    z00[g] = b01 * in - a01 * mid + z01[g];                                   \
+                    z01[g] = b02 * in - a02 * mid;                                            \
+                    const double out = b10 * mid + z10[g];                                    \
+                    z10[g] = b11 * mid - a11 * out + z11[g];                                  \
+                    z11[g] = b12 * mid - a12 * out;                                           \
+                    sum[g] += out * out;                                                      \
+                }                                                                             \
+            }                                                                                 \
+            for (int g = 0; g < GROUP; g++) {                                                 \
+                energies[g][k] += sum[g];                                                     \
+            }                                                                                 \
+            start = cuts[k];                                                                  \
+        }                                                                                     \
+        for (int g = 0; g < GROUP; g++) {                                                     \
+            z[g][0] = z00[g];                                                                 \
+            z[g][1] = z01[g];                                                                 \
+            z[g][2] = z10[g];                                                                 \
+            z[g][3] = z11[g];                                                                 \
+        }                                                                                     \
+    }
+
+DEFINE_WEIGHT(weight_f, float)
+DEFINE_WEIGHT(weight_d, double)
+
+static void
+measure_loudness(State *s, Block *b, const Py_ssize_t *cuts)
+{
+    const Py_ssize_t segments = b->hop_count + 1;
+    const Py_ssize_t stride = HISTORY + b->frames;
+    int weighted[GROUP];
+    int filled = 0;
+    for (int c = 0; c <= s->channels; c++) {
+        if (c < s->channels) {
+            if (!(s->weights[c] > 0.0)) {
+                continue;
+            }
+            weighted[filled++] = c;
+            b->hop_channel[c * segments] = s->partial_hop[c];
+        }
+        if (filled == 0 || (filled < GROUP && c < s->channels)) {
+            continue;
+        }
+        /* A group short of channels repeats its first one into scratch state. */
+        double scratch_state[4], *z[GROUP], *energies[GROUP];
+        const float *xf[GROUP];
+        const double *xd[GROUP];
+        for (int g = 0; g < GROUP; g++) {
+            const size_t at = (size_t)weighted[g < filled ? g : 0] * stride + HISTORY;
+            xf[g] = (const float *)b->ext + at;
+            xd[g] = (const double *)b->ext + at;
+            if (g < filled) {
+                z[g] = s->filter_state + weighted[g] * SECTIONS * 2;
+                energies[g] = b->hop_channel + weighted[g] * segments;
+            }
+            else {
+                memcpy(scratch_state, z[0], sizeof(scratch_state));
+                z[g] = scratch_state;
+                energies[g] = b->scratch_energies;
+            }
+        }
+        if (b->is_double) {
+            weight_d(s->sos, z, xd, cuts, segments, energies);
+        }
+        else {
+            weight_f(s->sos, z, xf, cuts, segments, energies);
+        }
+        filled = 0;
+    }
+    for (int c = 0; c < s->channels; c++) {
+        if (s->weights[c] > 0.0) {
+            s->partial_hop[c] = b->hop_channel[c * segments + b->hop_count];
+        }
+    }
+    for (Py_ssize_t k = 0; k < b->hop_count; k++) {
+        double sum = 0.0;
+        for (int c = 0; c < s->channels; c++) {
+            if (s->weights[c] > 0.0) {
+                sum += s->weights[c] * b->hop_channel[c * segments + k];
+            }
+        }
+        b->hop_sums[k] = sum;
+    }
+}
+
+static double
+largest(const double *values, int count)
+{
+    double best = 0.0;
+    for (int i = 0; i < count; i++) {
+        best = values[i] > best ? values[i] : best;
+    }
+    return best;
+}
+
+/* Interpolate each channel's windows, skipping chunks whose largest sample times the
+ * overshoot bound cannot reach the running peak (which then bounds the result anyway). */
+static void
+measure_true_peak(State *s, Block *b)
+{
+    const Py_ssize_t stride = HISTORY + b->frames;
+    for (int c = 0; c < s->channels; c++) {
+        for (Py_ssize_t start = 0; start < b->frames; start += CHUNK) {
+            const Py_ssize_t count = b->frames - start < CHUNK ? b->frames - start : CHUNK;
+            const double threshold =
+                fmax(largest(s->interpolated, s->channels), largest(s->sample_peak, s->channels));
+            double found;
+            if (b->is_double) {
+                const double *ext = (const double *)b->ext + c * stride + start;
+                if (largest_d(ext, count + HISTORY) * s->safe_bound < threshold) {
+                    continue;
+                }
+                found = phase_peak_d(ext, count, (const double(*)[PHASES])s->window_weights);
+            }
+            else {
+                const float *ext = (const float *)b->ext + c * stride + start;
+                if (largest_f(ext, count + HISTORY) * s->safe_bound < threshold) {
+                    continue;
+                }
+                found = phase_peak_f(ext, count, (const float(*)[PHASES])s->window_weights_f);
+            }
+            s->interpolated[c] = fmax(s->interpolated[c], found);
+        }
+        for (int i = 0; i < HISTORY; i++) {
+            const Py_ssize_t at = c * stride + b->frames + i;
+            s->history[c * HISTORY + i] =
+                b->is_double ? ((const double *)b->ext)[at] : (double)((const float *)b->ext)[at];
+        }
+    }
+}
+
+static void
+run_block(State *s, Block *b, const Py_ssize_t *cuts)
+{
+    if (b->is_double) {
+        split_d(s, b);
+    }
+    else {
+        split_f(s, b);
+    }
+    for (int c = 0; c < s->channels; c++) {
+        s->sample_peak[c] = fmax(s->sample_peak[c], b->peaks[c]);
+    }
+    if (s->loudness) {
+        measure_loudness(s, b, cuts);
+    }
+    measure_true_peak(s, b);
+}
+
+/* Accept native-order float32 ('f') or float64 ('d') buffer formats; -1 otherwise. */
+static int
+is_double_format(const char *format)
+{
+    if (format == NULL) {
+        return -1;
+    }
+    if (*format == '@' || *format == '=' || *format == (PY_LITTLE_ENDIAN ? '<' : '>')) {
+        format++;
+    }
+    if (strcmp(format, "f") == 0) {
+        return 0;
+    }
+    if (strcmp(format, "d") == 0) {
+        return 1;
+    }
+    return -1;
+}
+
+static PyObject *
+doubles_to_list(const double *values, Py_ssize_t count)
+{
+    PyObject *list = PyList_New(count);
+    if (list == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyFloat_FromDouble(values[i]);
+        if (item == NULL) {
+            Py_DECREF(list);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, item);
+    }
+    return list;
+}
+
+static PyTypeObject StateType;
+
+static PyObject *
+kernel_feed(PyObject *module, PyObject *args)
+{
+    State *s;
+    PyObject *samples;
+    if (!PyArg_ParseTuple(args, "O!O", &StateType, &s, &samples)) {
+        return NULL;
+    }
+    if (s->weights == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the kernel state is not initialised");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(samples, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        return NULL;
+    }
+    Block b = {0};
+    b.is_double = is_double_format(view.format);
+    if (view.ndim != 2 || view.shape[1] != s->channels || b.is_double < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "expected C-contiguous (frames, %d) float32 or float64 samples",
+                     s->channels);
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    if (s->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the kernel state is being fed by another thread");
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    b.frames = view.shape[0];
+    b.samples = view.buf;
+    const int channels = s->channels;
+    const long long end = s->position + b.frames;
+    const long long first_hop = s->hops + 1;
+    const long long last_hop = s->loudness ? hops_done(s->rate, end) : s->hops;
+    b.hop_count = (Py_ssize_t)(last_hop - s->hops);
+    const size_t item = b.is_double ? sizeof(double) : sizeof(float);
+    const size_t ext_size = (size_t)channels * (HISTORY + b.frames) * item;
+    if (ext_size > s->ext_size) {
+        PyMem_Free(s->ext);
+        s->ext = PyMem_Malloc(ext_size);
+        s->ext_size = s->ext == NULL ? 0 : ext_size;
+    }
+    b.ext = s->ext;
+    b.peaks = PyMem_Calloc(channels, sizeof(double));
+    b.hop_sums = PyMem_Calloc(b.hop_count + 1, sizeof(double));
+    b.hop_channel = PyMem_Calloc((size_t)channels * (b.hop_count + 1), sizeof(double));
+    b.scratch_energies = PyMem_Calloc(b.hop_count + 1, sizeof(double));
+    Py_ssize_t *cuts = PyMem_Calloc(b.hop_count + 1, sizeof(Py_ssize_t));
+    PyObject *result = NULL;
+    if (!b.ext || !b.peaks || !b.hop_sums || !b.hop_channel || !b.scratch_energies || !cuts) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < b.hop_count; k++) {
+        cuts[k] = (Py_ssize_t)(hop_boundary(s->rate, first_hop + k) - s->position);
+    }
+    cuts[b.hop_count] = b.frames;
+    s->busy = 1;
+    Py_BEGIN_ALLOW_THREADS
+    if (b.frames > 0) {
+        run_block(s, &b, cuts);
+    }
+    Py_END_ALLOW_THREADS
+    s->busy = 0;
+    s->position = end;
+    s->hops = last_hop;
+    result = doubles_to_list(b.hop_sums, b.hop_count);
+done:
+    PyMem_Free(b.peaks);
+    PyMem_Free(b.hop_sums);
+    PyMem_Free(b.hop_channel);
+    PyMem_Free(b.scratch_energies);
+    PyMem_Free(cuts);
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static PyObject *
+kernel_peaks(PyObject *module, PyObject *args)
+{
+    State *s;
+    if (!PyArg_ParseTuple(args, "O!", &StateType, &s)) {
+        return NULL;
+    }
+    if (s->weights == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the kernel state is not initialised");
+        return NULL;
+    }
+    /* The tail into trailing silence: the history followed by zeros, in float64. */
+    double tail = 0.0;
+    for (int c = 0; c < s->channels; c++) {
+        double ext[2 * HISTORY] = {0};
+        memcpy(ext, s->history + c * HISTORY, HISTORY * sizeof(double));
+        tail = fmax(tail, phase_peak_d(ext, HISTORY, (const double(*)[PHASES])s->window_weights));
+    }
+    const double sample = largest(s->sample_peak, s->channels);
+    const double true_peak = fmax(fmax(largest(s->interpolated, s->channels), sample), tail);
+    return Py_BuildValue("(dd)", sample, true_peak);
+}
+
+static PyTypeObject StateType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "soundlint.audio._kernel.State",
+    .tp_doc = PyDoc_STR("State(sample_rate, weights, sos, window_weights, safe_bound)"),
+    .tp_basicsize = sizeof(State),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)State_init,
+    .tp_dealloc = (destructor)State_dealloc,
+};
+
+static PyMethodDef kernel_methods[] = {
+    {"feed", kernel_feed, METH_VARARGS,
+     PyDoc_STR("feed(state, samples) -> the completed hops' weighted energies")},
+    {"peaks", kernel_peaks, METH_VARARGS,
+     PyDoc_STR("peaks(state) -> (sample_peak, true_peak)")},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef kernel_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "soundlint.audio._kernel",
+    .m_doc = PyDoc_STR("The meter's compiled per-sample pass (see soundlint.audio.kernel)."),
+    .m_size = -1,
+    .m_methods = kernel_methods,
+};
+
+PyMODINIT_FUNC
+PyInit__kernel(void)
+{
+    if (PyType_Ready(&StateType) < 0) {
+        return NULL;
+    }
+    PyObject *module = PyModule_Create(&kernel_module);
+    if (module == NULL) {
+        return NULL;
+    }
+    Py_INCREF(&StateType);
+    if (PyModule_AddObject(module, "State", (PyObject *)&StateType) < 0) {
+        Py_DECREF(&StateType);
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}

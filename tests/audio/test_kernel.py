@@ -1,0 +1,257 @@
+"""The meter's kernel: the C extension and the numpy fallback give the same results."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from soundlint.audio import kernel, truepeak
+from soundlint.audio.hops import hop_boundary
+from soundlint.audio.kweighting import k_weighting_sos
+from soundlint.audio.layout import channel_weights
+from soundlint.audio.meter import LoudnessMeter
+from soundlint.audio.truepeak import TruePeakMeter
+
+C = kernel.BACKENDS.get("c")
+needs_c = pytest.mark.skipif(C is None, reason="soundlint.audio._kernel is not built")
+# The identity filter: hop sums are then plain sums of squares.
+IDENTITY_SOS = np.array([[1.0, 0.0, 0.0, 1.0, 0.0, 0.0]] * 2)
+
+
+def _run(
+    backend: str,
+    samples: np.ndarray,
+    rate: int,
+    block: int,
+    *,
+    sos: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, kernel.Peaks]:
+    """Feed ``samples`` in blocks through one implementation: (hop sums, peaks)."""
+    module = kernel.BACKENDS[backend]
+    channels = samples.shape[1]
+    state = module.State(
+        rate,
+        list(channel_weights(channels) if weights is None else weights),
+        (k_weighting_sos(rate) if sos is None else sos).ravel().tolist(),
+        truepeak.WINDOW_WEIGHTS.ravel().tolist(),
+        truepeak.SAFE_BOUND,
+    )
+    hops = [
+        np.asarray(module.feed(state, np.ascontiguousarray(samples[start : start + block])))
+        for start in range(0, samples.shape[0], block)
+    ]
+    return np.concatenate(hops), kernel.Peaks(*module.peaks(state))
+
+
+def _brute_force_true_peak(samples: np.ndarray) -> float:
+    meter = TruePeakMeter(samples.shape[1], skip=False)
+    meter.feed(np.ascontiguousarray(np.nan_to_num(samples, nan=0.0, posinf=0.0, neginf=0.0).T))
+    return meter.peak()
+
+
+def _signal(rate: int, channels: int, seconds: float, dtype: type) -> np.ndarray:
+    """Noise under a varying envelope, a loud burst and a 20 Hz tone: every path is taken."""
+    rng = np.random.default_rng(rate + channels)
+    frames = round(seconds * rate)
+    envelope = np.repeat(rng.uniform(0.0, 1.0, frames // 500 + 1), 500)[:frames]
+    samples = 0.2 * envelope[:, None] * rng.laplace(size=(frames, channels))
+    samples += 0.1 * np.sin(2 * np.pi * 20.0 * np.arange(frames) / rate)[:, None]
+    samples[frames // 3 : frames // 3 + 40] *= 4.0
+    result: np.ndarray = samples.astype(dtype)
+    return result
+
+
+def test_the_extension_is_built() -> None:
+    """CI and every install with a C compiler must run the compiled kernel."""
+    if os.environ.get(kernel.ENVIRONMENT_VARIABLE) == "numpy":
+        pytest.skip("the numpy fallback was asked for")
+    assert C is not None, "soundlint.audio._kernel is missing: reinstall with a C compiler"
+    assert kernel.BACKEND_NAME == "c"
+
+
+@needs_c
+@pytest.mark.parametrize("rate", [22050, 44100, 48000, 96000])
+@pytest.mark.parametrize("channels", [1, 2, 6])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("block", [97, 4411, 65536])
+def test_implementations_agree(rate: int, channels: int, dtype: type, block: int) -> None:
+    samples = _signal(rate, channels, 1.3, dtype)
+    c_hops, c_final = _run("c", samples, rate, block)
+    numpy_hops, numpy_final = _run("numpy", samples, rate, block)
+    assert c_hops.size == numpy_hops.size == 1.3 * 100
+    # The filtered samples are identical; only the order of summing the squares differs.
+    np.testing.assert_allclose(c_hops, numpy_hops, rtol=1e-13, atol=0.0)
+    assert c_final == numpy_final
+    assert c_final.true == _brute_force_true_peak(samples)
+    assert c_final.sample == np.abs(samples).max()
+
+
+@needs_c
+@pytest.mark.parametrize("rate", [22050, 48000])
+def test_one_frame_blocks_match_one_block(rate: int) -> None:
+    samples = _signal(rate, 2, 0.3, np.float32)
+    whole = _run("c", samples, rate, samples.shape[0])
+    single = _run("c", samples, rate, 1)
+    np.testing.assert_allclose(single[0], whole[0], rtol=1e-13, atol=0.0)
+    assert single[1] == whole[1]
+
+
+@pytest.mark.parametrize("backend", ["c", "numpy"])
+@pytest.mark.parametrize("block", [1, 220, 221, 1000, 22050])
+def test_hops_end_at_rounded_hundredths_of_a_second(backend: str, block: int) -> None:
+    if backend not in kernel.BACKENDS:
+        pytest.skip("soundlint.audio._kernel is not built")
+    rate = 22050  # 220.5 samples a hop: 220 and 221 alternate
+    seconds = 0.5 if block == 1 else 2.0
+    ones = np.ones((round(seconds * rate), 2), dtype=np.float32)
+    hops, _ = _run(backend, ones, rate, block, sos=IDENTITY_SOS, weights=np.array([1.0, 0.5]))
+    lengths = np.diff(np.asarray(hop_boundary(rate, np.arange(hops.size + 1))))
+    assert set(lengths.tolist()) == {220, 221}
+    assert np.array_equal(hops, 1.5 * lengths)
+
+
+@pytest.mark.parametrize("backend", ["c", "numpy"])
+def test_a_channel_weighted_zero_is_left_out(backend: str) -> None:
+    if backend not in kernel.BACKENDS:
+        pytest.skip("soundlint.audio._kernel is not built")
+    samples = np.full((4800, 6), 0.5, dtype=np.float32)
+    samples[:, 3] = 1.0  # a full-scale LFE
+    hops, peaks = _run(backend, samples, 48000, 1000, sos=IDENTITY_SOS)
+    assert np.allclose(hops, 480 * 0.25 * (1 + 1 + 1 + 1.41 + 1.41))
+    assert peaks.sample == 1.0
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nonfinite_samples_read_as_zero(dtype: type) -> None:
+    samples = _signal(48000, 2, 1.0, dtype)
+    broken = samples.copy()
+    broken[100, 0], broken[2000, 1], broken[30000, 0] = np.nan, np.inf, -np.inf
+    zeroed = np.nan_to_num(broken, nan=0.0, posinf=0.0, neginf=0.0)
+    expected = _run("c", zeroed, 48000, 4096)
+    for backend in ("c", "numpy"):
+        hops, peaks = _run(backend, broken, 48000, 4096)
+        np.testing.assert_allclose(hops, expected[0], rtol=1e-13, atol=0.0)
+        assert peaks == expected[1]
+
+
+@pytest.mark.parametrize("backend", ["c", "numpy"])
+def test_without_k_weighting_only_peaks_are_measured(backend: str) -> None:
+    if backend not in kernel.BACKENDS:
+        pytest.skip("soundlint.audio._kernel is not built")
+    module = kernel.BACKENDS[backend]
+    samples = _signal(8000, 2, 1.0, np.float32)
+    state = module.State(
+        8000,
+        [1.0, 1.0],
+        None,
+        truepeak.WINDOW_WEIGHTS.ravel().tolist(),
+        truepeak.SAFE_BOUND,
+    )
+    assert len(module.feed(state, samples)) == 0
+    assert module.peaks(state) == (np.abs(samples).max(), _brute_force_true_peak(samples))
+
+
+@pytest.mark.parametrize("rate", [44100, 48000])
+@pytest.mark.parametrize("channels", [1, 2, 6])
+def test_meter_results_agree_across_implementations(
+    rate: int, channels: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "c" not in kernel.BACKENDS:
+        pytest.skip("soundlint.audio._kernel is not built")
+    samples = _signal(rate, channels, 5.0, np.float32)
+    results = {}
+    for name, module in kernel.BACKENDS.items():
+        monkeypatch.setattr(kernel, "_backend", module)
+        meter = LoudnessMeter(rate, channels)
+        for start in range(0, samples.shape[0], 10000):
+            meter.feed(samples[start : start + 10000])
+        results[name] = meter.result()
+    c, fallback = results["c"], results["numpy"]
+    assert c.integrated_lufs is not None and fallback.integrated_lufs is not None
+    assert abs(c.integrated_lufs - fallback.integrated_lufs) <= 1e-12
+    assert c.loudness_range_lu == pytest.approx(fallback.loudness_range_lu, abs=1e-12)
+    assert c.true_peak_dbtp == fallback.true_peak_dbtp
+    assert c.sample_peak_dbfs == fallback.sample_peak_dbfs
+
+
+@needs_c
+def test_the_extension_rejects_what_it_cannot_read() -> None:
+    assert C is not None
+    state = C.State(48000, [1.0, 1.0], None, [0.0] * 48, 2.0)
+    with pytest.raises(ValueError, match="float32 or float64"):
+        C.feed(state, np.zeros((10, 2), dtype=np.int16))
+    with pytest.raises(ValueError, match=r"\(frames, 2\)"):
+        C.feed(state, np.zeros((10, 3), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"\(frames, 2\)"):
+        C.feed(state, np.zeros(10, dtype=np.float32))
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        C.feed(state, np.zeros((2, 10), dtype=np.float32).T)
+    with pytest.raises(ValueError, match="sos: expected 12 values"):
+        C.State(48000, [1.0], [0.0] * 3, [0.0] * 48, 2.0)
+    with pytest.raises(ValueError, match="channels"):
+        C.State(48000, [], None, [0.0] * 48, 2.0)
+
+
+@needs_c
+def test_states_fed_from_several_threads_at_once_stay_apart() -> None:
+    """The GIL is released in the hot loop: each thread's state is its own."""
+    samples = _signal(48000, 2, 3.0, np.float32)
+    expected = _run("c", samples, 48000, 8192)
+    results: list[tuple[np.ndarray, kernel.Peaks]] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(_run("c", samples, 48000, 8192)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4
+    for hops, peaks in results:
+        assert np.array_equal(hops, expected[0])
+        assert peaks == expected[1]
+
+
+def _fresh_python(code: str, *, backend: str | None = None, cwd: Path | None = None) -> str:
+    environment = {k: v for k, v in os.environ.items() if k != kernel.ENVIRONMENT_VARIABLE}
+    if backend is not None:
+        environment[kernel.ENVIRONMENT_VARIABLE] = backend
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_the_environment_chooses_the_fallback() -> None:
+    probe = "from soundlint.audio import kernel; print(kernel.BACKEND_NAME)"
+    assert _fresh_python(probe, backend="numpy") == "numpy"
+    if C is not None:
+        assert _fresh_python(probe) == "c"
+        assert _fresh_python(probe, backend="c") == "c"
+
+
+@needs_c
+def test_measure_does_not_import_scipy_signal(tmp_path: Path) -> None:
+    """scipy.signal costs about a second of every process; the compiled path needs none."""
+    rate = 48000
+    tone = 0.1 * np.sin(2 * np.pi * 1000 * np.arange(2 * rate) / rate)
+    soundfile.write(tmp_path / "tone.wav", np.stack([tone, tone], axis=1), rate, "PCM_24")
+    probe = (
+        "import sys; from soundlint.cli import main; code = main(['measure', 'tone.wav']); "
+        "print(code, 'scipy.signal' in sys.modules)"
+    )
+    assert _fresh_python(probe, cwd=tmp_path).splitlines()[-1] == "0 False"
