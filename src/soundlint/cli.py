@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from soundlint import __version__
+from soundlint import __version__, ci_options
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -88,6 +88,7 @@ _VALUE_OPTIONS = (
     "--profile",
     "--color",
     "-j --jobs",
+    *ci_options.VALUE_OPTIONS,
 )
 
 
@@ -133,6 +134,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         "-j", "--jobs", type=positive, metavar="N", help="audio analysis processes (default: CPUs)"
     )
     check.add_argument("--no-cache", action="store_true", help="measure audio afresh")
+    ci_options.add_check_options(check)
     session.plugins.add_options(check)
     check.set_defaults(handler=_check)
 
@@ -197,9 +199,10 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         cwd=Path.cwd(),
         rules=session.plugins.rules(),
         color=_use_color(args),
+        project=result.project,
     )
     _warn_unchecked(args.paths, result.project)
-    _write(formats[args.output_format](report), args.output)
+    _write(ci_options.render(report, args, formats[args.output_format]), args.output)
     if args.exit_zero:
         return EXIT_CLEAN
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if args.strict else 0)
