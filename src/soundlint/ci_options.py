@@ -7,12 +7,16 @@ done by the modules they name (statistics, baseline, shards, cache, progress).
 from __future__ import annotations
 
 import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from soundlint.engine import Result
     from soundlint.report import Formatter, Report
 
-VALUE_OPTIONS = ()
+VALUE_OPTIONS = ("--baseline", "--write-baseline")
 """Options that take a value, for cli's early parser (so their values are not taken for paths)."""
 
 
@@ -23,6 +27,55 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print how many findings each rule has, most first, instead of the findings",
     )
+    check.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report only findings not recorded in FILE (see --write-baseline)",
+    )
+    check.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="record every finding of this run in FILE and exit 0",
+    )
+
+
+def read_baseline(args: argparse.Namespace) -> frozenset[str] | None:
+    """The fingerprints of --baseline, read before the run so that a bad file fails early."""
+    if args.baseline is None:
+        return None
+    from soundlint import baseline
+
+    try:
+        return baseline.read(args.baseline)
+    except baseline.BaselineError as error:
+        raise _usage_error(str(error)) from None
+
+
+def write_baseline(result: Result, path: Path) -> None:
+    """--write-baseline: record the run's findings; say so on stderr."""
+    from soundlint import baseline
+
+    try:
+        baseline.write(path, result.diagnostics, result.project.root)
+    except baseline.BaselineError as error:
+        raise _usage_error(str(error)) from None
+    count = len(result.diagnostics)
+    print(
+        f"soundlint: recorded {count} finding{'' if count == 1 else 's'} in {path}",
+        file=sys.stderr,
+    )
+
+
+def without_baseline(result: Result, known: frozenset[str] | None) -> Result:
+    """The result less the findings recorded in the baseline."""
+    if known is None:
+        return result
+    from soundlint import baseline
+
+    new = baseline.new_findings(result.diagnostics, result.project.root, known)
+    return replace(result, diagnostics=new)
 
 
 def render(report: Report, args: argparse.Namespace, formatter: Formatter) -> str:
@@ -30,8 +83,13 @@ def render(report: Report, args: argparse.Namespace, formatter: Formatter) -> st
     if not args.statistics:
         return formatter(report)
     from soundlint import statistics
-    from soundlint.cli import UsageError
 
     if args.output_format not in ("text", "json"):
-        raise UsageError("--statistics prints text or json, not " + args.output_format)
+        raise _usage_error("--statistics prints text or json, not " + args.output_format)
     return statistics.render(report, args.output_format)
+
+
+def _usage_error(message: str) -> Exception:
+    from soundlint.cli import UsageError
+
+    return UsageError(message)

@@ -190,7 +190,12 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         ignore=_codes(args.ignore),
     )
     settings = session.settings(overrides)
+    known = ci_options.read_baseline(args)
     result = api.run(session, args.paths, settings, args)
+    if args.write_baseline is not None:
+        ci_options.write_baseline(result, args.write_baseline)
+        return EXIT_CLEAN
+    result = ci_options.without_baseline(result, known)
     report = Report(
         diagnostics=result.diagnostics,
         templates=len(result.project.checked_templates),
