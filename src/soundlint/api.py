@@ -89,4 +89,5 @@ def run(
         session.plugins,
         jobs=getattr(args, "jobs", None),
         use_cache=not getattr(args, "no_cache", False),
+        shard=getattr(args, "shard", None),
     )

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from soundlint.engine import Result
     from soundlint.report import Formatter, Report
+    from soundlint.shards import Shard
 
-VALUE_OPTIONS = ("--baseline", "--write-baseline")
+VALUE_OPTIONS = ("--baseline", "--write-baseline", "--shard")
 """Options that take a value, for cli's early parser (so their values are not taken for paths)."""
 
 
@@ -38,6 +39,12 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
         type=Path,
         metavar="FILE",
         help="record every finding of this run in FILE and exit 0",
+    )
+    check.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="check only the I-th of N parts of the templates (and their scripts), for CI matrices",
     )
 
 
@@ -87,6 +94,12 @@ def render(report: Report, args: argparse.Namespace, formatter: Formatter) -> st
     if args.output_format not in ("text", "json"):
         raise _usage_error("--statistics prints text or json, not " + args.output_format)
     return statistics.render(report, args.output_format)
+
+
+def _shard(text: str) -> Shard:
+    from soundlint import shards
+
+    return shards.parse(text)
 
 
 def _usage_error(message: str) -> Exception:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from soundlint import shards
 from soundlint.analysis import Analysis, analyse
 from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Template
@@ -13,6 +14,7 @@ from soundlint.paths import displayable, relative_path
 from soundlint.plugins import Plugins
 from soundlint.project import Project
 from soundlint.selection import RuleSelection
+from soundlint.shards import Shard
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ def check(
     *,
     jobs: int | None = None,
     use_cache: bool = True,
+    shard: Shard | None = None,
 ) -> Result:
-    """Run every enabled rule over the project; return the diagnostics that survive filtering."""
+    """Run every enabled rule over the project (over one shard of its templates and scripts,
+    if given); return the diagnostics that survive filtering."""
+    project = shards.select(project, shard)
     rules = plugins.rules()
     selection = RuleSelection(rules, settings)
     analysis = Analysis({})
