@@ -1,8 +1,10 @@
 """A content-keyed cache of measurements, so that a warm re-run reads no audio at all.
 
-Entries are keyed by a hash of the file's bytes plus the meter's identity, so renaming or
-touching a file keeps its entry and editing one misses. A stat index (size, mtime) per path
-spares re-hashing files that have not changed. Every write is atomic.
+Entries are keyed by a hash of the file's bytes plus the meter's identity, so renaming,
+touching or freshly cloning a file keeps its entry and editing one misses. A stat index (size,
+mtime) per path spares re-hashing files that have not changed. Every write is atomic, and the
+index is merged with what is on disk under a lock, so processes sharing a cache lose nothing.
+The cache is bounded: past its size, the entries used longest ago go.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
+import shutil
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,42 +26,69 @@ from soundlint.model import Measurement
 
 CACHE_FORMAT = 1
 HASH_CHUNK = 1 << 20
+KEEP_AFTER_EVICTION = 0.8
+"""Eviction goes below the bound by this much, so that it does not run on every write."""
+TAG_NAME = "CACHEDIR.TAG"
+TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by soundlint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+GITIGNORE = "# Written by soundlint: a cache, not to be committed.\n*\n"
+
+
+class CacheError(Exception):
+    """A cache directory that cannot be cleaned."""
 
 
 class MeasurementCache:
     """Measurements on disk under ``directory``, for one meter identity."""
 
-    def __init__(self, directory: Path, meter: str) -> None:
+    def __init__(self, directory: Path, meter: str, max_bytes: int) -> None:
         self.directory = directory
         self.meter = meter
+        self.max_bytes = max_bytes
         self._index_path = directory / "index.json"
-        index = self._read_json(self._index_path)
-        self._index: dict[str, Any] = index if isinstance(index, dict) else {}
-        self._dirty = False
+        self._index = _read_index(self._index_path)
+        self._updates: dict[str, list[Any]] = {}
+        self._wrote = False
 
     def get(self, path: Path) -> Measurement | None:
         key = self._key(path)
         if key is None:
             return None
-        data = self._read_json(self._entry_path(key))
-        return _from_json(data) if _is_measurement(data) else None
+        entry = self._entry_path(key)
+        data = _read_json(entry)
+        if not _is_measurement(data):
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(entry)  # recently used: the last to be evicted
+        return _from_json(data)
 
     def put(self, path: Path, measurement: Measurement) -> None:
         key = self._key(path)
         if key is not None:
-            self._keep_out_of_git()
+            self._prepare()
             _write_atomic(self._entry_path(key), json.dumps(dataclasses.asdict(measurement)))
-
-    def _keep_out_of_git(self) -> None:
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            _write_atomic(ignore, "# Written by soundlint: a cache, not to be committed.\n*\n")
+            self._wrote = True
 
     def save(self) -> None:
-        """Write the stat index, if it changed."""
-        if self._dirty:
-            _write_atomic(self._index_path, json.dumps(self._index))
-            self._dirty = False
+        """Merge this run's stat index updates into the one on disk; keep the cache bounded."""
+        if self._updates:
+            self._prepare()
+            with _locked(self.directory / "index.lock"):
+                merged = {**_read_index(self._index_path), **self._updates}
+                _write_atomic(self._index_path, json.dumps(merged))
+            self._updates = {}
+        if self._wrote:
+            evict(self.directory, self.max_bytes)
+            self._wrote = False
+
+    def _prepare(self) -> None:
+        """Create the directory with its tag and a .gitignore that keeps it out of git."""
+        for name, text in ((TAG_NAME, TAG), (".gitignore", GITIGNORE)):
+            if not (self.directory / name).exists():
+                _write_atomic(self.directory / name, text)
 
     def _key(self, path: Path) -> str | None:
         try:
@@ -71,20 +103,85 @@ class MeasurementCache:
             digest = _hash_file(path)
             if digest is None:
                 return None
-            self._index[str(path)] = [*signature, digest]
-            self._dirty = True
+            self._index[str(path)] = self._updates[str(path)] = [*signature, digest]
         identity = f"{CACHE_FORMAT}:{self.meter}:{digest}"
         return hashlib.sha256(identity.encode()).hexdigest()
 
     def _entry_path(self, key: str) -> Path:
         return self.directory / "measurements" / key[:2] / f"{key}.json"
 
-    @staticmethod
-    def _read_json(path: Path) -> Any:
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+
+def evict(directory: Path, max_bytes: int) -> None:
+    """Remove the entries used longest ago until the measurements fit in ``max_bytes``."""
+    entries = []
+    for entry in (directory / "measurements").glob("*/*.json"):
+        with contextlib.suppress(OSError):
+            stat = entry.stat()
+            entries.append((stat.st_mtime_ns, stat.st_size, entry))
+    total = sum(size for _, size, _ in entries)
+    if total <= max_bytes:
+        return
+    for _, size, entry in sorted(entries):
+        if total <= max_bytes * KEEP_AFTER_EVICTION:
+            break
+        with contextlib.suppress(OSError):
+            entry.unlink()
+            total -= size
+
+
+def clean(directory: Path) -> bool:
+    """Remove a soundlint cache directory; False when there is none. Refuses a directory that
+    is not one (no soundlint tag), so a mistyped ``cache-dir`` cannot remove a project."""
+    if not directory.exists() and not directory.is_symlink():
+        return False
+    if not _is_ours(directory):
+        raise CacheError(f"{directory} is not a soundlint cache (no {TAG_NAME}); not removed")
+    try:
+        shutil.rmtree(directory)
+    except OSError as error:
+        raise CacheError(f"cannot remove {directory}: {error.strerror or error}") from None
+    return True
+
+
+def _is_ours(directory: Path) -> bool:
+    if directory.is_symlink() or not directory.is_dir():
+        return False
+    for name, text in ((TAG_NAME, TAG), (".gitignore", GITIGNORE)):
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if (directory / name).read_text(encoding="utf-8") == text:
+                return True
+    return False
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (where the platform has flock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: the atomic replace still keeps the index whole
+        yield
+        return
+    try:
+        handle = path.open("a")
+    except OSError:
+        yield
+        return
+    with handle:
+        with contextlib.suppress(OSError):  # a file system without locks: merge unlocked
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _read_index(path: Path) -> dict[str, Any]:
+    index = _read_json(path)
+    return index if isinstance(index, dict) else {}
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _hash_file(path: Path) -> str | None:

@@ -10,14 +10,16 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from soundlint.api import Session
+    from soundlint.config import Settings
     from soundlint.engine import Result
     from soundlint.report import Formatter, Report
     from soundlint.shards import Shard
 
-VALUE_OPTIONS = ("--baseline", "--write-baseline", "--shard")
+VALUE_OPTIONS = ("--baseline", "--write-baseline", "--shard", "--cache-dir")
 """Options that take a value, for cli's early parser (so their values are not taken for paths)."""
 
 
@@ -46,6 +48,44 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
         metavar="I/N",
         help="check only the I-th of N parts of the templates (and their scripts), for CI matrices",
     )
+    _add_cache_dir(check)
+
+
+def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help="where measurements are cached (default: the cache-dir setting, .soundlint_cache)",
+    )
+
+
+def with_cache_dir(settings: Settings, args: argparse.Namespace) -> Settings:
+    """The settings with --cache-dir (relative to the current directory) applied."""
+    if args.cache_dir is None:
+        return settings
+    return replace(settings, cache_dir=args.cache_dir.absolute())
+
+
+def add_clean_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    """``soundlint clean``: remove the project's cache directory."""
+    clean = commands.add_parser(
+        "clean", parents=parents, help="remove the project's cache directory"
+    )
+    _add_cache_dir(clean)
+    clean.set_defaults(handler=_clean)
+
+
+def _clean(args: argparse.Namespace, session: Session) -> int:
+    from soundlint import cache
+
+    directory = with_cache_dir(session.settings(), args).cache_dir
+    try:
+        removed = cache.clean(directory)
+    except cache.CacheError as error:
+        raise _usage_error(str(error)) from None
+    print(f"Removed the cache at {directory}" if removed else f"No cache at {directory}")
+    return 0
 
 
 def read_baseline(args: argparse.Namespace) -> frozenset[str] | None:

@@ -64,7 +64,7 @@ def _main(argv: list[str]) -> int:
     parser = _build_parser(session)
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
-        raise UsageError("a command is required (check, rules, rule, plugins); see --help")
+        raise UsageError("a command is required (check, rules, rule, plugins, clean); see --help")
     return int(args.handler(args, session))
 
 
@@ -149,6 +149,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", parents=[common], help="list the loaded plugins")
     plugins.set_defaults(handler=_plugins)
 
+    ci_options.add_clean_command(commands, [common])
     session.plugins.add_commands(commands, [common])
     return parser
 
@@ -189,7 +190,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         extend_select=_codes(args.extend_select),
         ignore=_codes(args.ignore),
     )
-    settings = session.settings(overrides)
+    settings = ci_options.with_cache_dir(session.settings(overrides), args)
     known = ci_options.read_baseline(args)
     result = api.run(session, args.paths, settings, args)
     if args.write_baseline is not None:

@@ -113,7 +113,8 @@ def _analyse(
         if _measurable(segment)
     ]
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
-    cache = MeasurementCache(settings.cache_dir, meter) if use_cache else None
+    max_bytes = settings.cache_max_mb << 20
+    cache = MeasurementCache(settings.cache_dir, meter, max_bytes) if use_cache else None
     analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache)
     if cache is not None:
         cache.save()
