@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -14,6 +14,9 @@ from soundlint.cache import MeasurementCache
 from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement
 from soundlint.plugins import PLUGIN_ERROR, Plugins
+
+Progress = Callable[[int, int], None]
+"""Called with (files measured, files to measure) as the analysis goes."""
 
 POOL_THRESHOLD_BYTES = 32 << 20
 """Below this much audio (and without -j), starting workers costs more than it saves."""
@@ -55,6 +58,7 @@ def analyse(
     *,
     jobs: int | None = None,
     cache: MeasurementCache | None = None,
+    progress: Progress | None = None,
 ) -> Analysis:
     """Measure every file not already in the cache; store what was measured."""
     unique = sorted(set(paths))
@@ -67,10 +71,14 @@ def analyse(
         else:
             pending.append(path)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
+    report = progress or (lambda done, total: None)
     if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
-        measured = [_measure(plugins, path, settings) for path in pending]
+        measured = []
+        for path in pending:
+            measured.append(_measure(plugins, path, settings))
+            report(len(measured), len(pending))
     else:
-        measured = _in_pool(pending, settings, workers)
+        measured = _in_pool(pending, settings, workers, report)
     for path, outcome in zip(pending, measured, strict=True):
         outcomes[path] = outcome
         if cache is not None and outcome.measurement is not None:
@@ -117,7 +125,9 @@ def _measure_in_worker(path: Path, settings: Settings) -> Outcome:
     return _measure(_worker_plugins, path, settings)
 
 
-def _in_pool(paths: list[Path], settings: Settings, workers: int) -> list[Outcome]:
+def _in_pool(
+    paths: list[Path], settings: Settings, workers: int, progress: Progress
+) -> list[Outcome]:
     """Measure in worker processes; a file whose worker dies is measured again on its own."""
     outcomes: dict[Path, Outcome] = {}
     with contextlib.suppress(BrokenProcessPool), _pool(settings, workers) as pool:
@@ -125,6 +135,7 @@ def _in_pool(paths: list[Path], settings: Settings, workers: int) -> list[Outcom
         for path, future in futures.items():
             with contextlib.suppress(BrokenProcessPool):
                 outcomes[path] = future.result()
+            progress(len(outcomes), len(paths))
     return [outcomes.get(path) or _alone(path, settings) for path in paths]
 
 

@@ -90,4 +90,5 @@ def run(
         jobs=getattr(args, "jobs", None),
         use_cache=not getattr(args, "no_cache", False),
         shard=getattr(args, "shard", None),
+        progress=getattr(args, "progress", "never"),
     )

@@ -49,6 +49,20 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
         help="check only the I-th of N parts of the templates (and their scripts), for CI matrices",
     )
     _add_cache_dir(check)
+    check.set_defaults(progress="auto")
+    check.add_argument(
+        "--progress",
+        action="store_const",
+        const="always",
+        help="show the progress of the audio analysis on stderr even when it is not a terminal",
+    )
+    check.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const="never",
+        help="never show progress (by default: on a terminal, when the analysis takes a while)",
+    )
 
 
 def _add_cache_dir(parser: argparse.ArgumentParser) -> None:

@@ -72,6 +72,7 @@ def check(
     jobs: int | None = None,
     use_cache: bool = True,
     shard: Shard | None = None,
+    progress: str = "never",
 ) -> Result:
     """Run every enabled rule over the project (over one shard of its templates and scripts,
     if given); return the diagnostics that survive filtering."""
@@ -80,7 +81,7 @@ def check(
     selection = RuleSelection(rules, settings)
     analysis = Analysis({})
     if any(rules[code].needs_audio for code in selection.enabled_codes):
-        analysis = _analyse(project, settings, plugins, jobs, use_cache)
+        analysis = _analyse(project, settings, plugins, jobs, use_cache, progress)
     context = CheckContext(project, settings, selection, analysis)
     found: list[Diagnostic] = analysis.plugin_errors()
     for template in project.checked_templates:
@@ -102,9 +103,15 @@ def check(
 
 
 def _analyse(
-    project: Project, settings: Settings, plugins: Plugins, jobs: int | None, use_cache: bool
+    project: Project,
+    settings: Settings,
+    plugins: Plugins,
+    jobs: int | None,
+    use_cache: bool,
+    progress_mode: str,
 ) -> Analysis:
     from soundlint.cache import MeasurementCache
+    from soundlint.progress import AnalysisProgress
 
     paths = [
         segment.path
@@ -115,7 +122,11 @@ def _analyse(
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     max_bytes = settings.cache_max_mb << 20
     cache = MeasurementCache(settings.cache_dir, meter, max_bytes) if use_cache else None
-    analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache)
+    progress = AnalysisProgress(progress_mode)
+    try:
+        analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache, progress=progress)
+    finally:
+        progress.close()
     if cache is not None:
         cache.save()
     return analysis
