@@ -49,6 +49,12 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
         help="check only the I-th of N parts of the templates (and their scripts), for CI matrices",
     )
     _add_cache_dir(check)
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply `exclude` to files named outright too, and pass over quietly the files "
+        "that are in no template and are not scripts (for pre-commit)",
+    )
     check.set_defaults(progress="auto")
     check.add_argument(
         "--progress",
@@ -72,6 +78,17 @@ def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="where measurements are cached (default: the cache-dir setting, .soundlint_cache)",
     )
+
+
+def hook_paths(args: argparse.Namespace, settings: Settings, session: Session) -> list[Path] | None:
+    """The paths to check: with --force-exclude, less the excluded and unmatched files; None
+    when that leaves nothing (and there were paths: no paths means the whole project)."""
+    if not args.force_exclude or not args.paths:
+        return list(args.paths)
+    from soundlint import precommit
+
+    kept = precommit.checked_paths(args.paths, settings, session.plugins.manifest_names())
+    return kept or None
 
 
 def with_cache_dir(settings: Settings, args: argparse.Namespace) -> Settings:

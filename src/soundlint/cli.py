@@ -192,7 +192,10 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     )
     settings = ci_options.with_cache_dir(session.settings(overrides), args)
     known = ci_options.read_baseline(args)
-    result = api.run(session, args.paths, settings, args)
+    paths = ci_options.hook_paths(args, settings, session)
+    if paths is None:
+        return EXIT_CLEAN
+    result = api.run(session, paths, settings, args)
     if args.write_baseline is not None:
         ci_options.write_baseline(result, args.write_baseline)
         return EXIT_CLEAN
@@ -207,7 +210,8 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         color=_use_color(args),
         project=result.project,
     )
-    _warn_unchecked(args.paths, result.project)
+    if not args.force_exclude:
+        _warn_unchecked(args.paths, result.project)
     _write(ci_options.render(report, args, formats[args.output_format]), args.output)
     if args.exit_zero:
         return EXIT_CLEAN
