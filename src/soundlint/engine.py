@@ -122,6 +122,8 @@ def _analyse(
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     max_bytes = settings.cache_max_mb << 20
     cache = MeasurementCache(settings.cache_dir, meter, max_bytes) if use_cache else None
+    if cache is not None:
+        cache.hash_ahead(paths)
     progress = AnalysisProgress(progress_mode)
     try:
         analysis = analyse(paths, settings, plugins, jobs=jobs, cache=cache, progress=progress)
