@@ -120,7 +120,10 @@ def _clean(args: argparse.Namespace, session: Session) -> int:
 
 
 def read_baseline(args: argparse.Namespace) -> frozenset[str] | None:
-    """The fingerprints of --baseline, read before the run so that a bad file fails early."""
+    """The fingerprints of --baseline, read before the run so that a bad file fails early.
+    --write-baseline with --shard is refused: a baseline records the whole project."""
+    if args.write_baseline is not None and args.shard is not None:
+        raise _usage_error("--write-baseline records the whole project; run it without --shard")
     if args.baseline is None:
         return None
     from soundlint import baseline

@@ -92,3 +92,17 @@ def test_bad_shard_is_a_usage_error(library: Path, run, value: str) -> None:
     assert result.code == 2
     assert "--shard" in result.err
     assert len(result.err.splitlines()) == 1
+
+
+def test_a_baseline_is_written_for_the_whole_project(library: Path, run) -> None:
+    result = run("check", "--shard", "1/2", "--write-baseline", "baseline.json")
+    assert result.code == 2
+    assert "without --shard" in result.err
+    assert not (library / "baseline.json").exists()
+
+
+def test_a_whole_project_baseline_applies_to_each_shard(library: Path, check) -> None:
+    assert check("--write-baseline", "baseline.json").code == 0
+    for index in (1, 2, 3):
+        result = check("--shard", f"{index}/3", "--baseline", "baseline.json")
+        assert (result.code, result.json["diagnostics"]) == (0, [])
