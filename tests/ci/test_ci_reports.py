@@ -165,3 +165,18 @@ def test_statistics_counts_per_code_most_first(tmp_path: Path, run) -> None:
     refused = run("check", "--statistics", "--output-format", "sarif")
     assert refused.code == 2
     assert "--statistics" in refused.err
+
+
+def test_junit_reads_as_a_dashboard_reads_it(library: Path, run) -> None:
+    junitparser = pytest.importorskip("junitparser", reason="junitparser is not installed")
+    result = run("check", "--output-format", "junit", "--output", "junit.xml", "--no-cache")
+    assert result.code == 1
+    xml = junitparser.JUnitXml.fromfile(str(library / "junit.xml"))
+    cases = [(suite.name, case) for suite in xml for case in suite]
+    failed = [name for name, case in cases if not case.is_passed and not case.is_skipped]
+    passed = {name for name, case in cases if case.is_passed}
+    assert sorted(set(failed)) == ["scripts/promo.xml", "t/main.wav", "t/o.wav"]
+    assert passed >= {"clean/template.toml", "clean/intro.wav", "clean/main.wav", "t/intro.wav"}
+    for suite in xml:
+        assert suite.tests == len(list(suite))
+        assert suite.failures == sum(1 for case in suite if not case.is_passed)
