@@ -7,6 +7,7 @@ done by the modules they name (statistics, baseline, shards, cache, progress).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from soundlint.report import Formatter, Report
     from soundlint.shards import Shard
 
+CACHE_DIR_VARIABLE = "SOUNDLINT_CACHE_DIR"
 VALUE_OPTIONS = ("--baseline", "--write-baseline", "--shard", "--cache-dir")
 """Options that take a value, for cli's early parser (so their values are not taken for paths)."""
 
@@ -76,7 +78,8 @@ def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
         "--cache-dir",
         type=Path,
         metavar="DIR",
-        help="where measurements are cached (default: the cache-dir setting, .soundlint_cache)",
+        help=f"where measurements are cached (default: ${CACHE_DIR_VARIABLE}, else the cache-dir "
+        "setting, else .soundlint_cache at the project root)",
     )
 
 
@@ -92,10 +95,12 @@ def hook_paths(args: argparse.Namespace, settings: Settings, session: Session) -
 
 
 def with_cache_dir(settings: Settings, args: argparse.Namespace) -> Settings:
-    """The settings with --cache-dir (relative to the current directory) applied."""
-    if args.cache_dir is None:
+    """The settings with --cache-dir, or else $SOUNDLINT_CACHE_DIR, applied (relative to the
+    current directory)."""
+    directory = args.cache_dir or os.environ.get(CACHE_DIR_VARIABLE)
+    if not directory:
         return settings
-    return replace(settings, cache_dir=args.cache_dir.absolute())
+    return replace(settings, cache_dir=Path(directory).absolute())
 
 
 def add_clean_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:

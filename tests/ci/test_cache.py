@@ -73,6 +73,17 @@ def test_clean_honours_the_config_and_the_option(library: Path, run, check) -> N
     assert not (library / "build" / "lint-cache").exists()
 
 
+def test_cache_dir_from_the_environment(library: Path, run, check, monkeypatch) -> None:
+    monkeypatch.setenv("SOUNDLINT_CACHE_DIR", "env-cache")
+    check(cwd=library)
+    assert (library / "env-cache" / "CACHEDIR.TAG").is_file()
+    check("--cache-dir", "option-cache", cwd=library)  # the option wins
+    assert (library / "option-cache" / "CACHEDIR.TAG").is_file()
+    assert run("clean", cwd=library).code == 0
+    assert not (library / "env-cache").exists()
+    assert not (library / ".soundlint_cache").exists()
+
+
 def test_clean_refuses_a_directory_that_is_not_a_cache(library: Path, run) -> None:
     (library / "soundlint.toml").write_text('cache-dir = "a"\n')  # a template, by mistake
     result = run("clean", cwd=library)
