@@ -1,4 +1,5 @@
-"""The check command's CI options: statistics, baseline, shards, cache control, progress.
+"""The check command's CI options (statistics, baseline, shards, cache, progress, hook runs)
+and the clean command.
 
 cli.py adds these options and calls the functions here at a few points of a run; the work is
 done by the modules they name (statistics, baseline, shards, cache, progress).
@@ -124,11 +125,13 @@ def _clean(args: argparse.Namespace, session: Session) -> int:
     return 0
 
 
-def read_baseline(args: argparse.Namespace) -> frozenset[str] | None:
-    """The fingerprints of --baseline, read before the run so that a bad file fails early.
-    --write-baseline with --shard is refused: a baseline records the whole project."""
+def prepare(args: argparse.Namespace) -> frozenset[str] | None:
+    """Before the run, so that a mistake fails at once: refuse options that do not go together,
+    and return the fingerprints of --baseline."""
     if args.write_baseline is not None and args.shard is not None:
         raise _usage_error("--write-baseline records the whole project; run it without --shard")
+    if args.statistics and args.output_format not in ("text", "json"):
+        raise _usage_error("--statistics prints text or json, not " + args.output_format)
     if args.baseline is None:
         return None
     from soundlint import baseline
@@ -170,8 +173,6 @@ def render(report: Report, args: argparse.Namespace, formatter: Formatter) -> st
         return formatter(report)
     from soundlint import statistics
 
-    if args.output_format not in ("text", "json"):
-        raise _usage_error("--statistics prints text or json, not " + args.output_format)
     return statistics.render(report, args.output_format)
 
 

@@ -191,7 +191,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         ignore=_codes(args.ignore),
     )
     settings = ci_options.with_cache_dir(session.settings(overrides), args)
-    known = ci_options.read_baseline(args)
+    known = ci_options.prepare(args)
     paths = ci_options.hook_paths(args, settings, session)
     if paths is None:
         return EXIT_CLEAN
