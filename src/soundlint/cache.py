@@ -82,7 +82,8 @@ class MeasurementCache:
             self._prepare()
             with _locked(self.directory / "index.lock"):
                 merged = {**_read_index(self._index_path), **self._updates}
-                _write_atomic(self._index_path, json.dumps(merged))
+                document = {"format": CACHE_FORMAT, "files": merged}
+                _write_atomic(self._index_path, json.dumps(document))
             self._updates = {}
         if self._wrote:
             evict(self.directory, self.max_bytes)
@@ -200,8 +201,13 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _read_index(path: Path) -> dict[str, Any]:
-    index = _read_json(path)
-    return index if isinstance(index, dict) else {}
+    """Path -> [size, mtime, digest], from an index of this format only: another soundlint may
+    have hashed the files differently."""
+    document = _read_json(path)
+    if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT:
+        return {}
+    files = document.get("files")
+    return files if isinstance(files, dict) else {}
 
 
 def _read_json(path: Path) -> Any:

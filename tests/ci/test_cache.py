@@ -118,8 +118,22 @@ def test_index_updates_of_two_runs_are_merged(tmp_path: Path) -> None:
     second.put(two, MEASUREMENT)
     first.save()
     second.save()
-    index = json.loads((cache / "index.json").read_text())
+    index = json.loads((cache / "index.json").read_text())["files"]
     assert set(index) == {str(one), str(two)}
+
+
+def test_an_index_of_another_format_is_not_trusted(tmp_path: Path) -> None:
+    audio = write_wav(tmp_path / "one.wav")
+    cache = tmp_path / "cache"
+    first = MeasurementCache(cache, "meter", 1 << 20)
+    first.put(audio, MEASUREMENT)
+    first.save()
+    index = json.loads((cache / "index.json").read_text())
+    # What an older soundlint left: the same size and mtime, a digest of another hash.
+    index["format"] -= 1
+    index["files"][str(audio)][2] = "0" * 64
+    (cache / "index.json").write_text(json.dumps(index))
+    assert MeasurementCache(cache, "meter", 1 << 20).get(audio) == MEASUREMENT
 
 
 def test_two_processes_sharing_a_cache(library: Path, tmp_path: Path) -> None:
@@ -139,7 +153,7 @@ def test_two_processes_sharing_a_cache(library: Path, tmp_path: Path) -> None:
     assert len(entries) == _contents(library) == 7
     for entry in entries:
         assert json.loads(entry.read_text())["sample_rate"] == 48000
-    index = json.loads((cache / "index.json").read_text())
+    index = json.loads((cache / "index.json").read_text())["files"]
     assert {Path(path).name for path in index} == {"intro.wav", "main.wav"}
     assert len(index) == 14
     assert not [p for p in cache.rglob(".*") if p.name not in (".gitignore",)]
