@@ -17,6 +17,9 @@ from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement
 from soundlint.plugins import PLUGIN_ERROR, Plugins
 
+Progress = Callable[[int, int], None]
+"""Called with (files measured, files to measure) as the analysis goes."""
+
 POOL_THRESHOLD_BYTES = 32 << 20
 """Below this much audio (and without -j), starting workers costs more than it saves."""
 
@@ -57,6 +60,7 @@ def analyse(
     *,
     jobs: int | None = None,
     cache: MeasurementCache | None = None,
+    progress: Progress | None = None,
 ) -> Analysis:
     """Measure every file not already in the cache; store what was measured."""
     unique = sorted(set(paths))
@@ -68,13 +72,16 @@ def analyse(
             outcomes[path] = Outcome(measurement=cached)
         else:
             pending.append(path)
+    report = progress or (lambda done, total: None)
 
     def keep(path: Path, outcome: Outcome) -> None:
         """Store each outcome as it comes, so that an interrupted run keeps what it measured."""
         outcomes[path] = outcome
         if cache is not None and outcome.measurement is not None:
             cache.put(path, outcome.measurement)
+        report(len(outcomes) - from_cache, len(pending))
 
+    from_cache = len(outcomes)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
     if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
         for path in pending:

@@ -181,13 +181,18 @@ def run(
 ) -> engine.Result:
     """Configure the plugins, discover and load one project, and check it."""
     session.plugins.configure(settings, args)
-    discovered = project.discover(paths, settings, session.plugins, nested=nested)
+    quiet = getattr(args, "pre_commit", False) or getattr(args, "force_exclude", False)
+    discovered = project.discover(
+        paths, settings, session.plugins, nested=nested, named_orphans=not quiet
+    )
     return engine.check(
         discovered,
         settings,
         session.plugins,
         jobs=getattr(args, "jobs", None),
         use_cache=not getattr(args, "no_cache", False),
+        shard=getattr(args, "shard", None),
+        progress=getattr(args, "progress", "never"),
     )
 
 

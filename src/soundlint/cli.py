@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soundlint import __version__
+from soundlint import __version__, ci_options
 
 if TYPE_CHECKING:
     from soundlint.api import Result, Session
@@ -147,6 +147,7 @@ _VALUE_OPTIONS = (
     "--profile",
     "--color",
     "-j --jobs",
+    *ci_options.VALUE_OPTIONS,
 )
 
 
@@ -252,6 +253,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         default=None,
         help="also discover files that git ignores (.gitignore, .git/info/exclude)",
     )
+    ci_options.add_check_options(check)
     session.plugins.add_options(check)
     check.set_defaults(handler=_check)
 
@@ -268,6 +270,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     plugins = commands.add_parser("plugins", parents=[common], help="list the loaded plugins")
     plugins.set_defaults(handler=_plugins)
 
+    ci_options.add_clean_command(commands, [common])
     session.plugins.add_commands(commands, [common])
     for name, package in PLUGIN_COMMANDS.items():
         if name not in commands.choices:
@@ -323,7 +326,9 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         extend_select=_codes(args.extend_select),
         ignore=_codes(args.ignore),
         respect_gitignore=args.respect_gitignore,
+        cache_dir=ci_options.cache_dir(args),
     )
+    known = ci_options.prepare(args)
     paths = list(args.paths)
     if args.pre_commit:
         from soundlint import git
@@ -339,6 +344,10 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         args=args,
         sessions=[session],
     )
+    if args.write_baseline is not None:
+        ci_options.write_baseline(result, args.write_baseline)
+        return EXIT_CLEAN
+    result = ci_options.without_baseline(result, known)
     report = Report(
         diagnostics=result.diagnostics,
         templates=len(result.checked_templates),
@@ -347,11 +356,12 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         cwd=Path.cwd(),
         rules=result.rules,
         color=_use_color(args),
-        root=result.root,
+        base=result.root,
+        projects=result.projects,
     )
-    if not args.pre_commit:
+    if not (args.pre_commit or args.force_exclude):
         _warn_unchecked(args.paths, result)
-    _write(formats[args.output_format](report), args.output)
+    _write(ci_options.render(report, args, formats[args.output_format]), args.output)
     if args.exit_zero:
         return EXIT_CLEAN
     failing = report.count(Severity.ERROR) + (report.count(Severity.WARNING) if args.strict else 0)

@@ -34,8 +34,10 @@ PROJECT_KEYS = {
     "rules": dict,
     "cache-dir": str,
     "respect-gitignore": bool,
+    "cache-max-mb": int,
 }
 DEFAULT_CACHE_DIR = ".soundlint_cache"
+DEFAULT_CACHE_MAX_MB = 256
 PROFILE_KEYS = {"description", "select", "extend-select", "ignore", "severity", "rules"}
 
 
@@ -74,6 +76,8 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     respect_gitignore: bool | None = None
+    cache_dir: Path | None = None
+    """An absolute path: ``--cache-dir`` or ``$SOUNDLINT_CACHE_DIR``."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ class Settings:
     plugin_args: tuple[str, ...] = ()
     """The command line's ``-p`` arguments, for worker processes to load the same plugins."""
     cache_dir: Path = Path(DEFAULT_CACHE_DIR)
+    cache_max_mb: int = DEFAULT_CACHE_MAX_MB
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Top-level keys declared by plugins."""
 
@@ -274,7 +279,8 @@ def resolve(
             else table.get("respect-gitignore", True)
         ),
         plugin_args=plugin_args,
-        cache_dir=config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
+        cache_dir=overrides.cache_dir or config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
+        cache_max_mb=_positive(table.get("cache-max-mb", DEFAULT_CACHE_MAX_MB), config.label),
         extra={key: table.get(key, default) for key, default in plugin_keys.items()},
     )
 
@@ -409,6 +415,12 @@ def _strings(table: Mapping[str, Any], key: str, label: str) -> list[str] | None
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{label}: '{key}' must be a list of strings")
+    return value
+
+
+def _positive(value: int, label: str) -> int:
+    if isinstance(value, bool) or value < 1:
+        raise ConfigError(f"{label}: 'cache-max-mb' must be a whole number of 1 or more")
     return value
 
 

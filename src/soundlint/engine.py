@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from soundlint import shards
 from soundlint.analysis import Analysis, analyse
 from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Template
@@ -14,6 +15,7 @@ from soundlint.paths import displayable, relative_path
 from soundlint.plugins import Plugins
 from soundlint.project import Project
 from soundlint.selection import RuleSelection, check_per_file_ignores
+from soundlint.shards import Shard
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,18 @@ def check(
     *,
     jobs: int | None = None,
     use_cache: bool = True,
+    shard: Shard | None = None,
+    progress: str = "never",
 ) -> Result:
-    """Run every enabled rule over the project; return the diagnostics that survive filtering."""
+    """Run every enabled rule over the project (over one shard of its templates and scripts,
+    if given); return the diagnostics that survive filtering."""
     check_per_file_ignores(settings, _files(project))
+    project = shards.select(project, shard)
     rules = plugins.rules()
     selection = RuleSelection(rules, settings)
     analysis = Analysis({})
     if any(rules[code].needs_audio for code in selection.enabled_codes):
-        analysis = _analyse(project, settings, plugins, jobs, use_cache)
+        analysis = _analyse(project, settings, plugins, jobs, use_cache, progress)
     context = CheckContext(project, settings, selection, analysis)
     found: list[Diagnostic] = analysis.plugin_errors()
     for template in project.checked_templates:
@@ -106,9 +112,15 @@ def check(
 
 
 def _analyse(
-    project: Project, settings: Settings, plugins: Plugins, jobs: int | None, use_cache: bool
+    project: Project,
+    settings: Settings,
+    plugins: Plugins,
+    jobs: int | None,
+    use_cache: bool,
+    progress_mode: str,
 ) -> Analysis:
     from soundlint.cache import MeasurementCache
+    from soundlint.progress import AnalysisProgress
 
     paths = [
         segment.path
@@ -117,10 +129,15 @@ def _analyse(
         if _measurable(segment)
     ]
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
-    cache = MeasurementCache(settings.cache_dir, meter) if use_cache else None
+    max_bytes = settings.cache_max_mb << 20
+    cache = MeasurementCache(settings.cache_dir, meter, max_bytes) if use_cache else None
+    if cache is not None:
+        cache.hash_ahead(paths)
+    progress = AnalysisProgress(progress_mode)
     try:
-        return analyse(paths, settings, plugins, jobs=jobs, cache=cache)
+        return analyse(paths, settings, plugins, jobs=jobs, cache=cache, progress=progress)
     finally:  # interrupted too: the measurements kept so far stay findable
+        progress.close()
         if cache is not None:
             cache.save()
 

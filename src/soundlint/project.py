@@ -89,19 +89,27 @@ class _Found:
 
 
 def discover(
-    paths: Iterable[Path], settings: Settings, plugins: Plugins, *, nested: bool = True
+    paths: Iterable[Path],
+    settings: Settings,
+    plugins: Plugins,
+    *,
+    nested: bool = True,
+    named_orphans: bool = True,
 ) -> Project:
     """Find and load everything under the project root and the given paths. With ``nested``,
-    directories holding a configuration of their own are left out, as projects of their own."""
+    directories holding a configuration of their own are left out, as projects of their own.
+    With ``named_orphans``, an audio file named outright that no template owns stands for a
+    template whose manifest is missing; without, it is passed over (a hook run's UI sound)."""
     root = settings.root
     paths = [_stands_for(path.resolve(), settings) for path in paths] or [root]
+    paths = [path for path in paths if not _excluded_outright(path, root, settings)]
     manifest_names = plugins.manifest_names()
     found = _Found({}, set(), set(), set())
     for scan_root in _scan_roots(root, paths):
         _walk(scan_root, root, settings, manifest_names, found, nested)
     _add_named_files(paths, root, settings, manifest_names, found)
     if manifest_names:
-        found.add_orphans(paths, manifest_names[0])
+        found.add_orphans(paths if named_orphans else [], manifest_names[0])
 
     target_templates, target_scripts = _targets(paths, found, manifest_names)
     templates = tuple(
@@ -207,7 +215,7 @@ def _add_named_files(
     """Files named outright count where the walk did not look (ignored by git), unless the
     configuration excludes them; one holding a binding directive is a script wherever it is."""
     for path in paths:
-        if path.is_dir() or any(_excluded(p, root, settings) for p in _up_to(path, root)):
+        if path.is_dir():
             continue
         manifest = _manifest_above(path, root, manifest_names)
         if manifest is not None:
@@ -225,6 +233,11 @@ def _has_directive(path: Path) -> bool:
             return _DIRECTIVE.search(stream.read(_DIRECTIVE_WINDOW)) is not None
     except OSError:
         return False
+
+
+def _excluded_outright(path: Path, root: Path, settings: Settings) -> bool:
+    """A path named outright that ``exclude`` matches, itself or through a parent."""
+    return any(_excluded(p, root, settings) for p in _up_to(path, root))
 
 
 def _up_to(path: Path, root: Path) -> list[Path]:

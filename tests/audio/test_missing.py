@@ -79,7 +79,7 @@ def test_measure_command_says_why(tmp_path: Path, run) -> None:
 def test_cache_keeps_the_reasons(tmp_path: Path) -> None:
     path = _write(tmp_path / "s.wav", tone(-20.0, 0.3))
     measured = measure_file(path)
-    cache = MeasurementCache(tmp_path / "cache", "test")
+    cache = MeasurementCache(tmp_path / "cache", "test", 1 << 20)
     cache.put(path, measured)
     cached = cache.get(path)
     assert isinstance(cached, Measurement)

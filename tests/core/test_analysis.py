@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from soundlint.cache import CACHE_FORMAT
 from tests.conftest import write_template, write_wav
 
 COUNTING_METER = textwrap.dedent(
@@ -152,7 +153,12 @@ def test_nan_samples_are_reported(tmp_path: Path, check) -> None:
     [
         lambda cache: (cache / "index.json").write_text("[1, 2]"),
         lambda cache: (cache / "index.json").write_text(
-            json.dumps({str(next(cache.parent.glob("t/*.wav")).resolve()): [1, 2]})
+            json.dumps(
+                {
+                    "format": CACHE_FORMAT,
+                    "files": {str(next(cache.parent.glob("t/*.wav")).resolve()): [1, 2]},
+                }
+            )
         ),
         lambda cache: [
             entry.write_text('{"sample_rate": "x"}') for entry in cache.rglob("measurements/*/*")

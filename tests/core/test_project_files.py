@@ -110,3 +110,12 @@ def test_a_pyproject_that_lost_its_soundlint_table_stands_for_its_directory(
     write_template(tmp_path / "templates" / "t", description="")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')  # [tool.soundlint] gone
     assert check("--pre-commit", "pyproject.toml").codes() == ["MD002"]
+
+
+def test_files_named_outright_that_exclude_matches_check_nothing(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "vendor" / "old", {"main": "gone.wav"}, audio=False)
+    write_template(tmp_path / "t", {"main": "gone.wav"}, audio=False)
+    (tmp_path / "soundlint.toml").write_text('exclude = ["vendor"]\n')
+    result = check("vendor/old/template.toml")
+    assert result.codes() == []
+    assert result.json["summary"]["templates"] == 0

@@ -47,10 +47,10 @@ def test_junit(broken: Path, run) -> None:
     assert [f.get("type") for f in failures] == ["error", "warning", "error"]
 
 
-def test_junit_clean_run_has_one_passing_case(tmp_path: Path, run) -> None:
+def test_junit_clean_run_has_a_passing_case_for_each_file(tmp_path: Path, run) -> None:
     write_template(tmp_path / "t")
     root = ElementTree.fromstring(run("check", "--output-format", "junit").out)
-    assert (root.get("tests"), root.get("failures")) == ("1", "0")
+    assert (root.get("tests"), root.get("failures")) == ("3", "0")
     assert root.find("testsuite/testcase/failure") is None
 
 

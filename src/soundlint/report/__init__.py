@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Severity
 from soundlint.paths import relative_path
 from soundlint.rule import Rule
+
+if TYPE_CHECKING:
+    from soundlint.project import Project
 
 
 @dataclass(frozen=True)
@@ -23,16 +27,23 @@ class Report:
     cwd: Path
     rules: Mapping[str, Rule]
     color: bool = False
-    root: Path | None = None
+    base: Path | None = None
     """The repository (or project) root. CI formats (SARIF, GitLab, GitHub, JUnit) give paths
     relative to it, as code scanning and merge requests expect; None: relative to ``cwd``."""
+    projects: tuple[Project, ...] = ()
+    """What was checked: clean files, and the manifests that list segments."""
+
+    @property
+    def root(self) -> Path:
+        """The directory that report paths meant to be stable are relative to."""
+        return self.base or self.cwd
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)
 
     def project_path(self, diagnostic: Diagnostic) -> str:
         """The diagnostic's path relative to the project root, with '/'."""
-        return relative_path(diagnostic.path, self.root or self.cwd)
+        return relative_path(diagnostic.path, self.root)
 
 
 Formatter = Callable[[Report], str]

@@ -6,10 +6,10 @@ import hashlib
 import json
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
-from itertools import groupby
+from pathlib import Path
 
-from soundlint.model import Diagnostic, Severity
-from soundlint.paths import one_line
+from soundlint.model import Diagnostic, SegmentStatus, Severity
+from soundlint.paths import one_line, relative_path
 from soundlint.report import Report
 
 GITHUB_COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -23,43 +23,59 @@ def _location(diagnostic: Diagnostic) -> str:
 
 
 def junit(report: Report) -> str:
-    """One test suite a file, one test case a finding: errors and warnings fail, infos pass.
-
-    A clean run is one passing case."""
+    """One test suite a checked file: a test case a finding (errors and warnings fail, infos
+    pass), and one passing case for a file with no finding, so dashboards count what passed."""
     suites = ElementTree.Element("testsuites", name="soundlint")
-    by_path = groupby(report.diagnostics, key=lambda d: one_line(report.project_path(d)))
-    for path, group in by_path:
-        findings = list(group)
-        failing = sum(1 for d in findings if d.severity is not Severity.INFO)
+    findings: dict[Path, list[Diagnostic]] = {path: [] for path in _checked_files(report)}
+    for diagnostic in report.diagnostics:
+        findings.setdefault(diagnostic.path, []).append(diagnostic)
+    named = sorted((one_line(relative_path(file, report.root)), d) for file, d in findings.items())
+    for path, diagnostics in named:
+        failing = sum(1 for d in diagnostics if d.severity is not Severity.INFO)
         suite = ElementTree.SubElement(
-            suites, "testsuite", name=path, tests=str(len(findings)), failures=str(failing)
+            suites,
+            "testsuite",
+            name=path,
+            tests=str(max(len(diagnostics), 1)),
+            failures=str(failing),
         )
-        for diagnostic in findings:
-            case = ElementTree.SubElement(
-                suite,
-                "testcase",
-                name=f"{diagnostic.code}{_location(diagnostic)}",
-                classname=path,
-            )
-            message = one_line(diagnostic.message)
-            text = f"{path}{_location(diagnostic)}: {diagnostic.code} {message}"
-            if diagnostic.severity is Severity.INFO:
-                ElementTree.SubElement(case, "system-out").text = text
-                continue
-            failure = ElementTree.SubElement(
-                case,
-                "failure",
-                message=message,
-                type=(diagnostic.severity or Severity.ERROR).value,
-            )
-            failure.text = text
-    if not report.diagnostics:
+        if not diagnostics:
+            ElementTree.SubElement(suite, "testcase", name="all checks", classname=path)
+        for diagnostic in diagnostics:
+            _junit_case(suite, path, diagnostic)
+    if not findings:
         suite = ElementTree.SubElement(suites, "testsuite", name="soundlint", tests="1")
         ElementTree.SubElement(suite, "testcase", name="all checks", classname="soundlint")
-    suites.set("tests", str(max(len(report.diagnostics), 1)))
+    suites.set("tests", str(sum(int(s.get("tests", "0")) for s in suites)))
     suites.set("failures", str(report.count(Severity.ERROR) + report.count(Severity.WARNING)))
     body = ElementTree.tostring(suites, encoding="unicode")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _junit_case(suite: ElementTree.Element, path: str, diagnostic: Diagnostic) -> None:
+    case = ElementTree.SubElement(
+        suite, "testcase", name=f"{diagnostic.code}{_location(diagnostic)}", classname=path
+    )
+    message = one_line(diagnostic.message)
+    text = f"{path}{_location(diagnostic)}: {diagnostic.code} {message}"
+    if diagnostic.severity is Severity.INFO:
+        ElementTree.SubElement(case, "system-out").text = text
+        return
+    failure = ElementTree.SubElement(
+        case, "failure", message=message, type=(diagnostic.severity or Severity.ERROR).value
+    )
+    failure.text = text
+
+
+def _checked_files(report: Report) -> list[Path]:
+    """Every file the run looked at: manifests, readable segments, scripts."""
+    files: list[Path] = []
+    for project in report.projects:
+        for template in project.checked_templates:
+            files.append(template.manifest)
+            files.extend(s.path for s in template.segments if s.status is SegmentStatus.OK)
+        files.extend(script.path for script in project.checked_scripts)
+    return list(dict.fromkeys(files))
 
 
 def github(report: Report) -> str:

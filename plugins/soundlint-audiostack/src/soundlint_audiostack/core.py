@@ -79,7 +79,8 @@ def lint_templates(
         cwd=Path.cwd(),
         rules=result.rules,
         color=_color(),
-        root=result.root,
+        base=result.root,
+        projects=result.projects,
     )
     verdicts = tuple(
         verdict
