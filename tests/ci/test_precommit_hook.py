@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -83,3 +84,27 @@ def test_hook_still_fails_on_findings(repo: Path, tmp_path: Path) -> None:
     assert "scripts/promo.xml:2:" in done.stdout
     assert "SC002" in done.stdout
     assert "vendor" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("path", "handed_over"),
+    [
+        ("sounds/t/template.toml", True),
+        ("sounds/t/Main.WAV", True),
+        ("soundlint.toml", True),
+        ("pyproject.toml", True),
+        ("rules/ours.toml", True),
+        ("scripts/promo.xml", True),
+        ("team/scripts/news/today.json", True),
+        ("package.json", False),
+        ("docs/notes.txt", False),
+        ("pom.xml", False),
+        ("web/i18n/strings.json", False),
+    ],
+)
+def test_hook_pattern_hands_over_templates_scripts_and_configuration_only(
+    path: str, handed_over: bool
+) -> None:
+    yaml = pytest.importorskip("yaml", reason="PyYAML (a dependency of pre-commit) is missing")
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert bool(re.search(hook["files"], path)) is handed_over
