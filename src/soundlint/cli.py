@@ -348,17 +348,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         ci_options.write_baseline(result, args.write_baseline)
         return EXIT_CLEAN
     result = ci_options.without_baseline(result, known)
-    report = Report(
-        diagnostics=result.diagnostics,
-        templates=len(result.checked_templates),
-        scripts=len(result.checked_scripts),
-        files=result.files,
-        cwd=Path.cwd(),
-        rules=result.rules,
-        color=_use_color(args),
-        base=result.root,
-        projects=result.projects,
-    )
+    report = Report.of(result, color=_use_color(args))
     if not (args.pre_commit or args.force_exclude):
         _warn_unchecked(args.paths, result)
     _write(ci_options.render(report, args, formats[args.output_format]), args.output)

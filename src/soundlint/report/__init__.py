@@ -13,6 +13,7 @@ from soundlint.paths import relative_path
 from soundlint.rule import Rule
 
 if TYPE_CHECKING:
+    from soundlint.api import Result
     from soundlint.project import Project
 
 
@@ -37,6 +38,21 @@ class Report:
     def root(self) -> Path:
         """The directory that report paths meant to be stable are relative to."""
         return self.base or self.cwd
+
+    @classmethod
+    def of(cls, result: Result, *, color: bool = False) -> Report:
+        """The report of a run, its paths shown from the current directory."""
+        return cls(
+            diagnostics=result.diagnostics,
+            templates=len(result.checked_templates),
+            scripts=len(result.checked_scripts),
+            files=result.files,
+            cwd=Path.cwd(),
+            rules=result.rules,
+            color=color,
+            base=result.root,
+            projects=result.projects,
+        )
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity is severity)

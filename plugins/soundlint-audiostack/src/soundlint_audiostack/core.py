@@ -71,17 +71,7 @@ def lint_templates(
     result = api.check(
         list(paths), config_path=args.config, plugin_args=args.plugin, args=args, sessions=[session]
     )
-    report = Report(
-        diagnostics=result.diagnostics,
-        templates=len(result.checked_templates),
-        scripts=len(result.checked_scripts),
-        files=result.files,
-        cwd=Path.cwd(),
-        rules=result.rules,
-        color=_color(),
-        base=result.root,
-        projects=result.projects,
-    )
+    report = Report.of(result, color=_color())
     verdicts = tuple(
         verdict
         for run in result.runs
