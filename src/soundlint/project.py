@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -13,6 +14,7 @@ from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
+from soundlint.reading import read_up_to
 
 SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
 _DIRECTIVE = re.compile(rb"<!--\s*soundlint:\s*template\s*=")
@@ -33,30 +35,42 @@ class Project:
     """Directories below the root with a configuration of their own: projects of their own,
     left out of this one."""
 
-    @property
+    @functools.cached_property
     def checked_templates(self) -> tuple[Template, ...]:
         return tuple(t for t in self.templates if t.directory in self.target_templates)
 
-    @property
+    @functools.cached_property
     def checked_scripts(self) -> tuple[Script, ...]:
         return tuple(s for s in self.scripts if s.path in self.target_scripts)
 
     def template_named(self, name: str) -> Template | None:
-        for template in self.templates:
-            if template.name == name:
-                return template
-        return None
+        """The first template (in path order) with this name."""
+        return self._templates_by_name.get(name)
 
     def scripts_bound_to(self, template: Template) -> tuple[Script, ...]:
-        return tuple(
-            s for s in self.scripts if s.binding is not None and s.binding.template == template.name
-        )
+        """The scripts bound to the template's name, in path order."""
+        return self._scripts_by_template.get(template.name, ())
 
     def owns(self, path: Path) -> bool:
         """True when findings about ``path`` belong to something this run lints."""
         return path in self.target_scripts or any(
-            path.is_relative_to(directory) for directory in self.target_templates
+            directory in self.target_templates for directory in (path, *path.parents)
         )
+
+    @functools.cached_property
+    def _templates_by_name(self) -> dict[str, Template]:
+        index: dict[str, Template] = {}
+        for template in self.templates:
+            index.setdefault(template.name, template)
+        return index
+
+    @functools.cached_property
+    def _scripts_by_template(self) -> dict[str, tuple[Script, ...]]:
+        index: dict[str, list[Script]] = {}
+        for script in self.scripts:
+            if script.binding is not None:
+                index.setdefault(script.binding.template, []).append(script)
+        return {name: tuple(scripts) for name, scripts in index.items()}
 
 
 @dataclass
@@ -176,29 +190,40 @@ def _walk(
     ignored = git.ignored_under(scan_root) if settings.respect_gitignore else git.NOTHING
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
+        prefix = _relative_prefix(here, root)
+        if ignored:
+            subdirectories[:] = [name for name in subdirectories if here / name not in ignored]
+            files = [name for name in files if here / name not in ignored]
         subdirectories[:] = sorted(
             name
             for name in subdirectories
             if not name.startswith(".")
             and name not in SKIPPED_DIRECTORIES
-            and here / name not in ignored
-            and not _excluded(here / name, root, settings)
+            and not _excluded_relative(prefix + name, settings)
         )
         if nested:
             projects = {name for name in subdirectories if config_in(here / name) is not None}
             found.nested_roots.update(here / name for name in projects)
             subdirectories[:] = [name for name in subdirectories if name not in projects]
-        files = [name for name in files if here / name not in ignored]
         for name in manifest_names:
             if name in files or name in subdirectories:  # a directory: reported unreadable
                 found.manifests.setdefault(here, here / name)
-        if any(Path(name).suffix.lower() in AUDIO_SUFFIXES for name in files):
+        if any(os.path.splitext(name)[1].lower() in AUDIO_SUFFIXES for name in files):
             found.audio_directories.add(here)
         for name in files:
-            path = here / name
-            in_scripts = globs.matches_any(settings.scripts, _relative(path, root))
-            if in_scripts and not _excluded(path, root, settings):
-                found.scripts.add(path)
+            relative = prefix + name
+            if globs.matches_any(settings.scripts, relative) and not _excluded_relative(
+                relative, settings
+            ):
+                found.scripts.add(here / name)
+
+
+def _relative_prefix(directory: Path, root: Path) -> str:
+    """What joins a name in ``directory`` into its path relative to ``root`` ('' at the root)."""
+    relative = _relative(directory, root)
+    if relative == ".":
+        return ""
+    return relative if relative.endswith("/") else relative + "/"
 
 
 def _add_named_files(
@@ -222,7 +247,7 @@ def _has_directive(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as stream:
-            return _DIRECTIVE.search(stream.read(_DIRECTIVE_WINDOW)) is not None
+            return _DIRECTIVE.search(read_up_to(stream, _DIRECTIVE_WINDOW)) is not None
     except OSError:
         return False
 
@@ -241,7 +266,11 @@ def _manifest_above(path: Path, root: Path, manifest_names: list[str]) -> Path |
 
 
 def _excluded(path: Path, root: Path, settings: Settings) -> bool:
-    return bool(settings.exclude) and globs.matches_any(settings.exclude, _relative(path, root))
+    return bool(settings.exclude) and _excluded_relative(_relative(path, root), settings)
+
+
+def _excluded_relative(relative: str, settings: Settings) -> bool:
+    return bool(settings.exclude) and globs.matches_any(settings.exclude, relative)
 
 
 def _relative(path: Path, root: Path) -> str:
