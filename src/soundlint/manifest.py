@@ -144,10 +144,11 @@ def _segment(
     candidate = directory / declared
     if "\0" in declared:
         return make(SegmentStatus.UNREADABLE, candidate, problem="the path holds a NUL character")
-    if Path(declared).is_absolute():
+    declared_path = Path(declared)
+    if declared_path.is_absolute():
         return make(SegmentStatus.OUTSIDE, candidate)
     try:
-        entry = _plain_entry(directory, declared)
+        entry = _plain_entry(directory, declared_path.parts)
         if entry is not None:
             regular = stat.S_ISREG(entry.st_mode)
         else:
@@ -166,11 +167,10 @@ def _segment(
     return make(SegmentStatus.OK, candidate)
 
 
-def _plain_entry(directory: Path, declared: str) -> os.stat_result | None:
-    """The entry ``declared`` names when no step down to it is '..' or a symbolic link, so
-    that it cannot leave ``directory`` (one lstat a step instead of resolving two paths).
-    None when that cannot be told so cheaply: a '..', a link, a missing step."""
-    parts = Path(declared).parts
+def _plain_entry(directory: Path, parts: tuple[str, ...]) -> os.stat_result | None:
+    """The entry the relative path ``parts`` names when no step down to it is '..' or a
+    symbolic link, so that it cannot leave ``directory`` (one lstat a step instead of resolving
+    two paths). None when that cannot be told so cheaply: a '..', a link, a missing step."""
     if ".." in parts:
         return None
     here = str(directory)
@@ -188,7 +188,7 @@ def _plain_entry(directory: Path, declared: str) -> os.stat_result | None:
 
 def _read_first_byte(path: Path) -> None:
     """Raise OSError unless the file can be opened and read (permission, I/O errors)."""
-    with path.open("rb") as stream:
+    with path.open("rb", buffering=0) as stream:
         stream.read(1)
 
 

@@ -289,8 +289,10 @@ def _elements(root: Any, start_tags: Sequence[StartTag], locate: Locate) -> Iter
 def _attributes(tag: StartTag, locate: Locate) -> tuple[Attribute, ...]:
     """The attributes as written (``xmlns`` declarations too), with their values decoded."""
     return tuple(
-        Attribute(token.name, attribute_value(token.raw_value), locate(token.start))
-        for token in tag.attributes
+        [
+            Attribute(token.name, attribute_value(token.raw_value), locate(token.start))
+            for token in tag.attributes
+        ]
     )
 
 
@@ -299,6 +301,8 @@ def attribute_value(raw: str) -> str:
 
     (lxml's own values cost time quadratic in the number of attributes of an element.)
     """
+    if "&" not in raw and "\n" not in raw and "\r" not in raw and "\t" not in raw:
+        return raw
     return _VALUE_PART.sub(_value_part, raw)
 
 
