@@ -15,6 +15,7 @@ from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
 from soundlint.reading import read_up_to
+from soundlint.words import closest
 
 SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
 _DIRECTIVE = re.compile(rb"<!--\s*soundlint:\s*template\s*=")
@@ -51,6 +52,13 @@ class Project:
         """The scripts bound to the template's name, in path order."""
         return self._scripts_by_template.get(template.name, ())
 
+    def template_name_like(self, name: str) -> str | None:
+        """The template name ``name`` most likely misspells (None: none is close), worked out
+        once a name however many scripts are bound to it."""
+        if name not in self._names_like:
+            self._names_like[name] = closest(name, self._templates_by_name)
+        return self._names_like[name]
+
     def owns(self, path: Path) -> bool:
         """True when findings about ``path`` belong to something this run lints."""
         return path in self.target_scripts or any(
@@ -63,6 +71,10 @@ class Project:
         for template in self.templates:
             index.setdefault(template.name, template)
         return index
+
+    @functools.cached_property
+    def _names_like(self) -> dict[str, str | None]:
+        return {}
 
     @functools.cached_property
     def _scripts_by_template(self) -> dict[str, tuple[Script, ...]]:
@@ -167,18 +179,20 @@ def _targets(
     since it may change which template each script is bound to."""
     templates: set[Path] = set()
     scripts: set[Path] = set()
+    a_manifest_named = False
     for path in paths:
         if path.is_dir():
             templates.update(d for d in found.manifests if d.is_relative_to(path))
             scripts.update(s for s in found.scripts if s.is_relative_to(path))
             continue
-        if path.name in manifest_names:
-            scripts.update(found.scripts)
+        a_manifest_named = a_manifest_named or path.name in manifest_names
         owner = _owning_template(path, found.manifests)
         if owner is not None:
             templates.add(owner)
         elif path in found.scripts:
             scripts.add(path)
+    if a_manifest_named:
+        scripts.update(found.scripts)
     return templates, scripts
 
 

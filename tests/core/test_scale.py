@@ -99,3 +99,21 @@ def test_project_findings_are_kept_only_for_the_templates_checked(tmp_path: Path
 
 def _select(*codes: str) -> api.config.Overrides:
     return api.config.Overrides(select=codes)
+
+
+def test_many_scripts_bound_to_a_misspelt_template_each_get_the_suggestion(
+    tmp_path: Path,
+) -> None:
+    for number in range(TEMPLATES):
+        write_template(tmp_path / "templates" / f"news-{number:02d}", audio=False)
+    for number in range(3 * TEMPLATES):
+        _script(tmp_path / "scripts", f"s{number:03d}.xml", "nwes-07", "intro")
+    _script(tmp_path / "scripts", "other.xml", "zzzz", "intro")
+    result = api.lint([tmp_path], overrides=_select("SC008"), use_cache=False)
+    messages = [d.message for d in result.diagnostics]
+    suggested = (
+        "script is bound to template 'nwes-07', which does not exist; did you mean 'news-07'?"
+    )
+    assert messages.count(suggested) == 3 * TEMPLATES
+    assert "script is bound to template 'zzzz', which does not exist" in messages
+    assert len(messages) == 3 * TEMPLATES + 1
