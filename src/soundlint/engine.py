@@ -12,7 +12,7 @@ from soundlint.analysis import Analysis, analyse
 from soundlint.config import Settings
 from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Template
 from soundlint.paths import displayable, relative_path
-from soundlint.plugins import Plugins
+from soundlint.plugins import PLUGIN_ERROR, Plugins
 from soundlint.project import Project
 from soundlint.selection import RuleSelection, check_per_file_ignores
 from soundlint.shards import Shard
@@ -103,6 +103,8 @@ def check(
     kept = (
         selection.finish(diagnostic, relative_path(diagnostic.path, settings.root))
         for diagnostic in _unique(found)
+        # A finding of a rule that is off is dropped before its path is worked out.
+        if diagnostic.code == PLUGIN_ERROR.code or selection.enabled(diagnostic.code)
     )
     diagnostics = sorted(
         (_displayable(d) for d in kept if d is not None),

@@ -25,6 +25,10 @@ class Ignored:
     def __contains__(self, path: object) -> bool:
         return path in self.files or path in self.directories
 
+    def __bool__(self) -> bool:
+        """True when git ignores anything at all."""
+        return bool(self.files or self.directories)
+
 
 NOTHING = Ignored()
 

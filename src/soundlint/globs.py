@@ -38,4 +38,23 @@ def matches(pattern: str, relative_path: str) -> bool:
 
 def matches_any(patterns: tuple[str, ...] | list[str], relative_path: str) -> bool:
     """True when a pattern matches the path, relative to the project root."""
-    return any(matches(pattern, relative_path) for pattern in patterns)
+    whole, base = _compile_any(tuple(patterns))
+    if whole is not None and whole.match(relative_path):
+        return True
+    return base is not None and bool(base.match(relative_path.rsplit("/", 1)[-1]))
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_any(
+    patterns: tuple[str, ...],
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """One expression for every pattern, and one for those matching base names too."""
+    whole = _alternatives(patterns)
+    base = _alternatives(tuple(pattern for pattern in patterns if "/" not in pattern))
+    return whole, base
+
+
+def _alternatives(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{_compile(pattern).pattern})" for pattern in patterns))

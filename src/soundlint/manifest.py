@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from soundlint.model import LoadError, Position, Segment, SegmentStatus, Template
+from soundlint.reading import read_up_to
 
 MANIFEST_NAME = "template.toml"
 MAX_MANIFEST_BYTES = 1 << 20
@@ -93,7 +96,7 @@ def load_template(manifest: Path) -> Template:
 
 def _read_bounded(path: Path) -> bytes:
     with path.open("rb") as stream:
-        raw = stream.read(MAX_MANIFEST_BYTES + 1)
+        raw = read_up_to(stream, MAX_MANIFEST_BYTES + 1)
     if len(raw) > MAX_MANIFEST_BYTES:
         raise ValueError(f"manifest is larger than {MAX_MANIFEST_BYTES} bytes")
     return raw
@@ -141,14 +144,20 @@ def _segment(
     candidate = directory / declared
     if "\0" in declared:
         return make(SegmentStatus.UNREADABLE, candidate, problem="the path holds a NUL character")
-    if Path(declared).is_absolute():
+    declared_path = Path(declared)
+    if declared_path.is_absolute():
         return make(SegmentStatus.OUTSIDE, candidate)
     try:
-        if not candidate.resolve().is_relative_to(directory.resolve()):
-            return make(SegmentStatus.OUTSIDE, candidate)
-        if not candidate.exists():
-            return make(SegmentStatus.MISSING, candidate)
-        if not candidate.is_file():
+        entry = _plain_entry(directory, declared_path.parts)
+        if entry is not None:
+            regular = stat.S_ISREG(entry.st_mode)
+        else:
+            if not candidate.resolve().is_relative_to(directory.resolve()):
+                return make(SegmentStatus.OUTSIDE, candidate)
+            if not candidate.exists():
+                return make(SegmentStatus.MISSING, candidate)
+            regular = candidate.is_file()
+        if not regular:
             return make(SegmentStatus.UNREADABLE, candidate, problem="not a regular file")
         _read_first_byte(candidate)
     except OSError as error:
@@ -158,9 +167,28 @@ def _segment(
     return make(SegmentStatus.OK, candidate)
 
 
+def _plain_entry(directory: Path, parts: tuple[str, ...]) -> os.stat_result | None:
+    """The entry the relative path ``parts`` names when no step down to it is '..' or a
+    symbolic link, so that it cannot leave ``directory`` (one lstat a step instead of resolving
+    two paths). None when that cannot be told so cheaply: a '..', a link, a missing step."""
+    if ".." in parts:
+        return None
+    here = str(directory)
+    entry = None
+    try:
+        for part in parts:
+            here = os.path.join(here, part)
+            entry = os.lstat(here)
+            if stat.S_ISLNK(entry.st_mode):
+                return None
+    except OSError:
+        return None
+    return entry
+
+
 def _read_first_byte(path: Path) -> None:
     """Raise OSError unless the file can be opened and read (permission, I/O errors)."""
-    with path.open("rb") as stream:
+    with path.open("rb", buffering=0) as stream:
         stream.read(1)
 
 
@@ -168,17 +196,19 @@ def _audio_files(directory: Path) -> tuple[Path, ...]:
     """Audio files under a template directory, not descending into hidden or nested templates."""
     found: list[Path] = []
     try:
-        entries = sorted(directory.iterdir())
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError:
         return ()
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            if not (entry / MANIFEST_NAME).exists():
-                found.extend(_audio_files(entry))
-        elif entry.suffix.lower() in AUDIO_SUFFIXES:
-            found.append(entry)
+        path = directory / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            if not (path / MANIFEST_NAME).exists():
+                found.extend(_audio_files(path))
+        elif path.suffix.lower() in AUDIO_SUFFIXES:
+            found.append(path)
     return tuple(found)
 
 

@@ -166,7 +166,7 @@ class Plugins:
 
     def _diagnostics(self, hook_name: str, **kwargs: Any) -> list[Diagnostic]:
         """Collect a check hook's findings; anything but a Diagnostic of a known rule is SL001."""
-        rules = self.rules()
+        rules = self._rules
         found: list[Diagnostic] = []
         for plugin_name, result in self._each(hook_name, **kwargs):
             items = [] if result is None else result if isinstance(result, list) else [result]

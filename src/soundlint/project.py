@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -13,6 +14,8 @@ from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
 from soundlint.plugins import Plugins
+from soundlint.reading import read_up_to
+from soundlint.words import closest
 
 SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__"})
 _DIRECTIVE = re.compile(rb"<!--\s*soundlint:\s*template\s*=")
@@ -33,30 +36,53 @@ class Project:
     """Directories below the root with a configuration of their own: projects of their own,
     left out of this one."""
 
-    @property
+    @functools.cached_property
     def checked_templates(self) -> tuple[Template, ...]:
         return tuple(t for t in self.templates if t.directory in self.target_templates)
 
-    @property
+    @functools.cached_property
     def checked_scripts(self) -> tuple[Script, ...]:
         return tuple(s for s in self.scripts if s.path in self.target_scripts)
 
     def template_named(self, name: str) -> Template | None:
-        for template in self.templates:
-            if template.name == name:
-                return template
-        return None
+        """The first template (in path order) with this name."""
+        return self._templates_by_name.get(name)
 
     def scripts_bound_to(self, template: Template) -> tuple[Script, ...]:
-        return tuple(
-            s for s in self.scripts if s.binding is not None and s.binding.template == template.name
-        )
+        """The scripts bound to the template's name, in path order."""
+        return self._scripts_by_template.get(template.name, ())
+
+    def template_name_like(self, name: str) -> str | None:
+        """The template name ``name`` most likely misspells (None: none is close), worked out
+        once a name however many scripts are bound to it."""
+        if name not in self._names_like:
+            self._names_like[name] = closest(name, self._templates_by_name)
+        return self._names_like[name]
 
     def owns(self, path: Path) -> bool:
         """True when findings about ``path`` belong to something this run lints."""
         return path in self.target_scripts or any(
-            path.is_relative_to(directory) for directory in self.target_templates
+            directory in self.target_templates for directory in (path, *path.parents)
         )
+
+    @functools.cached_property
+    def _templates_by_name(self) -> dict[str, Template]:
+        index: dict[str, Template] = {}
+        for template in self.templates:
+            index.setdefault(template.name, template)
+        return index
+
+    @functools.cached_property
+    def _names_like(self) -> dict[str, str | None]:
+        return {}
+
+    @functools.cached_property
+    def _scripts_by_template(self) -> dict[str, tuple[Script, ...]]:
+        index: dict[str, list[Script]] = {}
+        for script in self.scripts:
+            if script.binding is not None:
+                index.setdefault(script.binding.template, []).append(script)
+        return {name: tuple(scripts) for name, scripts in index.items()}
 
 
 @dataclass
@@ -113,12 +139,14 @@ def discover(
 
     target_templates, target_scripts = _targets(paths, found, manifest_names)
     templates = tuple(
-        _load_template(manifest, directory in target_templates, settings, plugins)
-        for directory, manifest in sorted(found.manifests.items())
+        _load_template(found.manifests[directory], directory in target_templates, settings, plugins)
+        for directory in sorted(found.manifests, key=_path_order)
     )
     scripts = tuple(
         _bind(script, settings, templates)
-        for script in (_load_script(path, settings, plugins) for path in sorted(found.scripts))
+        for script in (
+            _load_script(path, settings, plugins) for path in sorted(found.scripts, key=_path_order)
+        )
     )
     checked_names = {t.name for t in templates if t.directory in target_templates}
     target_scripts.update(
@@ -132,6 +160,12 @@ def discover(
         frozenset(target_scripts),
         tuple(sorted(found.nested_roots)),
     )
+
+
+def _path_order(path: Path) -> tuple[str, ...]:
+    """A sort key giving the order ``sorted`` gives Paths, five times faster: tuples of parts
+    compare without Path building them again for every comparison."""
+    return path.parts
 
 
 def _stands_for(path: Path, settings: Settings) -> Path:
@@ -153,18 +187,20 @@ def _targets(
     since it may change which template each script is bound to."""
     templates: set[Path] = set()
     scripts: set[Path] = set()
+    a_manifest_named = False
     for path in paths:
         if path.is_dir():
             templates.update(d for d in found.manifests if d.is_relative_to(path))
             scripts.update(s for s in found.scripts if s.is_relative_to(path))
             continue
-        if path.name in manifest_names:
-            scripts.update(found.scripts)
+        a_manifest_named = a_manifest_named or path.name in manifest_names
         owner = _owning_template(path, found.manifests)
         if owner is not None:
             templates.add(owner)
         elif path in found.scripts:
             scripts.add(path)
+    if a_manifest_named:
+        scripts.update(found.scripts)
     return templates, scripts
 
 
@@ -184,29 +220,40 @@ def _walk(
     ignored = git.ignored_under(scan_root) if settings.respect_gitignore else git.NOTHING
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
+        prefix = _relative_prefix(here, root)
+        if ignored:
+            subdirectories[:] = [name for name in subdirectories if here / name not in ignored]
+            files = [name for name in files if here / name not in ignored]
         subdirectories[:] = sorted(
             name
             for name in subdirectories
             if not name.startswith(".")
             and name not in SKIPPED_DIRECTORIES
-            and here / name not in ignored
-            and not _excluded(here / name, root, settings)
+            and not _excluded_relative(prefix + name, settings)
         )
         if nested:
             projects = {name for name in subdirectories if config_in(here / name) is not None}
             found.nested_roots.update(here / name for name in projects)
             subdirectories[:] = [name for name in subdirectories if name not in projects]
-        files = [name for name in files if here / name not in ignored]
         for name in manifest_names:
             if name in files or name in subdirectories:  # a directory: reported unreadable
                 found.manifests.setdefault(here, here / name)
-        if any(Path(name).suffix.lower() in AUDIO_SUFFIXES for name in files):
+        if any(os.path.splitext(name)[1].lower() in AUDIO_SUFFIXES for name in files):
             found.audio_directories.add(here)
         for name in files:
-            path = here / name
-            in_scripts = globs.matches_any(settings.scripts, _relative(path, root))
-            if in_scripts and not _excluded(path, root, settings):
-                found.scripts.add(path)
+            relative = prefix + name
+            if globs.matches_any(settings.scripts, relative) and not _excluded_relative(
+                relative, settings
+            ):
+                found.scripts.add(here / name)
+
+
+def _relative_prefix(directory: Path, root: Path) -> str:
+    """What joins a name in ``directory`` into its path relative to ``root`` ('' at the root)."""
+    relative = _relative(directory, root)
+    if relative == ".":
+        return ""
+    return relative if relative.endswith("/") else relative + "/"
 
 
 def _add_named_files(
@@ -230,7 +277,7 @@ def _has_directive(path: Path) -> bool:
         return False
     try:
         with path.open("rb") as stream:
-            return _DIRECTIVE.search(stream.read(_DIRECTIVE_WINDOW)) is not None
+            return _DIRECTIVE.search(read_up_to(stream, _DIRECTIVE_WINDOW)) is not None
     except OSError:
         return False
 
@@ -254,7 +301,11 @@ def _manifest_above(path: Path, root: Path, manifest_names: list[str]) -> Path |
 
 
 def _excluded(path: Path, root: Path, settings: Settings) -> bool:
-    return bool(settings.exclude) and globs.matches_any(settings.exclude, _relative(path, root))
+    return bool(settings.exclude) and _excluded_relative(_relative(path, root), settings)
+
+
+def _excluded_relative(relative: str, settings: Settings) -> bool:
+    return bool(settings.exclude) and globs.matches_any(settings.exclude, relative)
 
 
 def _relative(path: Path, root: Path) -> str:

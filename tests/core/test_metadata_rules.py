@@ -257,3 +257,28 @@ def test_git_lfs_pointer_instead_of_a_wav_says_so(tmp_path: Path, check) -> None
     assert (diagnostic["code"], diagnostic["segment"]) == ("WAV001", "main")
     assert "Git LFS pointer" in diagnostic["message"]
     assert "git lfs pull" in diagnostic["message"]
+
+
+def test_segment_paths_through_subdirectories_and_links(tmp_path: Path, check) -> None:
+    """Only a path that really leaves the template is MD006, however it is spelt: through
+    subdirectories, '..' that comes back, a link to a file inside, a linked directory outside."""
+    outside = tmp_path / "store" / "deep"
+    write_wav(outside / "far.wav")
+    directory = tmp_path / "t"
+    segments = {
+        "nested": "takes/a.wav",
+        "back": "takes/../main.wav",
+        "dot": "./main.wav",
+        "inner-link": "link-to-main.wav",
+        "through-link": "elsewhere/far.wav",
+        "missing": "takes/nope.wav",
+        "missing-dir": "gone/nope.wav",
+    }
+    write_template(directory, segments, audio=False)
+    write_wav(directory / "main.wav")
+    write_wav(directory / "takes" / "a.wav")
+    os.symlink("main.wav", directory / "link-to-main.wav")
+    os.symlink(outside, directory / "elsewhere")
+    result = check("--no-cache", "--select", "MD")
+    found = {d["segment"]: d["code"] for d in result.json["diagnostics"]}
+    assert found == {"through-link": "MD006", "missing": "MD004", "missing-dir": "MD004"}

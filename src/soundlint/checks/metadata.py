@@ -245,8 +245,13 @@ def _segment_files(template: Template) -> Iterator[Diagnostic]:
 
 
 def _unlisted(template: Template) -> Iterator[Diagnostic]:
-    listed = {_resolved(segment.path) for segment in template.segments}
+    declared = {segment.path for segment in template.segments}
+    listed: set[Path] | None = None  # resolved, only when a file is not listed as it is
     for audio in template.audio_files:
+        if audio in declared:
+            continue
+        if listed is None:
+            listed = {_resolved(path) for path in declared}
         if _resolved(audio) not in listed:
             name = audio.relative_to(template.directory).as_posix()
             yield at_manifest(

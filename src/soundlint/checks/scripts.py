@@ -199,11 +199,10 @@ def _binding(
             None,
         )
     elif template is None:
-        names = [t.name for t in context.project.templates]
         yield at_position(
             "SC008",
             f"script is bound to template '{binding.template}', which does not exist"
-            + _suggest(binding.template, names),
+            + _did_you_mean(context.project.template_name_like(binding.template)),
             script.path,
             binding.position,
             template=binding.template,
@@ -318,5 +317,8 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    match = closest(word, choices)
+    return _did_you_mean(closest(word, choices))
+
+
+def _did_you_mean(match: str | None) -> str:
     return f"; did you mean '{match}'?" if match else ""

@@ -75,17 +75,18 @@ def tokenize(text: str) -> Iterator[Token]:
 
 def _token_at(text: str, index: int) -> tuple[Token | None, int]:
     """The token starting at the '<' at ``index`` and the index just after it."""
-    if text.startswith("<!--", index):
-        end = _find(text, "-->", index + 4)
-        return Comment(text[index + 4 : end], index + 4), end + 3
-    if text.startswith("<![CDATA[", index):
-        return None, _find(text, "]]>", index + 9) + 3
-    if text.startswith("<?", index):
-        return None, _find(text, "?>", index + 2) + 2
-    if text.startswith("<!", index):
+    following = text[index + 1 : index + 2]
+    if following == "!":
+        if text.startswith("<!--", index):
+            end = _find(text, "-->", index + 4)
+            return Comment(text[index + 4 : end], index + 4), end + 3
+        if text.startswith("<![CDATA[", index):
+            return None, _find(text, "]]>", index + 9) + 3
         keyword = _KEYWORD.match(text, index + 2)
         return Declaration(keyword.group() if keyword else "", index), index + 2
-    if text.startswith("</", index):
+    if following == "?":
+        return None, _find(text, "?>", index + 2) + 2
+    if following == "/":
         name = _NAME.match(text, index + 2)
         if name is None:
             return EndTag("", index), index + 2

@@ -8,6 +8,7 @@ import stat
 from pathlib import Path
 
 from soundlint.model import LoadError, Script
+from soundlint.reading import read_up_to
 from soundlint.script.jsonpayload import parse_json_payload
 from soundlint.script.parser import MAX_SCRIPT_BYTES, parse_markup, size_error
 from soundlint.script.positions import LineIndex
@@ -44,7 +45,7 @@ def _read_bytes(path: Path) -> bytes | LoadError:
                 return LoadError(f"cannot read {path.name}: not a regular file")
             if info.st_size > MAX_SCRIPT_BYTES:
                 return size_error(info.st_size)
-            data = stream.read(MAX_SCRIPT_BYTES + 1)
+            data = read_up_to(stream, MAX_SCRIPT_BYTES + 1)
     except OSError as exc:
         return LoadError(f"cannot read {path.name}: {exc.strerror or exc}")
     return size_error(len(data)) if len(data) > MAX_SCRIPT_BYTES else data

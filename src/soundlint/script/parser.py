@@ -9,6 +9,7 @@ parsed.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ _XML_DECLARATION = re.compile(r"<\?xml\s[^>]*\?>")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _VALUE_PART = re.compile(r"\r\n|[\r\n\t]|&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_PARSERS = threading.local()
 _PREDEFINED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _DEPTH = re.compile(r"Excessive depth in document: (\d+)")
 _UNDEFINED_ATTRIBUTE_PREFIX = re.compile(r"Namespace prefix (\S+) for (\S+) on ")
@@ -154,13 +156,22 @@ def hardened_parser() -> Any:
     return parser
 
 
+def _thread_parser() -> Any:
+    """This thread's hardened parser, set up once (lxml parsers are not shared by threads):
+    setting one up costs more than parsing a short script with it."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = hardened_parser()
+    return parser
+
+
 def _parse_xml(
     text: str, tokens: Sequence[Token], locate: Locate
 ) -> tuple[Any, None] | tuple[None, LoadError]:
     """lxml's tree of the wrapped markup, or why the markup is not well-formed."""
     from lxml import etree
 
-    parser = hardened_parser()
+    parser = _thread_parser()
     try:
         return etree.fromstring(_wrap(text), parser), None
     except etree.XMLSyntaxError:
@@ -278,8 +289,10 @@ def _elements(root: Any, start_tags: Sequence[StartTag], locate: Locate) -> Iter
 def _attributes(tag: StartTag, locate: Locate) -> tuple[Attribute, ...]:
     """The attributes as written (``xmlns`` declarations too), with their values decoded."""
     return tuple(
-        Attribute(token.name, attribute_value(token.raw_value), locate(token.start))
-        for token in tag.attributes
+        [
+            Attribute(token.name, attribute_value(token.raw_value), locate(token.start))
+            for token in tag.attributes
+        ]
     )
 
 
@@ -288,6 +301,8 @@ def attribute_value(raw: str) -> str:
 
     (lxml's own values cost time quadratic in the number of attributes of an element.)
     """
+    if "&" not in raw and "\n" not in raw and "\r" not in raw and "\t" not in raw:
+        return raw
     return _VALUE_PART.sub(_value_part, raw)
 
 
