@@ -321,82 +321,105 @@ count_step(long long *counts, float step)
     counts[bits >> STEP_BIN_SHIFT]++;
 }
 
-/* De-interleave into ext (after each channel's history), zero non-finite samples, and scan:
- * peaks, DC sums, sound above the silence level, clipped runs (the run still going at the
- * block's end is reported too once it is long enough, as kernel_numpy does) and steps. A step
- * within the block is taken in T, the one from the previous block in float64. */
-#define DEFINE_SPLIT(NAME, T, ABS, LIMIT)                                                    \
+/* Sum of values in float64, LANES partial sums side by side (so that it vectorises). */
+#define DEFINE_SUM(NAME, T)                                              \
+    VECTOR_CLONES static double NAME(const T *values, Py_ssize_t count) \
+    {                                                                   \
+        double lanes[LANES] = {0};                                      \
+        double total = 0.0;                                             \
+        Py_ssize_t i = 0;                                               \
+        for (; i + LANES <= count; i += LANES) {                        \
+            for (int l = 0; l < LANES; l++) {                           \
+                lanes[l] += (double)values[i + l];                      \
+            }                                                           \
+        }                                                               \
+        for (; i < count; i++) {                                        \
+            total += (double)values[i];                                 \
+        }                                                               \
+        for (int l = 0; l < LANES; l++) {                               \
+            total += lanes[l];                                          \
+        }                                                               \
+        return total;                                                   \
+    }
+
+DEFINE_SUM(sum_f, float)
+DEFINE_SUM(sum_d, double)
+
+/* De-interleave into ext (after each channel's history), zero non-finite samples, and scan
+ * each channel's row: peaks, DC sums, sound above the silence level, clipped runs (the run
+ * still going at the block's end is reported too once it is long enough, as kernel_numpy does)
+ * and steps. A step within the block is taken in T, the one from the previous block in
+ * float64. Levels are compared in T. */
+#define DEFINE_SPLIT(NAME, T, ABS, LIMIT, LARGEST, SUM)                                      \
     static void NAME(State *s, Block *b)                                                     \
     {                                                                                        \
         const T *in = (const T *)b->samples;                                                 \
         T *ext = (T *)b->ext;                                                                \
         const int channels = s->channels;                                                    \
-        const Py_ssize_t stride = HISTORY + b->frames;                                       \
+        const Py_ssize_t frames = b->frames, stride = HISTORY + frames;                      \
         const T clip = (T)s->clip_level, silence = (T)s->silence_level;                      \
         const long long position = s->position;                                              \
-        long long block_first = -1, block_last = -1;                                         \
+        Py_ssize_t block_first = -1, block_last = -1;                                        \
         for (int c = 0; c < channels; c++) {                                                 \
             T *row = ext + c * stride;                                                       \
             for (int i = 0; i < HISTORY; i++) {                                              \
                 row[i] = (T)s->history[c * HISTORY + i];                                     \
             }                                                                                \
             row += HISTORY;                                                                  \
-            long long *counts = s->step_counts + (size_t)c * STEP_BINS;                      \
-            T peak = 0, previous = 0;                                                        \
-            double sum = 0.0;                                                                \
             long long nonfinite = 0;                                                         \
-            Py_ssize_t first = -1, last = -1;                                                \
-            int sign = s->open_sign[c];                                                      \
-            long long run_start = s->open_start[c];                                          \
-            for (Py_ssize_t f = 0; f < b->frames; f++) {                                     \
-                T value = in[f * channels + c];                                              \
-                T magnitude = ABS(value);                                                    \
-                if (!(magnitude <= LIMIT)) {                                                 \
-                    value = 0;                                                               \
-                    magnitude = 0;                                                           \
-                    nonfinite++;                                                             \
-                }                                                                            \
-                row[f] = value;                                                              \
-                peak = magnitude > peak ? magnitude : peak;                                  \
-                sum += (double)value;                                                        \
-                if (magnitude >= silence) {                                                  \
-                    first = first < 0 ? f : first;                                           \
-                    last = f;                                                                \
-                }                                                                            \
-                const int now = (value >= clip) - (value <= -clip);                          \
-                if (now != sign) {                                                           \
-                    if (sign != 0 && position + f - run_start >= MIN_CLIP_RUN) {             \
-                        add_run(s, run_start, position + f);                                 \
-                    }                                                                        \
-                    sign = now;                                                              \
-                    run_start = position + f;                                                \
-                }                                                                            \
-                if (f > 0) {                                                                 \
-                    count_step(counts, (float)ABS(value - previous));                        \
-                }                                                                            \
-                else if (position > 0) {                                                     \
-                    count_step(counts, (float)fabs((double)value - s->last_frame[c]));       \
-                }                                                                            \
-                else {                                                                       \
-                    s->first_frame[c] = (double)value;                                       \
-                }                                                                            \
-                previous = value;                                                            \
+            for (Py_ssize_t f = 0; f < frames; f++) {                                        \
+                const T value = in[f * channels + c];                                        \
+                const int bad = !(ABS(value) <= LIMIT);                                      \
+                row[f] = bad ? (T)0 : value;                                                 \
+                nonfinite += bad;                                                            \
             }                                                                                \
-            if (sign != 0 && position + b->frames - run_start >= MIN_CLIP_RUN) {             \
-                add_run(s, run_start, position + b->frames);                                 \
-            }                                                                                \
-            s->open_sign[c] = sign;                                                          \
-            s->open_start[c] = run_start;                                                    \
-            s->last_frame[c] = (double)previous;                                             \
-            s->dc_sum[c] += sum;                                                             \
             s->nonfinite += nonfinite;                                                       \
-            if (first >= 0 && (block_first < 0 || first < block_first)) {                    \
-                block_first = first;                                                         \
-            }                                                                                \
-            block_last = last > block_last ? last : block_last;                              \
+            const T peak = (T)LARGEST(row, frames);                                          \
             b->peaks[c] = (double)peak;                                                      \
+            s->dc_sum[c] += SUM(row, frames);                                                \
+            if (peak >= silence) {                                                           \
+                Py_ssize_t first = 0, last = frames - 1;                                     \
+                while (!(ABS(row[first]) >= silence)) {                                      \
+                    first++;                                                                 \
+                }                                                                            \
+                while (!(ABS(row[last]) >= silence)) {                                       \
+                    last--;                                                                  \
+                }                                                                            \
+                block_first = block_first < 0 || first < block_first ? first : block_first;  \
+                block_last = last > block_last ? last : block_last;                          \
+            }                                                                                \
+            if (peak >= clip || s->open_sign[c] != 0) {                                      \
+                int sign = s->open_sign[c];                                                  \
+                long long run_start = s->open_start[c];                                      \
+                for (Py_ssize_t f = 0; f < frames; f++) {                                    \
+                    const int now = (row[f] >= clip) - (row[f] <= -clip);                    \
+                    if (now != sign) {                                                       \
+                        if (sign != 0 && position + f - run_start >= MIN_CLIP_RUN) {         \
+                            add_run(s, run_start, position + f);                             \
+                        }                                                                    \
+                        sign = now;                                                          \
+                        run_start = position + f;                                            \
+                    }                                                                        \
+                }                                                                            \
+                if (sign != 0 && position + frames - run_start >= MIN_CLIP_RUN) {            \
+                    add_run(s, run_start, position + frames);                                \
+                }                                                                            \
+                s->open_sign[c] = sign;                                                      \
+                s->open_start[c] = run_start;                                                \
+            }                                                                                \
+            long long *counts = s->step_counts + (size_t)c * STEP_BINS;                      \
+            if (position > 0) {                                                              \
+                count_step(counts, (float)fabs((double)row[0] - s->last_frame[c]));          \
+            }                                                                                \
+            else {                                                                           \
+                s->first_frame[c] = (double)row[0];                                          \
+            }                                                                                \
+            for (Py_ssize_t f = 1; f < frames; f++) {                                        \
+                count_step(counts, (float)ABS(row[f] - row[f - 1]));                         \
+            }                                                                                \
+            s->last_frame[c] = (double)row[frames - 1];                                      \
         }                                                                                    \
-        if (block_first >= 0 && s->first_sound < 0) {                                        \
+        if (block_first >= 0 && s->first_sound < 0) {                                       \
             s->first_sound = position + block_first;                                         \
         }                                                                                    \
         if (block_last >= 0) {                                                               \
@@ -404,8 +427,8 @@ count_step(long long *counts, float step)
         }                                                                                    \
     }
 
-DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX)
-DEFINE_SPLIT(split_d, double, fabs, DBL_MAX)
+DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX, largest_f, sum_f)
+DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d)
 
 /* K-weight GROUP channels at once (their recursions side by side, which the compiler can run
  * in one vector), adding the squares of each hop's frames to ``energies`` (hop k ends at the
