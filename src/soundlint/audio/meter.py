@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from soundlint.audio import kernel
-from soundlint.audio.hops import hop_boundary
+from soundlint.audio.hops import HOPS_PER_SECOND, hop_boundary
 from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.audio.layout import channel_weights
 from soundlint.audio.reasons import missing_reasons
@@ -142,9 +142,13 @@ class _SlidingLoudness:
         """Mean energy of the windows of ``width`` hops ending at each complete hop."""
         ends = hops[hops >= width]
         sums = cumulative[ends - base] - cumulative[ends - width - base]
-        lengths = np.asarray(hop_boundary(self._rate, ends)) - np.asarray(
-            hop_boundary(self._rate, ends - width)
-        )
+        lengths: np.ndarray | int
+        if self._rate % HOPS_PER_SECOND == 0:
+            lengths = width * (self._rate // HOPS_PER_SECOND)  # every window alike
+        else:
+            lengths = np.asarray(hop_boundary(self._rate, ends)) - np.asarray(
+                hop_boundary(self._rate, ends - width)
+            )
         return ends, np.maximum(sums, 0.0) / lengths
 
 
