@@ -255,3 +255,178 @@ def test_measure_does_not_import_scipy_signal(tmp_path: Path) -> None:
         "print(code, 'scipy.signal' in sys.modules)"
     )
     assert _fresh_python(probe, cwd=tmp_path).splitlines()[-1] == "0 False"
+
+
+# ---- the content scans ------------------------------------------------------------------------
+
+
+def _scan(
+    backend: str, samples: np.ndarray, block: int, *, clip_level: float = 1.0
+) -> tuple[list[list[tuple[int, int]]], kernel.Scans]:
+    """Feed ``samples`` in blocks through one implementation: the clipped runs each block
+    reported (sorted), and the scans at the end."""
+    module = kernel.BACKENDS[backend]
+    channels = samples.shape[1]
+    state = module.State(
+        48000,
+        list(channel_weights(channels)),
+        k_weighting_sos(48000).ravel().tolist(),
+        truepeak.WINDOW_WEIGHTS.ravel().tolist(),
+        truepeak.SAFE_BOUND,
+        clip_level=clip_level,
+        silence_level=0.001,
+    )
+    runs = []
+    for start in range(0, samples.shape[0], block):
+        module.feed(state, np.ascontiguousarray(samples[start : start + block]))
+        starts, ends = module.take_runs(state)
+        runs.append(sorted(zip(starts, ends, strict=True)))
+    monkeypatched = kernel._backend
+    try:
+        kernel._backend = module
+        return runs, kernel.scans(state)
+    finally:
+        kernel._backend = monkeypatched
+
+
+def _backends() -> list[str]:
+    return list(kernel.BACKENDS)
+
+
+def _final_runs(runs: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Each run at its longest (a run still going is reported again, longer, each block)."""
+    longest: dict[int, int] = {}
+    for block in runs:
+        for start, end in block:
+            longest[start] = max(end, longest.get(start, end))
+    return sorted(longest.items())
+
+
+def _pcm_like(samples: np.ndarray) -> np.ndarray:
+    """Round to multiples of 2**-23, as 24-bit PCM decodes."""
+    result: np.ndarray = np.round(samples * 2.0**23) / 2.0**23
+    return result
+
+
+@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("block", [1, 2, 4, 7, 1000])
+def test_clipped_runs_span_blocks(backend: str, block: int) -> None:
+    samples = np.zeros((60, 2), dtype=np.float32)
+    samples[2:7, 0] = 1.0  # five at +full scale, across blocks of 1, 2 and 4
+    samples[10:12, 0] = 1.0  # two: too short
+    samples[20:26, 1] = np.tile([1.0, -1.0], 3)  # a full-scale tone at Nyquist: no run
+    samples[30:33, 1] = -1.0  # three at -full scale
+    samples[33:36, 1] = 1.0  # and three at +full scale right after: two runs
+    samples[40:44, 0] = 1.5  # beyond full scale counts too
+    samples[56:, 1] = -1.0  # still going at the end
+    runs, _ = _scan(backend, samples, block)
+    assert _final_runs(runs) == [(2, 7), (30, 33), (33, 36), (40, 44), (56, 60)]
+
+
+@pytest.mark.parametrize("backend", _backends())
+def test_the_clip_level_is_compared_in_the_samples_precision(backend: str) -> None:
+    level = 1.0 - 2.0**-31  # a 32-bit PCM clip level: 1.0 in float32
+    samples = np.full((4, 1), 1.0 - 2.0**-30)
+    runs32, _ = _scan(backend, samples.astype(np.float32), 4, clip_level=level)
+    runs64, _ = _scan(backend, samples, 4, clip_level=level)
+    assert _final_runs(runs32) == [(0, 4)]
+    assert _final_runs(runs64) == []
+
+
+@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("block", [1, 3, 16, 1000])
+def test_sound_edges_are_absolute_frames_across_blocks(backend: str, block: int) -> None:
+    samples = np.zeros((50, 2))
+    samples[:, 0] = 0.0009  # below -60 dBFS throughout
+    samples[17, 1] = -0.001
+    samples[23, 0] = 0.5
+    samples[38, 0] = 0.001
+    _, scans = _scan(backend, samples, block)
+    assert (scans.first_sound, scans.last_sound) == (17, 38)
+    _, quiet = _scan(backend, samples[:17], block)
+    assert (quiet.first_sound, quiet.last_sound) == (None, None)
+
+
+@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("block", [1, 333, 4096, 100000])
+def test_step_histogram_counts_every_step_once(backend: str, dtype: type, block: int) -> None:
+    samples = _pcm_like(_signal(48000, 2, 0.2 if block == 1 else 1.0, np.float64)).astype(dtype)
+    _, scans = _scan(backend, samples, block)
+    steps = np.abs(np.diff(samples.T.astype(np.float64), axis=1)).astype(np.float32)
+    expected = [
+        np.bincount(row.view(np.int32) >> kernel.STEP_BIN_SHIFT, minlength=kernel.STEP_BINS)
+        for row in steps
+    ]
+    assert np.array_equal(scans.step_counts, np.array(expected))
+    assert scans.first_frame is not None
+    assert np.array_equal(scans.first_frame, samples[0].astype(np.float64))
+    assert np.array_equal(scans.last_frame, samples[-1].astype(np.float64))
+    assert np.array_equal(scans.dc_sums, samples.sum(axis=0, dtype=np.float64))
+
+
+@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nonfinite_samples_are_counted_and_scanned_as_zero(backend: str, dtype: type) -> None:
+    samples = np.full((20, 2), 0.25, dtype=dtype)
+    samples[5, 0], samples[6, 0], samples[19, 1] = np.nan, np.inf, -np.inf
+    samples[8:12, 1] = np.inf  # not a clipped run
+    runs, scans = _scan(backend, samples, 6)
+    assert scans.nonfinite == 7
+    assert _final_runs(runs) == []
+    assert scans.dc_sums.tolist() == [0.25 * 18, 0.25 * 15]
+    assert scans.last_frame.tolist() == [0.25, 0.0]
+    quarter = int(np.float32(0.25).view(np.int32)) >> kernel.STEP_BIN_SHIFT
+    assert scans.step_counts[0, quarter] == 2  # into and out of 5..6
+    assert scans.step_counts[1, quarter] == 3  # into and out of 8..11, into 19
+
+
+@needs_c
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("block", [1, 97, 4411, 65536])
+def test_scans_agree_across_implementations(dtype: type, block: int) -> None:
+    rng = np.random.default_rng(block)
+    samples = _signal(48000, 3, 0.3 if block == 1 else 2.0, np.float64)
+    samples = np.clip(samples * 4.0, -1.0, 1.0).astype(dtype)  # clipped runs aplenty
+    samples[rng.integers(0, samples.shape[0], 20), rng.integers(0, 3, 20)] = np.nan
+    samples[:3000] *= 0.001  # a quiet start
+    c_runs, c_scans = _scan("c", samples, block)
+    numpy_runs, numpy_scans = _scan("numpy", samples, block)
+    assert sum(map(len, c_runs)) > 10
+    assert c_runs == numpy_runs
+    assert c_scans.nonfinite == numpy_scans.nonfinite == 20
+    assert (c_scans.first_sound, c_scans.last_sound) == (
+        numpy_scans.first_sound,
+        numpy_scans.last_sound,
+    )
+    assert np.array_equal(c_scans.step_counts, numpy_scans.step_counts)
+    assert c_scans.first_frame is not None and numpy_scans.first_frame is not None
+    assert np.array_equal(c_scans.first_frame, numpy_scans.first_frame)
+    assert np.array_equal(c_scans.last_frame, numpy_scans.last_frame)
+    np.testing.assert_allclose(c_scans.dc_sums, numpy_scans.dc_sums, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_meter_content_results_agree_across_implementations(
+    dtype: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if "c" not in kernel.BACKENDS:
+        pytest.skip("soundlint.audio._kernel is not built")
+    samples = np.clip(_signal(48000, 2, 3.0, np.float64) * 5.0, -1.0, 1.0).astype(dtype)
+    samples[:4800] = 0.0
+    samples[100000, 1] = np.inf
+    results = {}
+    for name, module in kernel.BACKENDS.items():
+        monkeypatch.setattr(kernel, "_backend", module)
+        meter = LoudnessMeter(48000, 2, max_clipped_runs=5)
+        for start in range(0, samples.shape[0], 9000):
+            meter.feed(samples[start : start + 9000])
+        results[name] = meter.result()
+    c, fallback = results["c"], results["numpy"]
+    assert c.clipped_runs_capped and len(c.clipped_runs) == 5
+    assert c.clipped_runs == fallback.clipped_runs
+    assert c.leading_silence_s == fallback.leading_silence_s == 0.1
+    assert c.trailing_silence_s == fallback.trailing_silence_s
+    assert c.loop_seam_ratio == fallback.loop_seam_ratio
+    assert c.nonfinite_samples == fallback.nonfinite_samples == 1
+    assert c.dc_offset == pytest.approx(fallback.dc_offset, rel=1e-13, abs=1e-16)

@@ -6,12 +6,16 @@
  * 10 ms hop, and 4x true-peak interpolation in the samples' own precision, in the operation
  * order of soundlint.audio.truepeak. The arithmetic is kept to that order: build with
  * -ffp-contract=off (no fused multiply-add), as setup.py does.
+ * The same pass does the content scans: per-channel DC sums, non-finite counts, the first and
+ * last frame at or above the silence level, clipped runs and the histogram of sample steps,
+ * with the comparisons and step arithmetic of the numpy fallback (kernel_numpy.py).
  * The GIL is released while a block is worked on.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +30,11 @@
 #define HOPS_PER_SECOND 100
 /* Windows per true-peak chunk: a chunk is skipped when its largest sample cannot win. */
 #define CHUNK 512
+/* As kernel_numpy: steps are binned by their float32 pattern >> STEP_BIN_SHIFT; clipped runs
+ * count from MIN_CLIP_RUN samples. */
+#define STEP_BIN_SHIFT 19
+#define STEP_BINS (1 << (31 - STEP_BIN_SHIFT))
+#define MIN_CLIP_RUN 3
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
 #define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
@@ -53,6 +62,22 @@ typedef struct {
     void *ext;                 /* scratch, kept between blocks: see Block.ext */
     size_t ext_size;
     int busy;
+    /* content scans */
+    double clip_level;
+    double silence_level;
+    double *dc_sum;            /* per channel */
+    long long nonfinite;
+    long long first_sound;     /* absolute frame, -1 before any */
+    long long last_sound;
+    double *first_frame;       /* per channel */
+    double *last_frame;        /* per channel */
+    long long *step_counts;    /* per channel: STEP_BINS */
+    int *open_sign;            /* per channel: sign of the run going at the last block's end */
+    long long *open_start;     /* per channel: its first frame */
+    long long *runs;           /* (start, end) pairs found since the last take_runs */
+    Py_ssize_t run_count;
+    Py_ssize_t run_capacity;
+    int runs_failed;           /* the run list could not grow */
 } State;
 
 static void
@@ -65,6 +90,13 @@ State_dealloc(State *self)
     PyMem_Free(self->interpolated);
     PyMem_Free(self->sample_peak);
     PyMem_Free(self->ext);
+    PyMem_Free(self->dc_sum);
+    PyMem_Free(self->first_frame);
+    PyMem_Free(self->last_frame);
+    PyMem_Free(self->step_counts);
+    PyMem_Free(self->open_sign);
+    PyMem_Free(self->open_start);
+    PyMem_RawFree(self->runs);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -95,13 +127,14 @@ read_doubles(PyObject *sequence, double *out, Py_ssize_t count, const char *what
 static int
 State_init(State *self, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"sample_rate", "weights", "sos", "window_weights", "safe_bound",
-                               NULL};
+    static char *keywords[] = {"sample_rate", "weights",     "sos",           "window_weights",
+                               "safe_bound",  "clip_level", "silence_level", NULL};
     long long rate;
     PyObject *weights, *sos, *window_weights;
-    double safe_bound;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd", keywords, &rate, &weights, &sos,
-                                     &window_weights, &safe_bound)) {
+    double safe_bound, clip_level = 1.0, silence_level = 0.001;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd|$dd", keywords, &rate, &weights, &sos,
+                                     &window_weights, &safe_bound, &clip_level,
+                                     &silence_level)) {
         return -1;
     }
     Py_ssize_t channels = PySequence_Size(weights);
@@ -124,8 +157,15 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
     self->history = PyMem_Calloc(channels * HISTORY, sizeof(double));
     self->interpolated = PyMem_Calloc(channels, sizeof(double));
     self->sample_peak = PyMem_Calloc(channels, sizeof(double));
+    self->dc_sum = PyMem_Calloc(channels, sizeof(double));
+    self->first_frame = PyMem_Calloc(channels, sizeof(double));
+    self->last_frame = PyMem_Calloc(channels, sizeof(double));
+    self->step_counts = PyMem_Calloc((size_t)channels * STEP_BINS, sizeof(long long));
+    self->open_sign = PyMem_Calloc(channels, sizeof(int));
+    self->open_start = PyMem_Calloc(channels, sizeof(long long));
     if (!self->weights || !self->filter_state || !self->partial_hop || !self->history ||
-        !self->interpolated || !self->sample_peak) {
+        !self->interpolated || !self->sample_peak || !self->dc_sum || !self->first_frame ||
+        !self->last_frame || !self->step_counts || !self->open_sign || !self->open_start) {
         PyErr_NoMemory();
         return -1;
     }
@@ -146,6 +186,10 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
         }
     }
     self->safe_bound = safe_bound;
+    self->clip_level = clip_level;
+    self->silence_level = silence_level;
+    self->first_sound = -1;
+    self->last_sound = -1;
     return 0;
 }
 
@@ -250,37 +294,141 @@ hops_done(long long rate, long long end)
     return ((end + 1) * HOPS_PER_SECOND - HOPS_PER_SECOND / 2 - 1) / rate;
 }
 
-/* De-interleave into ext (after each channel's history), zero non-finite samples, peaks. */
-#define DEFINE_SPLIT(NAME, T, ABS, LIMIT)                                                    \
+/* Note a clipped run [start, end) (without the GIL: raw allocation). */
+static void
+add_run(State *s, long long start, long long end)
+{
+    if (s->run_count == s->run_capacity) {
+        const Py_ssize_t capacity = s->run_capacity ? 2 * s->run_capacity : 64;
+        long long *grown = PyMem_RawRealloc(s->runs, (size_t)capacity * 2 * sizeof(long long));
+        if (grown == NULL) {
+            s->runs_failed = 1;
+            return;
+        }
+        s->runs = grown;
+        s->run_capacity = capacity;
+    }
+    s->runs[2 * s->run_count] = start;
+    s->runs[2 * s->run_count + 1] = end;
+    s->run_count++;
+}
+
+static void
+count_step(long long *counts, float step)
+{
+    uint32_t bits;
+    memcpy(&bits, &step, sizeof(bits));
+    counts[bits >> STEP_BIN_SHIFT]++;
+}
+
+/* Sum of values in float64, LANES partial sums side by side (so that it vectorises). */
+#define DEFINE_SUM(NAME, T)                                              \
+    VECTOR_CLONES static double NAME(const T *values, Py_ssize_t count) \
+    {                                                                   \
+        double lanes[LANES] = {0};                                      \
+        double total = 0.0;                                             \
+        Py_ssize_t i = 0;                                               \
+        for (; i + LANES <= count; i += LANES) {                        \
+            for (int l = 0; l < LANES; l++) {                           \
+                lanes[l] += (double)values[i + l];                      \
+            }                                                           \
+        }                                                               \
+        for (; i < count; i++) {                                        \
+            total += (double)values[i];                                 \
+        }                                                               \
+        for (int l = 0; l < LANES; l++) {                               \
+            total += lanes[l];                                          \
+        }                                                               \
+        return total;                                                   \
+    }
+
+DEFINE_SUM(sum_f, float)
+DEFINE_SUM(sum_d, double)
+
+/* De-interleave into ext (after each channel's history), zero non-finite samples, and scan
+ * each channel's row: peaks, DC sums, sound above the silence level, clipped runs (the run
+ * still going at the block's end is reported too once it is long enough, as kernel_numpy does)
+ * and steps. A step within the block is taken in T, the one from the previous block in
+ * float64. Levels are compared in T. */
+#define DEFINE_SPLIT(NAME, T, ABS, LIMIT, LARGEST, SUM)                                      \
     static void NAME(State *s, Block *b)                                                     \
     {                                                                                        \
         const T *in = (const T *)b->samples;                                                 \
         T *ext = (T *)b->ext;                                                                \
         const int channels = s->channels;                                                    \
-        const Py_ssize_t stride = HISTORY + b->frames;                                       \
+        const Py_ssize_t frames = b->frames, stride = HISTORY + frames;                      \
+        const T clip = (T)s->clip_level, silence = (T)s->silence_level;                      \
+        const long long position = s->position;                                              \
+        Py_ssize_t block_first = -1, block_last = -1;                                        \
         for (int c = 0; c < channels; c++) {                                                 \
             T *row = ext + c * stride;                                                       \
             for (int i = 0; i < HISTORY; i++) {                                              \
                 row[i] = (T)s->history[c * HISTORY + i];                                     \
             }                                                                                \
             row += HISTORY;                                                                  \
-            T peak = 0;                                                                      \
-            for (Py_ssize_t f = 0; f < b->frames; f++) {                                     \
-                T value = in[f * channels + c];                                              \
-                T magnitude = ABS(value);                                                    \
-                if (!(magnitude <= LIMIT)) {                                                 \
-                    value = 0;                                                               \
-                    magnitude = 0;                                                           \
-                }                                                                            \
-                row[f] = value;                                                              \
-                peak = magnitude > peak ? magnitude : peak;                                  \
+            long long nonfinite = 0;                                                         \
+            for (Py_ssize_t f = 0; f < frames; f++) {                                        \
+                const T value = in[f * channels + c];                                        \
+                const int bad = !(ABS(value) <= LIMIT);                                      \
+                row[f] = bad ? (T)0 : value;                                                 \
+                nonfinite += bad;                                                            \
             }                                                                                \
+            s->nonfinite += nonfinite;                                                       \
+            const T peak = (T)LARGEST(row, frames);                                          \
             b->peaks[c] = (double)peak;                                                      \
+            s->dc_sum[c] += SUM(row, frames);                                                \
+            if (peak >= silence) {                                                           \
+                Py_ssize_t first = 0, last = frames - 1;                                     \
+                while (!(ABS(row[first]) >= silence)) {                                      \
+                    first++;                                                                 \
+                }                                                                            \
+                while (!(ABS(row[last]) >= silence)) {                                       \
+                    last--;                                                                  \
+                }                                                                            \
+                block_first = block_first < 0 || first < block_first ? first : block_first;  \
+                block_last = last > block_last ? last : block_last;                          \
+            }                                                                                \
+            if (peak >= clip || s->open_sign[c] != 0) {                                      \
+                int sign = s->open_sign[c];                                                  \
+                long long run_start = s->open_start[c];                                      \
+                for (Py_ssize_t f = 0; f < frames; f++) {                                    \
+                    const int now = (row[f] >= clip) - (row[f] <= -clip);                    \
+                    if (now != sign) {                                                       \
+                        if (sign != 0 && position + f - run_start >= MIN_CLIP_RUN) {         \
+                            add_run(s, run_start, position + f);                             \
+                        }                                                                    \
+                        sign = now;                                                          \
+                        run_start = position + f;                                            \
+                    }                                                                        \
+                }                                                                            \
+                if (sign != 0 && position + frames - run_start >= MIN_CLIP_RUN) {            \
+                    add_run(s, run_start, position + frames);                                \
+                }                                                                            \
+                s->open_sign[c] = sign;                                                      \
+                s->open_start[c] = run_start;                                                \
+            }                                                                                \
+            long long *counts = s->step_counts + (size_t)c * STEP_BINS;                      \
+            if (position > 0) {                                                              \
+                count_step(counts, (float)fabs((double)row[0] - s->last_frame[c]));          \
+            }                                                                                \
+            else {                                                                           \
+                s->first_frame[c] = (double)row[0];                                          \
+            }                                                                                \
+            for (Py_ssize_t f = 1; f < frames; f++) {                                        \
+                count_step(counts, (float)ABS(row[f] - row[f - 1]));                         \
+            }                                                                                \
+            s->last_frame[c] = (double)row[frames - 1];                                      \
+        }                                                                                    \
+        if (block_first >= 0 && s->first_sound < 0) {                                       \
+            s->first_sound = position + block_first;                                         \
+        }                                                                                    \
+        if (block_last >= 0) {                                                               \
+            s->last_sound = position + block_last;                                           \
         }                                                                                    \
     }
 
-DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX)
-DEFINE_SPLIT(split_d, double, fabs, DBL_MAX)
+DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX, largest_f, sum_f)
+DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d)
 
 /* K-weight GROUP channels at once (their recursions side by side, which the compiler can run
  * in one vector), adding the squares of each hop's frames to ``energies`` (hop k ends at the
@@ -564,6 +712,10 @@ kernel_feed(PyObject *module, PyObject *args)
     s->busy = 0;
     s->position = end;
     s->hops = last_hop;
+    if (s->runs_failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
     result = doubles_to_list(b.hop_sums, b.hop_count);
 done:
     PyMem_Free(b.peaks);
@@ -598,10 +750,84 @@ kernel_peaks(PyObject *module, PyObject *args)
     return Py_BuildValue("(dd)", sample, true_peak);
 }
 
+static State *
+initialised_state(PyObject *args)
+{
+    State *s;
+    if (!PyArg_ParseTuple(args, "O!", &StateType, &s)) {
+        return NULL;
+    }
+    if (s->weights == NULL) {
+        PyErr_SetString(PyExc_ValueError, "the kernel state is not initialised");
+        return NULL;
+    }
+    if (s->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "the kernel state is being fed by another thread");
+        return NULL;
+    }
+    return s;
+}
+
+static PyObject *
+kernel_take_runs(PyObject *module, PyObject *args)
+{
+    State *s = initialised_state(args);
+    if (s == NULL) {
+        return NULL;
+    }
+    PyObject *starts = PyList_New(s->run_count), *ends = PyList_New(s->run_count);
+    if (starts == NULL || ends == NULL) {
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < s->run_count; i++) {
+        PyObject *start = PyLong_FromLongLong(s->runs[2 * i]);
+        if (start == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(starts, i, start);
+        PyObject *end = PyLong_FromLongLong(s->runs[2 * i + 1]);
+        if (end == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(ends, i, end);
+    }
+    s->run_count = 0;
+    return Py_BuildValue("(NN)", starts, ends);
+fail:
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    return NULL;
+}
+
+static PyObject *
+optional_frame(long long frame)
+{
+    return frame < 0 ? Py_NewRef(Py_None) : PyLong_FromLongLong(frame);
+}
+
+static PyObject *
+kernel_scans(PyObject *module, PyObject *args)
+{
+    State *s = initialised_state(args);
+    if (s == NULL) {
+        return NULL;
+    }
+    const int channels = s->channels;
+    PyObject *first_frame =
+        s->position > 0 ? doubles_to_list(s->first_frame, channels) : Py_NewRef(Py_None);
+    return Py_BuildValue(
+        "(NLNNNNN)", doubles_to_list(s->dc_sum, channels), s->nonfinite,
+        optional_frame(s->first_sound), optional_frame(s->last_sound), first_frame,
+        doubles_to_list(s->last_frame, channels),
+        PyBytes_FromStringAndSize((const char *)s->step_counts,
+                                  (Py_ssize_t)channels * STEP_BINS * sizeof(long long)));
+}
+
 static PyTypeObject StateType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "soundlint.audio._kernel.State",
-    .tp_doc = PyDoc_STR("State(sample_rate, weights, sos, window_weights, safe_bound)"),
+    .tp_doc = PyDoc_STR("State(sample_rate, weights, sos, window_weights, safe_bound, *, "
+                        "clip_level=1.0, silence_level=0.001)"),
     .tp_basicsize = sizeof(State),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,
@@ -614,6 +840,11 @@ static PyMethodDef kernel_methods[] = {
      PyDoc_STR("feed(state, samples) -> the completed hops' weighted energies")},
     {"peaks", kernel_peaks, METH_VARARGS,
      PyDoc_STR("peaks(state) -> (sample_peak, true_peak)")},
+    {"take_runs", kernel_take_runs, METH_VARARGS,
+     PyDoc_STR("take_runs(state) -> (starts, ends) of the clipped runs found since the last call")},
+    {"scans", kernel_scans, METH_VARARGS,
+     PyDoc_STR("scans(state) -> (dc_sums, nonfinite, first_sound, last_sound, first_frame, "
+               "last_frame, step_counts)")},
     {NULL, NULL, 0, NULL},
 };
 

@@ -7,11 +7,21 @@ squares per 10 ms hop (see ``hops``) and returns the sums of the hops the block 
 also follows the sample peak and the 4x true peak of ``truepeak`` (``peaks(state)``). It
 releases the GIL while it works (the C one; the fallback's sosfilt mostly).
 
+The same pass does the meter's content scans: per-channel DC sums, non-finite samples, the
+first and last frame at or above the silence level, the histogram of sample steps
+|x[n] - x[n-1]| binned by the top bits of their float32 pattern (``STEP_BIN_SHIFT``) with the
+first and last frames (``scans(state)``), and clipped runs: MIN_CLIP_RUN or more consecutive
+samples of one channel all >= the clip level or all <= minus it, reported by
+``take_runs(state)`` as [start, end) frame ranges once closed, and the run still going at a
+block's end too (it grows, and reappears with its later end). Levels are compared in the
+samples' own precision.
+
 The implementations: the C extension ``soundlint.audio._kernel``, compiled when the package is
 installed, and ``kernel_numpy``, used when the extension is missing. They are chosen once, at
 import: ``SOUNDLINT_KERNEL=numpy`` forces the fallback, ``SOUNDLINT_KERNEL=c`` requires the
-extension (an ImportError without it). Their results agree: the filtered samples and the true
-peak bit for bit, the hop sums to rounding (their summation order differs).
+extension (an ImportError without it). Their results agree: the filtered samples, the true
+peak and the scans bit for bit, the hop and DC sums to rounding (their summation order differs;
+none for samples decoded from PCM of up to 24 bits).
 """
 
 from __future__ import annotations
@@ -23,6 +33,19 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from soundlint.audio import kernel_numpy, truepeak
+from soundlint.audio.kernel_numpy import STEP_BIN_SHIFT, STEP_BINS
+
+__all__ = [
+    "STEP_BINS",
+    "STEP_BIN_SHIFT",
+    "Peaks",
+    "Scans",
+    "feed",
+    "new_state",
+    "peaks",
+    "scans",
+    "take_runs",
+]
 
 ENVIRONMENT_VARIABLE = "SOUNDLINT_KERNEL"
 
@@ -32,6 +55,23 @@ class Peaks(NamedTuple):
     """Largest |sample| of any channel."""
     true: float
     """True peak (linear), at least the sample peak, including the tail into silence."""
+
+
+class Scans(NamedTuple):
+    dc_sums: np.ndarray
+    """Per channel, the sum of the samples (float64)."""
+    nonfinite: int
+    """Samples that were NaN or infinite (read as 0)."""
+    first_sound: int | None
+    """First frame with a sample at or above the silence level on any channel, or None."""
+    last_sound: int | None
+    """Last such frame, or None."""
+    first_frame: np.ndarray | None
+    """The first frame (float64), None before any."""
+    last_frame: np.ndarray
+    """The last frame fed (float64; zeros before any)."""
+    step_counts: np.ndarray
+    """(channels, STEP_BINS) counts of the steps' bins."""
 
 
 def _available() -> dict[str, ModuleType]:
@@ -58,15 +98,25 @@ def _choose() -> tuple[str, ModuleType]:
 BACKEND_NAME, _backend = _choose()
 
 
-def new_state(sample_rate: int, weights: np.ndarray, sos: np.ndarray | None) -> Any:
+def new_state(
+    sample_rate: int,
+    weights: np.ndarray,
+    sos: np.ndarray | None,
+    *,
+    clip_level: float = 1.0,
+    silence_level: float = 0.001,
+) -> Any:
     """State for one stream: per-channel loudness ``weights`` (0 leaves a channel out), the
-    K-weighting as a (2, 6) SOS array, or None to measure peaks only."""
+    K-weighting as a (2, 6) SOS array, or None to measure peaks only; the linear levels at
+    which a sample counts as clipped and as sound."""
     return _backend.State(
         sample_rate,
         [float(weight) for weight in weights],
         None if sos is None else np.asarray(sos, dtype=np.float64).ravel().tolist(),
         truepeak.WINDOW_WEIGHTS.ravel().tolist(),
         truepeak.SAFE_BOUND,
+        clip_level=float(clip_level),
+        silence_level=float(silence_level),
     )
 
 
@@ -80,3 +130,25 @@ def peaks(state: Any) -> Peaks:
     """Sample and true peak of everything fed so far."""
     sample, true = _backend.peaks(state)
     return Peaks(float(sample), float(true))
+
+
+def take_runs(state: Any) -> tuple[list[int], list[int]]:
+    """The clipped runs reported since the last call: their start and end frames."""
+    starts, ends = _backend.take_runs(state)
+    return starts, ends
+
+
+def scans(state: Any) -> Scans:
+    """What the content scans found in everything fed so far."""
+    sums, nonfinite, first_sound, last_sound, first_frame, last_frame, counts = _backend.scans(
+        state
+    )
+    return Scans(
+        dc_sums=np.array(sums, dtype=np.float64),
+        nonfinite=int(nonfinite),
+        first_sound=first_sound,
+        last_sound=last_sound,
+        first_frame=None if first_frame is None else np.array(first_frame, dtype=np.float64),
+        last_frame=np.array(last_frame, dtype=np.float64),
+        step_counts=np.frombuffer(counts, dtype=np.int64).reshape(len(sums), STEP_BINS).copy(),
+    )

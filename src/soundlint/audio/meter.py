@@ -7,20 +7,20 @@ boundaries sit at sample ``round(k * sample_rate / 100)``: exact at rates that a
 window's energy is always divided by its own sample count. Momentary (40 hops) and short-term
 (300 hops) loudness are evaluated at every hop; gating blocks are the momentary windows ending
 on every 10th hop (400 ms every 100 ms), short-term values for the loudness range likewise.
-The per-sample work (K-weighting, hop sums, peaks, true peak) is the ``kernel``'s.
+The per-sample work (K-weighting, hop sums, peaks, true peak, and the scans for DC, non-finite
+samples, silence, clipping and steps) is the ``kernel``'s, in one pass over each block.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 
 from soundlint.audio import kernel
-from soundlint.audio.hops import hop_boundary
+from soundlint.audio.hops import HOPS_PER_SECOND, hop_boundary
 from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.audio.layout import channel_weights
 from soundlint.audio.reasons import missing_reasons
@@ -36,32 +36,25 @@ LRA_RELATIVE_GATE_LU = -20.0
 LRA_LOW_PERCENTILE = 0.10
 LRA_HIGH_PERCENTILE = 0.95
 SILENCE_DBFS = -60.0
-MIN_CLIP_RUN = 3
 CLIP_JOIN_S = 0.010
 """Clipped runs less than this apart, on any channel, are one event."""
 SEAM_STEP_PERCENTILE = 0.9999
 """The loop seam is measured against the step that only one in 10 000 exceeds."""
-_STEP_BIN_SHIFT = 19
-"""Step magnitudes are binned by the top bits of their float32 pattern: 8 exponent and 4
-mantissa bits, 16 log-spaced bins an octave (4.4% wide) from 0 to infinity."""
-_STEP_BINS = 1 << (31 - _STEP_BIN_SHIFT)
 
 
 def _step_bin_middles() -> np.ndarray:
     """The middle of each bin: its bit pattern with the next mantissa bit set. Zero for the
     bin of zero (and subnormal) steps; the largest float32 for infinite ones."""
-    finite = int(np.float32(np.inf).view(np.int32)) >> _STEP_BIN_SHIFT
-    patterns = np.arange(finite, dtype=np.int32) << _STEP_BIN_SHIFT | 1 << (_STEP_BIN_SHIFT - 1)
-    middles = np.full(_STEP_BINS, float(np.finfo(np.float32).max))
+    shift = kernel.STEP_BIN_SHIFT
+    finite = int(np.float32(np.inf).view(np.int32)) >> shift
+    patterns = np.arange(finite, dtype=np.int32) << shift | 1 << (shift - 1)
+    middles = np.full(kernel.STEP_BINS, float(np.finfo(np.float32).max))
     middles[:finite] = patterns.view(np.float32)
     middles[0] = 0.0
     return middles
 
 
 _STEP_MIDDLES = _step_bin_middles()
-_SEARCH_CHUNK = 4096
-# Blocks at least this long go through the kernel on a helper thread.
-_THREADED_FRAMES = 8192
 
 
 def loudness_problem(sample_rate: int, weighted_channels: int) -> str | None:
@@ -149,129 +142,52 @@ class _SlidingLoudness:
         """Mean energy of the windows of ``width`` hops ending at each complete hop."""
         ends = hops[hops >= width]
         sums = cumulative[ends - base] - cumulative[ends - width - base]
-        lengths = np.asarray(hop_boundary(self._rate, ends)) - np.asarray(
-            hop_boundary(self._rate, ends - width)
-        )
+        lengths: np.ndarray | int
+        if self._rate % HOPS_PER_SECOND == 0:
+            lengths = width * (self._rate // HOPS_PER_SECOND)  # every window alike
+        else:
+            lengths = np.asarray(hop_boundary(self._rate, ends)) - np.asarray(
+                hop_boundary(self._rate, ends - width)
+            )
         return ends, np.maximum(sums, 0.0) / lengths
 
 
-def _first_at_least(row: np.ndarray, level: float) -> int | None:
-    """Index of the first element >= level, searching forwards chunk by chunk."""
-    for start in range(0, row.size, _SEARCH_CHUNK):
-        hits = row[start : start + _SEARCH_CHUNK] >= level
-        if hits.any():
-            return start + int(hits.argmax())
-    return None
-
-
-def _last_at_least(row: np.ndarray, level: float) -> int | None:
-    """Index of the last element >= level, searching backwards chunk by chunk."""
-    for stop in range(row.size, 0, -_SEARCH_CHUNK):
-        start = max(0, stop - _SEARCH_CHUNK)
-        hits = row[start:stop] >= level
-        if hits.any():
-            return stop - 1 - int(hits[::-1].argmax())
-    return None
-
-
-class _StepHistogram:
-    """Per channel, a fixed log-spaced histogram of |x[n] - x[n-1]| and the first and last
-    frames: enough for the loop seam in bounded memory, whatever the stream's length."""
-
-    def __init__(self, channels: int) -> None:
-        self._counts = np.zeros((channels, _STEP_BINS), dtype=np.int64)
-        self.first_frame: np.ndarray | None = None
-        self.last_frame = np.zeros(channels)
-
-    def feed(self, samples: np.ndarray) -> None:
-        """Add a (channels, frames) block, the step from the previous block included."""
-        if self.first_frame is None:
-            self.first_frame = samples[:, 0].astype(np.float64)
-        else:
-            self._count(np.abs(samples[:, :1] - self.last_frame[:, None]))
-        self.last_frame = samples[:, -1].astype(np.float64)
-        if samples.shape[1] > 1:
-            steps = np.diff(samples, axis=1)
-            self._count(np.abs(steps, out=steps))
-
-    def _count(self, magnitudes: np.ndarray) -> None:
-        """Bin a (channels, n) array of step magnitudes of our own (it is overwritten)."""
-        codes = magnitudes.astype(np.float32, copy=False).view(np.int32)
-        np.right_shift(codes, _STEP_BIN_SHIFT, out=codes)
-        for channel, row in enumerate(codes):
-            self._counts[channel] += np.bincount(row, minlength=_STEP_BINS)
-
-    def typical_steps(self) -> np.ndarray:
-        """Per channel, the larger of the SEAM_STEP_PERCENTILE step and the mean step (the
-        mean counts when fewer steps than that move at all); bin midpoints."""
-        counts = self._counts
-        totals = counts.sum(axis=1)
-        ranks = np.ceil(totals * SEAM_STEP_PERCENTILE)
-        typical = np.zeros(counts.shape[0])
-        for channel, row in enumerate(counts):
-            if totals[channel] == 0:
-                continue
-            percentile = _STEP_MIDDLES[int(np.searchsorted(np.cumsum(row), ranks[channel]))]
-            mean = float(row @ _STEP_MIDDLES) / totals[channel]
-            typical[channel] = max(percentile, mean)
-        return typical
+def typical_steps(step_counts: np.ndarray) -> np.ndarray:
+    """Per channel of a (channels, bins) step histogram (see ``kernel``), the larger of the
+    SEAM_STEP_PERCENTILE step and the mean step (the mean counts when fewer steps than that
+    move at all); bin midpoints."""
+    totals = step_counts.sum(axis=1)
+    ranks = np.ceil(totals * SEAM_STEP_PERCENTILE)
+    typical = np.zeros(step_counts.shape[0])
+    for channel, row in enumerate(step_counts):
+        if totals[channel] == 0:
+            continue
+        percentile = _STEP_MIDDLES[int(np.searchsorted(np.cumsum(row), ranks[channel]))]
+        mean = float(row @ _STEP_MIDDLES) / totals[channel]
+        typical[channel] = max(percentile, mean)
+    return typical
 
 
 class _ClipRuns:
-    """Clipping events: runs of MIN_CLIP_RUN+ consecutive samples of one channel at the same
-    full-scale value (all >= level or all <= -level; a full-scale tone at Nyquist is none),
-    joined across channels into one event when less than ``join`` frames apart. The first
-    ``limit`` events are kept, as sorted disjoint [start, end) frame ranges."""
+    """Clipping events from the kernel's clipped runs (MIN_CLIP_RUN+ consecutive samples of one
+    channel at the same full-scale value, all >= level or all <= -level; a full-scale tone at
+    Nyquist is none), joined across channels into one event when less than ``join`` frames
+    apart. The first ``limit`` events are kept, as sorted disjoint [start, end) frame ranges.
+    A run still going at a block's end comes in with each block (it grows, and joins its later
+    self)."""
 
-    def __init__(self, channels: int, level: float, limit: int, join: int) -> None:
-        self._level = level
+    def __init__(self, limit: int, join: int) -> None:
         self._limit = limit
         self._join = join
-        self._open: list[tuple[int, int] | None] = [None] * channels
-        """Per channel, the sign and first frame of a run still going at the last block's end."""
         self._starts: list[int] = []
         self._ends: list[int] = []
         self.capped = False
         """True once an event was left out because ``limit`` events were kept."""
 
-    def feed(self, samples: np.ndarray, peaks: np.ndarray, offset: int) -> None:
-        """Scan a (channels, frames) block of samples starting at frame ``offset``."""
-        starts: list[np.ndarray] = []
-        ends: list[np.ndarray] = []
-        for channel, row in enumerate(samples):
-            if peaks[channel] < self._level and self._open[channel] is None:
-                continue
-            found = self._channel_runs(channel, row, offset)
-            starts.append(found[0])
-            ends.append(found[1])
+    def add(self, starts: list[int], ends: list[int]) -> None:
+        """Take the runs of a block (any order)."""
         if starts:
-            self._add(np.concatenate(starts), np.concatenate(ends))
-
-    def _channel_runs(self, channel: int, row: np.ndarray, offset: int) -> tuple[np.ndarray, ...]:
-        """Runs of one channel's block that are long enough: closed ones, and the run still
-        open at the block's end (it may grow, and joins its later self)."""
-        frames = row.size
-        signs = (row >= self._level).astype(np.int8) - (row <= -self._level).astype(np.int8)
-        carried = self._open[channel]
-        # Frame -1 is the carried run's sign, frame ``frames`` a 0: every run has two cuts.
-        padded = np.concatenate(([0 if carried is None else carried[0]], signs, [0]))
-        cuts = np.flatnonzero(padded[1:] != padded[:-1])
-        firsts, lasts = cuts[:-1], cuts[1:]
-        run_signs = padded[firsts + 1]
-        keep = run_signs != 0
-        firsts, lasts, run_signs = firsts[keep], lasts[keep], run_signs[keep]
-        starts = (firsts + offset).astype(np.int64)
-        ends = (lasts + offset).astype(np.int64)
-        if carried is not None:
-            head = cuts[0]
-            starts = np.concatenate(([carried[1]], starts))
-            ends = np.concatenate(([offset + head], ends))
-            run_signs = np.concatenate(([carried[0]], run_signs))
-        self._open[channel] = None
-        if ends.size and ends[-1] == offset + frames:
-            self._open[channel] = (int(run_signs[-1]), int(starts[-1]))
-        long_enough = ends - starts >= MIN_CLIP_RUN
-        return starts[long_enough], ends[long_enough]
+            self._add(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
     def _add(self, starts: np.ndarray, ends: np.ndarray) -> None:
         """Join a block's runs into events, then into the kept events."""
@@ -303,11 +219,8 @@ class _ClipRuns:
             del self._starts[self._limit :], self._ends[self._limit :]
             self.capped = True
 
-    def runs(self, frames: int) -> list[tuple[int, int]]:
-        """The kept events as [start, end) frame ranges, runs still open ending at ``frames``."""
-        for sign_start in self._open:
-            if sign_start is not None and frames - sign_start[1] >= MIN_CLIP_RUN:
-                self._insert(sign_start[1], frames)
+    def runs(self) -> list[tuple[int, int]]:
+        """The kept events as [start, end) frame ranges."""
         return list(zip(self._starts, self._ends, strict=True))
 
 
@@ -335,20 +248,16 @@ class LoudnessMeter:
         weights = channel_weights(channels, channel_mask)
         self._loudness_problem = loudness_problem(sample_rate, int(np.count_nonzero(weights)))
         sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
-        self._kernel = kernel.new_state(sample_rate, weights, sos)
-        self._sliding = _SlidingLoudness(sample_rate)
-        self._clips = _ClipRuns(
-            channels, clip_level, max_clipped_runs, round(CLIP_JOIN_S * sample_rate)
+        self._kernel = kernel.new_state(
+            sample_rate,
+            weights,
+            sos,
+            clip_level=clip_level,
+            silence_level=10.0 ** (SILENCE_DBFS / 20.0),
         )
-        self._silence_level = 10.0 ** (SILENCE_DBFS / 20.0)
-        self._first_sound: int | None = None
-        self._last_sound: int | None = None
+        self._sliding = _SlidingLoudness(sample_rate)
+        self._clips = _ClipRuns(max_clipped_runs, round(CLIP_JOIN_S * sample_rate))
         self._frames = 0
-        self._nonfinite = 0
-        self._sums = np.zeros(channels)
-        self._steps = _StepHistogram(channels)
-        self._executor: ThreadPoolExecutor | None = None
-        self._rows = np.zeros((channels, 0), dtype=np.float32)
 
     @property
     def frames(self) -> int:
@@ -363,65 +272,11 @@ class LoudnessMeter:
             return
         dtype = np.float32 if block.dtype == np.float32 else np.float64
         interleaved = np.ascontiguousarray(block, dtype=dtype)
-        hop_sums = self._start_kernel(interleaved)
-        try:
-            self._scan(interleaved)
-        finally:
-            self._sliding.add(hop_sums.result())
-
-    def _start_kernel(self, interleaved: np.ndarray) -> Future[np.ndarray]:
-        """Run the kernel over a block: on a helper thread when the block is long, so that it
-        overlaps the numpy scans (the kernel releases the GIL). Callers wait for the result
-        before returning: the decoder reuses the block's buffer."""
-        if interleaved.shape[0] < _THREADED_FRAMES:
-            done: Future[np.ndarray] = Future()
-            done.set_result(kernel.feed(self._kernel, interleaved))
-            return done
-        if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meter")
-        return self._executor.submit(kernel.feed, self._kernel, interleaved)
-
-    def _scan(self, interleaved: np.ndarray) -> None:
-        """DC, peaks, clipping, silence and steps of a block, on a copy of its rows (reductions
-        along strided rows are ten times slower than the copy) in a buffer kept from block to
-        block (a new one each time costs a page fault every 4 KiB)."""
-        frames = interleaved.shape[0]
-        if self._rows.shape[1] < frames or self._rows.dtype != interleaved.dtype:
-            self._rows = np.empty((self.channels, frames), dtype=interleaved.dtype)
-        samples = self._rows[:, :frames]
-        np.copyto(samples, interleaved.T)
-        sums = samples.sum(axis=1, dtype=np.float64)
-        if not np.isfinite(sums).all():
-            samples = self._zero_nonfinite(samples)
-            sums = samples.sum(axis=1, dtype=np.float64)
-        self._sums += sums
-        magnitude = np.abs(samples)
-        peaks = magnitude.max(axis=1)
-        self._clips.feed(samples, peaks, self._frames)
-        self._track_sound(magnitude, peaks)
-        self._steps.feed(samples)
-        self._frames += samples.shape[1]
-
-    def _zero_nonfinite(self, samples: np.ndarray) -> np.ndarray:
-        finite = np.isfinite(samples)
-        self._nonfinite += int(samples.size - np.count_nonzero(finite))
-        return np.where(finite, samples, samples.dtype.type(0))
-
-    def _track_sound(self, magnitude: np.ndarray, peaks: np.ndarray) -> None:
-        """Remember the first and last frame at or above the silence level."""
-        for channel in np.flatnonzero(peaks >= self._silence_level):
-            row = magnitude[channel]
-            if self._first_sound is None or self._first_sound >= self._frames:
-                first = _first_at_least(row, self._silence_level)
-                if first is not None and (
-                    self._first_sound is None or self._frames + first < self._first_sound
-                ):
-                    self._first_sound = self._frames + first
-            last = _last_at_least(row, self._silence_level)
-            if last is not None and (
-                self._last_sound is None or self._frames + last > self._last_sound
-            ):
-                self._last_sound = self._frames + last
+        # One call per block: the kernel releases the GIL, so the decoder's thread reads the
+        # next block meanwhile.
+        self._sliding.add(kernel.feed(self._kernel, interleaved))
+        self._clips.add(*kernel.take_runs(self._kernel))
+        self._frames += interleaved.shape[0]
 
     def momentary_lufs(self) -> np.ndarray:
         """Momentary loudness of the windows ending every 100 ms (-inf for digital silence)."""
@@ -435,14 +290,12 @@ class LoudnessMeter:
         self, *, decode_error: str | None = None, decode_error_at_s: float | None = None
     ) -> Measurement:
         """The measurement of everything fed so far (feeding may go on afterwards)."""
-        if self._executor is not None:
-            self._executor.shutdown()
-            self._executor = None
         frames, rate = self._frames, self.sample_rate
         sliding = self._sliding
         peaks = kernel.peaks(self._kernel)
         peak, sample_peak = peaks.true, peaks.sample
-        runs = self._clips.runs(frames)
+        scans = kernel.scans(self._kernel)
+        runs = self._clips.runs()
         measurement = Measurement(
             sample_rate=rate,
             channels=self.channels,
@@ -453,13 +306,13 @@ class LoudnessMeter:
             sample_peak_dbfs=20.0 * math.log10(sample_peak) if sample_peak > 0.0 else None,
             max_momentary_lufs=energy_to_lufs(sliding.max_momentary),
             max_short_term_lufs=energy_to_lufs(sliding.max_short_term),
-            dc_offset=tuple((self._sums / frames).tolist()) if frames else (),
-            leading_silence_s=self._leading_silence(),
-            trailing_silence_s=self._trailing_silence(),
+            dc_offset=tuple((scans.dc_sums / frames).tolist()) if frames else (),
+            leading_silence_s=self._leading_silence(scans.first_sound),
+            trailing_silence_s=self._trailing_silence(scans.last_sound),
             clipped_runs=tuple((start / rate, end / rate) for start, end in runs),
             clipped_runs_capped=self._clips.capped,
-            loop_seam_ratio=self._loop_seam_ratio(),
-            nonfinite_samples=self._nonfinite,
+            loop_seam_ratio=self._loop_seam_ratio(scans),
+            nonfinite_samples=scans.nonfinite,
             decode_error=decode_error,
             decode_error_at_s=decode_error_at_s,
         )
@@ -471,26 +324,26 @@ class LoudnessMeter:
         )
         return replace(measurement, missing=reasons)
 
-    def _leading_silence(self) -> float | None:
+    def _leading_silence(self, first_sound: int | None) -> float | None:
         if self._frames == 0:
             return None
-        first = self._frames if self._first_sound is None else self._first_sound
+        first = self._frames if first_sound is None else first_sound
         return first / self.sample_rate
 
-    def _trailing_silence(self) -> float | None:
+    def _trailing_silence(self, last_sound: int | None) -> float | None:
         if self._frames == 0:
             return None
-        last = -1 if self._last_sound is None else self._last_sound
+        last = -1 if last_sound is None else last_sound
         return (self._frames - 1 - last) / self.sample_rate
 
-    def _loop_seam_ratio(self) -> float | None:
+    def _loop_seam_ratio(self, scans: kernel.Scans) -> float | None:
         """max over channels of |first - last frame| / the channel's typical large step (see
-        ``_StepHistogram``); None when nothing moves."""
-        if self._frames < 2 or self._steps.first_frame is None:
+        ``typical_steps``); None when nothing moves."""
+        if self._frames < 2 or scans.first_frame is None:
             return None
-        typical = self._steps.typical_steps()
+        typical = typical_steps(scans.step_counts)
         moving = typical > 0.0
         if not moving.any():
             return None
-        jumps = np.abs(self._steps.first_frame - self._steps.last_frame)
+        jumps = np.abs(scans.first_frame - scans.last_frame)
         return float((jumps[moving] / typical[moving]).max())
