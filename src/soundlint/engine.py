@@ -89,8 +89,9 @@ def check(
     rules = plugins.rules()
     selection = RuleSelection(rules, settings)
     analysis = Analysis({})
-    if any(rules[code].needs_audio for code in selection.enabled_codes):
-        analysis = _analyse(project, settings, plugins, jobs, use_cache, progress)
+    needs = frozenset().union(*(rules[code].needs for code in selection.enabled_codes))
+    if needs:
+        analysis = _analyse(project, settings, plugins, needs, jobs, use_cache, progress)
     context = CheckContext(project, settings, selection, analysis)
     found: list[Diagnostic] = analysis.plugin_errors()
     for template in project.checked_templates:
@@ -115,6 +116,7 @@ def _analyse(
     project: Project,
     settings: Settings,
     plugins: Plugins,
+    needs: frozenset[str],
     jobs: int | None,
     use_cache: bool,
     progress_mode: str,
@@ -135,7 +137,9 @@ def _analyse(
         cache.hash_ahead(paths)
     progress = AnalysisProgress(progress_mode)
     try:
-        return analyse(paths, settings, plugins, jobs=jobs, cache=cache, progress=progress)
+        return analyse(
+            paths, settings, plugins, needs=needs, jobs=jobs, cache=cache, progress=progress
+        )
     finally:  # interrupted too: the measurements kept so far stay findable
         progress.close()
         if cache is not None:

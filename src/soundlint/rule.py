@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from soundlint.model import Severity
+from soundlint.model import MEASURES, Severity
 from soundlint.words import type_name
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
@@ -66,14 +66,24 @@ class Rule:
     example: str = ""
     options: tuple[Option, ...] = ()
     enabled_by_default: bool = True
-    needs_audio: bool = False
-    """True when the rule reads decoded-audio measurements (loudness, clipping, ...)."""
+    needs_audio: bool | frozenset[str] = False
+    """What the rule reads of the decoded audio: a set of ``model.MEASURES`` ("decode",
+    "loudness", "true-peak", "content"); True for all of them, False for none."""
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
             raise ValueError(f"rule code {self.code!r} does not match {CODE_PATTERN.pattern}")
         if not NAME_PATTERN.match(self.name):
             raise ValueError(f"rule name {self.name!r} is not kebab-case")
+        if unknown := self.needs - set(MEASURES):
+            raise ValueError(f"rule {self.code} needs unknown measures {sorted(unknown)}")
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The measures the rule reads (see ``needs_audio``)."""
+        if self.needs_audio is True:
+            return frozenset(MEASURES)
+        return frozenset(self.needs_audio or ())
 
     @property
     def defaults(self) -> dict[str, Any]:

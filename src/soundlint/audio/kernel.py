@@ -58,9 +58,22 @@ def _choose() -> tuple[str, ModuleType]:
 BACKEND_NAME, _backend = _choose()
 
 
-def new_state(sample_rate: int, weights: np.ndarray, sos: np.ndarray | None) -> Any:
+def new_state(
+    sample_rate: int, weights: np.ndarray, sos: np.ndarray | None, *, true_peak: bool = True
+) -> Any:
     """State for one stream: per-channel loudness ``weights`` (0 leaves a channel out), the
-    K-weighting as a (2, 6) SOS array, or None to measure peaks only."""
+    K-weighting as a (2, 6) SOS array, or None to measure peaks only. ``true_peak=False``
+    lets the backend skip the 4x oversampling (``peaks().true`` is then meaningless): the
+    numpy fallback does; the C kernel does not take the flag yet and measures it anyway."""
+    if _backend is kernel_numpy:
+        return kernel_numpy.State(
+            sample_rate,
+            [float(weight) for weight in weights],
+            None if sos is None else np.asarray(sos, dtype=np.float64).ravel().tolist(),
+            truepeak.WINDOW_WEIGHTS.ravel().tolist(),
+            truepeak.SAFE_BOUND,
+            true_peak=true_peak,
+        )
     return _backend.State(
         sample_rate,
         [float(weight) for weight in weights],

@@ -56,6 +56,8 @@ class State:
         sos: Sequence[float] | None,
         window_weights: Sequence[float],
         safe_bound: float,
+        *,
+        true_peak: bool = True,
     ) -> None:
         channel_weights = np.array(weights, dtype=np.float64)
         self.weighted = np.flatnonzero(channel_weights > 0.0)
@@ -63,6 +65,8 @@ class State:
         self.zi = np.zeros((2, self.weighted.size, 2))
         self.hops = _HopEnergies(sample_rate, channel_weights[self.weighted])
         self.truepeak = TruePeakMeter(channel_weights.size)
+        self.true_peak = true_peak
+        self.sample_peak = 0.0
 
 
 def feed(state: State, samples: np.ndarray) -> np.ndarray:
@@ -72,7 +76,10 @@ def feed(state: State, samples: np.ndarray) -> np.ndarray:
     if not finite.all():
         rows = np.where(finite, rows, rows.dtype.type(0))
     rows = np.ascontiguousarray(rows)
-    state.truepeak.feed(rows)
+    if state.true_peak:
+        state.truepeak.feed(rows)
+    elif rows.size:
+        state.sample_peak = max(state.sample_peak, float(np.abs(rows).max()))
     if state.sos is None or rows.shape[1] == 0:
         return np.zeros(0)
     from scipy.signal import sosfilt
@@ -86,4 +93,6 @@ def feed(state: State, samples: np.ndarray) -> np.ndarray:
 
 def peaks(state: State) -> tuple[float, float]:
     """As ``kernel.peaks``: (sample peak, true peak)."""
+    if not state.true_peak:
+        return state.sample_peak, state.sample_peak
     return state.truepeak.sample_peak, state.truepeak.peak()

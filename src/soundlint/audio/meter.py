@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Set
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
@@ -23,8 +24,8 @@ from soundlint.audio import kernel
 from soundlint.audio.hops import hop_boundary
 from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.audio.layout import channel_weights
-from soundlint.audio.reasons import missing_reasons
-from soundlint.model import Measurement
+from soundlint.audio.reasons import missing_reasons, only
+from soundlint.model import MEASURES, Measurement
 
 MOMENTARY_HOPS = 40
 SHORT_TERM_HOPS = 300
@@ -317,6 +318,9 @@ class LoudnessMeter:
     ``clip_level``: a sample counts as clipped when |x| >= it (1.0 for float data; integer
     PCM clips at 1 - 2**-(bits-1)). At most ``max_clipped_runs`` runs are kept, the earliest.
     ``channel_mask``: the WAVE_FORMAT_EXTENSIBLE speaker mask that sets the channel weights.
+    ``measures``: what to measure (see ``model.MEASURES``): without ``loudness`` no
+    K-weighting, without ``true-peak`` no oversampling, without ``content`` no scans for
+    DC, silence, clipping and the seam; the result leaves their values out.
     """
 
     def __init__(
@@ -327,6 +331,7 @@ class LoudnessMeter:
         clip_level: float = 1.0,
         max_clipped_runs: int = 1000,
         channel_mask: int | None = None,
+        measures: Set[str] = frozenset(MEASURES),
     ) -> None:
         if channels < 1:
             raise ValueError("a stream needs at least one channel")
@@ -334,8 +339,12 @@ class LoudnessMeter:
         self.channels = channels
         weights = channel_weights(channels, channel_mask)
         self._loudness_problem = loudness_problem(sample_rate, int(np.count_nonzero(weights)))
-        sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
-        self._kernel = kernel.new_state(sample_rate, weights, sos)
+        self.measures = frozenset(measures)
+        loudness = "loudness" in measures and self._loudness_problem is None
+        sos = k_weighting_sos(sample_rate) if loudness else None
+        self._kernel = kernel.new_state(
+            sample_rate, weights, sos, true_peak="true-peak" in measures
+        )
         self._sliding = _SlidingLoudness(sample_rate)
         self._clips = _ClipRuns(
             channels, clip_level, max_clipped_runs, round(CLIP_JOIN_S * sample_rate)
@@ -365,7 +374,10 @@ class LoudnessMeter:
         interleaved = np.ascontiguousarray(block, dtype=dtype)
         hop_sums = self._start_kernel(interleaved)
         try:
-            self._scan(interleaved)
+            if "content" in self.measures:
+                self._scan(interleaved)
+            else:
+                self._count(interleaved)
         finally:
             self._sliding.add(hop_sums.result())
 
@@ -401,6 +413,12 @@ class LoudnessMeter:
         self._track_sound(magnitude, peaks)
         self._steps.feed(samples)
         self._frames += samples.shape[1]
+
+    def _count(self, interleaved: np.ndarray) -> None:
+        """Frames and non-finite samples only, when no content is measured."""
+        if not np.isfinite(interleaved.sum(dtype=np.float64)):
+            self._nonfinite += int(interleaved.size - np.count_nonzero(np.isfinite(interleaved)))
+        self._frames += interleaved.shape[0]
 
     def _zero_nonfinite(self, samples: np.ndarray) -> np.ndarray:
         finite = np.isfinite(samples)
@@ -469,7 +487,7 @@ class LoudnessMeter:
             gating_blocks=len(sliding.gating_energies),
             short_term_windows=len(sliding.short_term_energies),
         )
-        return replace(measurement, missing=reasons)
+        return only(replace(measurement, missing=reasons), self.measures)
 
     def _leading_silence(self) -> float | None:
         if self._frames == 0:
