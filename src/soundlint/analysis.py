@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -112,8 +114,25 @@ def analyse(
         for job in pending:
             keep(job.path, _run(plugins, job, settings))
     else:
-        _in_pool(pending, settings, workers, keep)
+        global _worker_plugins
+        _worker_plugins = plugins  # what forked workers start with
+        try:
+            _in_pool(_longest_first(pending), settings, workers, keep)
+        finally:
+            _worker_plugins = None
     return Analysis(outcomes)
+
+
+def _longest_first(jobs: list[Job]) -> list[Job]:
+    """The largest files first, so that no worker is left with a long file at the end."""
+
+    def size(job: Job) -> int:
+        try:
+            return job.path.stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(jobs, key=size, reverse=True)
 
 
 def _total_bytes(pending: list[Job]) -> int:
@@ -156,7 +175,8 @@ def _measure(plugins: Plugins, path: Path, settings: Settings, needs: frozenset[
     return Outcome(measurement=measurement)
 
 
-# Worker processes load their own plugins once, from the same configuration.
+# Worker processes use the plugins of the process that forked them, or where workers are not
+# forked (no fork on the platform), load their own once, from the same configuration.
 _worker_plugins: Plugins | None = None
 
 
@@ -166,6 +186,8 @@ def _start_worker(config_file: Path | None, plugin_args: tuple[str, ...]) -> Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    if _worker_plugins is not None:  # forked: the main process's, nothing to load
+        return
     from soundlint import api
 
     session = api.start((), config_path=config_file, plugin_args=plugin_args, search_config=False)
@@ -250,8 +272,13 @@ def _alone(job: Job, settings: Settings) -> Outcome:
 
 
 def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
+    """Forked workers where the platform forks safely (Linux): they start in milliseconds
+    with the plugins already loaded; elsewhere the platform's default start method."""
+    methods = multiprocessing.get_all_start_methods()
+    fork = sys.platform.startswith("linux") and "fork" in methods
     return ProcessPoolExecutor(
         max_workers=workers,
+        mp_context=multiprocessing.get_context("fork") if fork else None,
         initializer=_start_worker,
         initargs=(settings.config_file, settings.plugin_args),
     )
