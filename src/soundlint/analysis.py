@@ -79,12 +79,12 @@ def analyse(
     settings: Settings,
     plugins: Plugins,
     *,
-    needs: frozenset[str] = frozenset(MEASURES),
+    needs: Callable[[Path], frozenset[str]] = lambda path: frozenset(MEASURES),
     jobs: int | None = None,
     cache: MeasurementCache | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Measure what ``needs`` asks of every file not already in the cache; store what was
+    """Measure what ``needs(path)`` asks of every file not already in the cache; store what was
     measured. The cache is looked up by the stat index alone: a file it does not know as it
     is now is hashed by the worker that measures it, while reading it anyway."""
     unique = sorted(set(paths))
@@ -93,11 +93,11 @@ def analyse(
     where = (cache.directory, cache.meter) if cache is not None else None
     for path in unique:
         digest = cache.digest(path, cache_module.stat_signature(path)) if cache else None
-        cached = cache.entry(digest, needs) if cache and digest else None
+        cached = cache.entry(digest, needs(path)) if cache and digest else None
         if cached is not None:
             outcomes[path] = Outcome(measurement=cached)
         else:
-            pending.append(Job(path, needs, where, digest))
+            pending.append(Job(path, needs(path), where, digest))
     report = progress or (lambda done, total: None)
 
     def keep(path: Path, outcome: Outcome) -> None:

@@ -228,10 +228,10 @@ class Script:
     error: LoadError | None = None
 
 
-MEASURES = ("decode", "loudness", "true-peak", "content")
+MEASURES = ("decode", "loudness", "true-peak", "content", "loop-seam")
 """What a meter can be asked to measure: ``decode`` (frames, where decoding stops, NaN and
 infinite samples: always there), ``loudness`` (integrated, range, momentary and short-term
-maxima), ``true-peak``, ``content`` (sample peak, DC, edge silence, clipping, loop seam)."""
+maxima), ``true-peak``, ``content`` (sample peak, DC, edge silence, clipping), ``loop-seam``."""
 
 
 @dataclass(frozen=True)

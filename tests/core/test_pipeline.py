@@ -93,6 +93,10 @@ def test_measures_follow_the_rules(tmp_path: Path) -> None:
     assert loudness.true_peak_dbtp is None and loudness.dc_offset == ()
     assert decode.measures == ("decode",) and decode.frames == full.frames
     assert decode.integrated_lufs is None and decode.missing == ()
+    content = measure_file(path, measures={"content"})
+    assert content.dc_offset == full.dc_offset and content.loop_seam_ratio is None
+    seam = measure_file(path, measures={"loop-seam"})
+    assert seam.loop_seam_ratio == full.loop_seam_ratio is not None
 
 
 def test_no_true_peak_when_no_rule_reads_it(
@@ -124,7 +128,8 @@ def test_a_partial_entry_is_completed_when_more_is_needed(
     assert "LN001" in full.codes()
     entries = list((project / "cache" / "measurements").glob("*/*.json"))
     measures = {tuple(json.loads(e.read_text())["measures"]) for e in entries}
-    assert measures == {("decode", "loudness", "true-peak", "content")}
+    intro = ("decode", "loudness", "true-peak", "content")
+    assert measures == {intro, (*intro, "loop-seam")}  # AU005 reads only "main", which loops
     decodes = _Counting(analyse._measure)
     monkeypatch.setattr(analyse, "_measure", decodes)
     assert check("-j", "1", "--select", "WAV002", *cache).codes() == []

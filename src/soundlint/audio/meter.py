@@ -320,7 +320,8 @@ class LoudnessMeter:
     ``channel_mask``: the WAVE_FORMAT_EXTENSIBLE speaker mask that sets the channel weights.
     ``measures``: what to measure (see ``model.MEASURES``): without ``loudness`` no
     K-weighting, without ``true-peak`` no oversampling, without ``content`` no scans for
-    DC, silence, clipping and the seam; the result leaves their values out.
+    DC, silence and clipping, without ``loop-seam`` no step histogram (``loop-seam`` is
+    measured only with ``content``); the result leaves their values out.
     """
 
     def __init__(
@@ -339,7 +340,8 @@ class LoudnessMeter:
         self.channels = channels
         weights = channel_weights(channels, channel_mask)
         self._loudness_problem = loudness_problem(sample_rate, int(np.count_nonzero(weights)))
-        self.measures = frozenset(measures)
+        seam = {"content"} if "loop-seam" in measures else set()
+        self.measures = frozenset(measures) | seam  # the seam's scan is the content's
         loudness = "loudness" in measures and self._loudness_problem is None
         sos = k_weighting_sos(sample_rate) if loudness else None
         self._kernel = kernel.new_state(
@@ -411,7 +413,8 @@ class LoudnessMeter:
         peaks = magnitude.max(axis=1)
         self._clips.feed(samples, peaks, self._frames)
         self._track_sound(magnitude, peaks)
-        self._steps.feed(samples)
+        if "loop-seam" in self.measures:
+            self._steps.feed(samples)
         self._frames += samples.shape[1]
 
     def _count(self, interleaved: np.ndarray) -> None:

@@ -81,8 +81,8 @@ MEASURE_FIELDS = {
         "trailing_silence_s",
         "clipped_runs",
         "clipped_runs_capped",
-        "loop_seam_ratio",
     ),
+    "loop-seam": ("loop_seam_ratio",),
 }
 """The fields each measure of ``model.MEASURES`` fills in (``decode``'s are always there)."""
 

@@ -115,7 +115,8 @@ AU005 = Rule(
             check=at_least_zero,
         ),
     ),
-    needs_audio=frozenset({"content"}),
+    needs_audio=frozenset({"content", "loop-seam"}),
+    reads_segment=lambda segment, options: segment.name in options["loop-segments"],
 )
 AU006 = Rule(
     code="AU006",
