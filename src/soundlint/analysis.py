@@ -53,7 +53,9 @@ class Job:
     cache: tuple[Path, str] | None = None
     """The cache's directory and meter identity, when a cache is kept."""
     digest: str | None = None
-    """The file's hash, when the main process knows it already."""
+    """The file's hash, when the main process knows it already..."""
+    signature: list[int] | None = None
+    """... for the file with this stat signature (changed since: hashed again)."""
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,13 @@ def analyse(
     pending: list[Job] = []
     where = (cache.directory, cache.meter) if cache is not None else None
     for path in unique:
-        digest = cache.digest(path, cache_module.stat_signature(path)) if cache else None
+        signature = cache_module.stat_signature(path) if cache else None
+        digest = cache.digest(path, signature) if cache else None
         cached = cache.entry(digest, needs(path)) if cache and digest else None
         if cached is not None:
             outcomes[path] = Outcome(measurement=cached)
         else:
-            pending.append(Job(path, needs(path), where, digest))
+            pending.append(Job(path, needs(path), where, digest, signature))
     report = progress or (lambda done, total: None)
 
     def keep(path: Path, outcome: Outcome) -> None:
@@ -149,7 +152,8 @@ def _run(plugins: Plugins, job: Job, settings: Settings) -> Outcome:
     if job.cache is None:
         return _measure(plugins, job.path, settings, job.needs)
     signature = cache_module.stat_signature(job.path)
-    digest = job.digest or cache_module.hash_file(job.path)
+    known = job.digest if signature == job.signature else None
+    digest = known or cache_module.hash_file(job.path)
     if signature is None or digest is None:
         return _measure(plugins, job.path, settings, job.needs)
     directory, meter = job.cache

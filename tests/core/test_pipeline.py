@@ -152,3 +152,18 @@ def test_a_warm_run_does_not_import_the_audio_stack(project: Path) -> None:
     )
     assert done.stdout.splitlines()[-1] == "1 []", done.stderr
     assert "LN001" in done.stdout
+
+
+def test_a_digest_is_trusted_only_for_the_file_it_was_taken_of(tmp_path: Path) -> None:
+    from soundlint import api
+    from soundlint.analysis import Job, _run
+
+    path = write_wav(tmp_path / "s.wav")
+    session = api.start((), search_config=False)
+    plugins, settings = session.plugins, session.settings()
+    where = (tmp_path / "cache", "meter")
+    signature = cache_module.stat_signature(path)
+    trusted = _run(plugins, Job(path, frozenset({"decode"}), where, "0" * 32, signature), settings)
+    assert trusted.digest == "0" * 32
+    edited = Job(path, frozenset({"decode"}), where, "0" * 32, [0, 0, 0])  # changed since
+    assert _run(plugins, edited, settings).digest == cache_module.hash_file(path)
