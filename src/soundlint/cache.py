@@ -260,38 +260,48 @@ def hash_file(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+Check = typing.Callable[[Any], bool]
+
+
 @functools.cache
-def _measurement_fields() -> dict[str, Any]:
-    return typing.get_type_hints(Measurement)
+def _field_checks() -> dict[str, Check]:
+    """A type check for each of Measurement's fields, built once from its annotations."""
+    return {name: _check(hint) for name, hint in typing.get_type_hints(Measurement).items()}
 
 
 def _is_measurement(data: Any) -> bool:
     """True when ``data`` has exactly a Measurement's fields, each of the declared type."""
-    hints = _measurement_fields()
+    checks = _field_checks()
     return (
         isinstance(data, dict)
-        and set(data) == set(hints)
-        and all(_fits(data[name], hint) for name, hint in hints.items())
+        and data.keys() == checks.keys()
+        and all(check(data[name]) for name, check in checks.items())
     )
 
 
-def _fits(value: Any, hint: Any) -> bool:
+def _check(hint: Any) -> Check:
+    """A function telling whether a JSON value fits the type ``hint``."""
     arguments = typing.get_args(hint)
     if isinstance(hint, types.UnionType):
-        return any(_fits(value, argument) for argument in arguments)
+        options = [_check(argument) for argument in arguments]
+        return lambda value: any(option(value) for option in options)
     if typing.get_origin(hint) is tuple:
-        if not isinstance(value, list):
-            return False
         if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return all(_fits(item, arguments[0]) for item in value)
-        return len(value) == len(arguments) and all(map(_fits, value, arguments))
+            item = _check(arguments[0])
+            return lambda value: isinstance(value, list) and all(map(item, value))
+        items = [_check(argument) for argument in arguments]
+        return lambda value: (
+            isinstance(value, list)
+            and len(value) == len(items)
+            and all(check(item) for check, item in zip(items, value, strict=True))
+        )
     if hint is type(None):
-        return value is None
-    if isinstance(value, bool):
-        return hint is bool
+        return lambda value: value is None
+    if hint is bool:
+        return lambda value: isinstance(value, bool)
     if hint is float:
-        return isinstance(value, int | float)
-    return isinstance(value, hint)
+        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
+    return lambda value: isinstance(value, hint) and not isinstance(value, bool)
 
 
 def _from_json(data: dict[str, Any]) -> Measurement:
