@@ -167,3 +167,23 @@ def test_a_digest_is_trusted_only_for_the_file_it_was_taken_of(tmp_path: Path) -
     assert trusted.digest == "0" * 32
     edited = Job(path, frozenset({"decode"}), where, "0" * 32, [0, 0, 0])  # changed since
     assert _run(plugins, edited, settings).digest == cache_module.hash_file(path)
+
+
+def test_the_fallback_kernel_skips_the_true_peak_but_not_the_sample_peak() -> None:
+    from soundlint.audio import kernel_numpy, truepeak
+
+    samples = np.random.default_rng(1).uniform(-0.5, 0.5, (4800, 2)).astype(np.float32)
+    peaks = []
+    for true_peak in (True, False):
+        state = kernel_numpy.State(
+            48000,
+            [1.0, 1.0],
+            None,
+            truepeak.WINDOW_WEIGHTS.ravel().tolist(),
+            truepeak.SAFE_BOUND,
+            true_peak=true_peak,
+        )
+        kernel_numpy.feed(state, samples)
+        peaks.append(kernel_numpy.peaks(state))
+    assert peaks[1][0] == peaks[0][0] == float(np.abs(samples).max())
+    assert peaks[0][1] > peaks[0][0]  # oversampled: above the samples
