@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from soundlint import cache as cache_module
 from soundlint.cache import MeasurementCache
 from soundlint.config import Settings
-from soundlint.model import Diagnostic, Measurement
+from soundlint.model import MEASURES, Diagnostic, Measurement
 from soundlint.plugins import PLUGIN_ERROR, Plugins
 
 Progress = Callable[[int, int], None]
@@ -33,6 +36,26 @@ class Outcome:
     """The meter could not decode the file at all."""
     plugin_error: str | None = None
     """The meter raised something other than UnreadableAudio: a bug, reported as SL001."""
+    signature: list[int] | None = None
+    """The file's stat signature when it was hashed (see ``cache``), with ``digest``."""
+    digest: str | None = None
+    """The hash of the file's bytes, when a cache is kept."""
+    from_cache: bool = False
+    """The measurement is the cache's entry for these bytes: nothing was decoded."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to measure in a worker: what to measure, and where its cache entry may be."""
+
+    path: Path
+    needs: frozenset[str]
+    cache: tuple[Path, str] | None = None
+    """The cache's directory and meter identity, when a cache is kept."""
+    digest: str | None = None
+    """The file's hash, when the main process knows it already..."""
+    signature: list[int] | None = None
+    """... for the file with this stat signature (changed since: hashed again)."""
 
 
 @dataclass(frozen=True)
@@ -58,52 +81,95 @@ def analyse(
     settings: Settings,
     plugins: Plugins,
     *,
+    needs: Callable[[Path], frozenset[str]] = lambda path: frozenset(MEASURES),
     jobs: int | None = None,
     cache: MeasurementCache | None = None,
     progress: Progress | None = None,
 ) -> Analysis:
-    """Measure every file not already in the cache; store what was measured."""
+    """Measure what ``needs(path)`` asks of every file not already in the cache; store what was
+    measured. The cache is looked up by the stat index alone: a file it does not know as it
+    is now is hashed by the worker that measures it, while reading it anyway."""
     unique = sorted(set(paths))
     outcomes: dict[Path, Outcome] = {}
-    pending: list[Path] = []
+    pending: list[Job] = []
+    where = (cache.directory, cache.meter) if cache is not None else None
     for path in unique:
-        cached = cache.get(path) if cache else None
+        signature = cache_module.stat_signature(path) if cache else None
+        digest = cache.digest(path, signature) if cache else None
+        cached = cache.entry(digest, needs(path)) if cache and digest else None
         if cached is not None:
             outcomes[path] = Outcome(measurement=cached)
         else:
-            pending.append(path)
+            pending.append(Job(path, needs(path), where, digest, signature))
     report = progress or (lambda done, total: None)
 
     def keep(path: Path, outcome: Outcome) -> None:
         """Store each outcome as it comes, so that an interrupted run keeps what it measured."""
         outcomes[path] = outcome
-        if cache is not None and outcome.measurement is not None:
-            cache.put(path, outcome.measurement)
+        if cache is not None and outcome.signature is not None and outcome.digest is not None:
+            stored = None if outcome.from_cache else outcome.measurement
+            cache.keep(path, outcome.signature, outcome.digest, stored)
         report(len(outcomes) - from_cache, len(pending))
 
     from_cache = len(outcomes)
     workers = min(jobs or os.cpu_count() or 1, len(pending))
     if workers <= 1 or (jobs is None and _total_bytes(pending) < POOL_THRESHOLD_BYTES):
-        for path in pending:
-            keep(path, _measure(plugins, path, settings))
+        for job in pending:
+            keep(job.path, _run(plugins, job, settings))
     else:
-        _in_pool(pending, settings, workers, keep)
+        global _worker_plugins
+        _worker_plugins = plugins  # what forked workers start with
+        try:
+            _in_pool(_longest_first(pending), settings, workers, keep)
+        finally:
+            _worker_plugins = None
     return Analysis(outcomes)
 
 
-def _total_bytes(paths: list[Path]) -> int:
+def _longest_first(jobs: list[Job]) -> list[Job]:
+    """The largest files first, so that no worker is left with a long file at the end."""
+
+    def size(job: Job) -> int:
+        try:
+            return job.path.stat().st_size
+        except OSError:
+            return 0
+
+    return sorted(jobs, key=size, reverse=True)
+
+
+def _total_bytes(pending: list[Job]) -> int:
     total = 0
-    for path in paths:
+    for job in pending:
         with contextlib.suppress(OSError):
-            total += path.stat().st_size
+            total += job.path.stat().st_size
     return total
 
 
-def _measure(plugins: Plugins, path: Path, settings: Settings) -> Outcome:
+def _run(plugins: Plugins, job: Job, settings: Settings) -> Outcome:
+    """Hash the file (unless known), find its entry, else measure it: what the entry lacks
+    and what ``needs`` asks, so that the entry only grows."""
+    if job.cache is None:
+        return _measure(plugins, job.path, settings, job.needs)
+    signature = cache_module.stat_signature(job.path)
+    known = job.digest if signature == job.signature else None
+    digest = known or cache_module.hash_file(job.path)
+    if signature is None or digest is None:
+        return _measure(plugins, job.path, settings, job.needs)
+    directory, meter = job.cache
+    kept = cache_module.probe(directory, meter, digest)
+    if kept is not None and job.needs <= set(kept.measures):
+        return Outcome(measurement=kept, signature=signature, digest=digest, from_cache=True)
+    needs = job.needs | set(kept.measures) if kept is not None else job.needs
+    outcome = _measure(plugins, job.path, settings, frozenset(needs))
+    return replace(outcome, signature=signature, digest=digest)
+
+
+def _measure(plugins: Plugins, path: Path, settings: Settings, needs: frozenset[str]) -> Outcome:
     from soundlint.audio.analyse import UnreadableAudio
 
     try:
-        measurement = plugins.measure(path, settings)
+        measurement = plugins.measure(path, settings, needs)
     except UnreadableAudio as error:
         return Outcome(unreadable=str(error))
     except Exception as error:  # a meter bug must not end the run: it becomes SL001
@@ -113,7 +179,8 @@ def _measure(plugins: Plugins, path: Path, settings: Settings) -> Outcome:
     return Outcome(measurement=measurement)
 
 
-# Worker processes load their own plugins once, from the same configuration.
+# Worker processes use the plugins of the process that forked them, or where workers are not
+# forked (no fork on the platform), load their own once, from the same configuration.
 _worker_plugins: Plugins | None = None
 
 
@@ -123,19 +190,21 @@ def _start_worker(config_file: Path | None, plugin_args: tuple[str, ...]) -> Non
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    if _worker_plugins is not None:  # forked: the main process's, nothing to load
+        return
     from soundlint import api
 
     session = api.start((), config_path=config_file, plugin_args=plugin_args, search_config=False)
     _worker_plugins = session.plugins
 
 
-def _measure_in_worker(path: Path, settings: Settings) -> Outcome:
+def _measure_in_worker(job: Job, settings: Settings) -> Outcome:
     assert _worker_plugins is not None
-    return _measure(_worker_plugins, path, settings)
+    return _run(_worker_plugins, job, settings)
 
 
 def _in_pool(
-    paths: list[Path], settings: Settings, workers: int, keep: Callable[[Path, Outcome], None]
+    jobs: list[Job], settings: Settings, workers: int, keep: Callable[[Path, Outcome], None]
 ) -> None:
     """Measure in worker processes, keeping each outcome as it arrives; a file whose worker
     dies is measured again on its own. On Ctrl-C or SIGTERM the workers are killed at once,
@@ -145,14 +214,14 @@ def _in_pool(
         pool = _pool(settings, workers)
         try:
             with _signals_held():
-                futures = {pool.submit(_measure_in_worker, path, settings): path for path in paths}
+                futures = {pool.submit(_measure_in_worker, job, settings): job for job in jobs}
             pending = set(futures)
             while pending and not received:
                 done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in done:
                     with contextlib.suppress(BrokenProcessPool):
-                        keep(futures[future], future.result())
-                        kept.add(futures[future])
+                        keep(futures[future].path, future.result())
+                        kept.add(futures[future].path)
         except BaseException:
             _kill(pool)
             raise
@@ -162,9 +231,9 @@ def _in_pool(
             pool.shutdown()
     if received:
         signal.raise_signal(received[0])
-    for path in paths:
-        if path not in kept:
-            keep(path, _alone(path, settings))
+    for job in jobs:
+        if job.path not in kept:
+            keep(job.path, _alone(job, settings))
 
 
 _POLL_SECONDS = 0.1
@@ -191,11 +260,11 @@ def _stop_signals_noted() -> Iterator[list[int]]:
                 signal.signal(number, handler)
 
 
-def _alone(path: Path, settings: Settings) -> Outcome:
+def _alone(job: Job, settings: Settings) -> Outcome:
     pool = _pool(settings, 1)
     try:
         with _signals_held():
-            future = pool.submit(_measure_in_worker, path, settings)
+            future = pool.submit(_measure_in_worker, job, settings)
         return future.result()
     except BrokenProcessPool:
         return Outcome(unreadable="the decoder crashed on this file (its process died)")
@@ -207,8 +276,13 @@ def _alone(path: Path, settings: Settings) -> Outcome:
 
 
 def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
+    """Forked workers where the platform forks safely (Linux): they start in milliseconds
+    with the plugins already loaded; elsewhere the platform's default start method."""
+    methods = multiprocessing.get_all_start_methods()
+    fork = sys.platform.startswith("linux") and "fork" in methods
     return ProcessPoolExecutor(
         max_workers=workers,
+        mp_context=multiprocessing.get_context("fork") if fork else None,
         initializer=_start_worker,
         initargs=(settings.config_file, settings.plugin_args),
     )

@@ -2,7 +2,11 @@
 
 Entries are keyed by a hash of the file's bytes plus the meter's identity, so renaming,
 touching or freshly cloning a file keeps its entry and editing one misses. A stat index (size,
-mtime) per path spares re-hashing files that have not changed. Every write is atomic, and the
+mtime, inode) per path answers without reading the file when it has not changed; otherwise the
+worker that would decode the file hashes it first (``probe``), and finds the entry of a fresh
+clone's unchanged bytes without decoding. An entry holds the measures it was computed with
+(``Measurement.measures``); one lacking a measure a run needs is a miss, and is replaced by a
+measurement of both sets. Every write is atomic, and the
 index is merged with what is on disk under a lock, so processes sharing a cache lose nothing.
 The cache is bounded: past its size, the entries used longest ago go.
 """
@@ -18,7 +22,7 @@ import os
 import shutil
 import types
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -26,9 +30,9 @@ from typing import Any
 from soundlint import atomic
 from soundlint.model import Measurement
 
-CACHE_FORMAT = 4
-"""4: measurements say why a value is missing; 3: files hashed with XXH3-128 (2: SHA-256,
-1: BLAKE2b)."""
+CACHE_FORMAT = 5
+"""5: entries name their measures, the stat index has inodes; 4: measurements say why a
+value is missing; 3: files hashed with XXH3-128 (2: SHA-256, 1: BLAKE2b)."""
 HASH_CHUNK = 1 << 20
 HASH_THREADS = 4
 KEEP_AFTER_EVICTION = 0.8
@@ -58,24 +62,57 @@ class MeasurementCache:
         self._updates: dict[str, list[Any]] = {}
         self._wrote = False
 
-    def get(self, path: Path) -> Measurement | None:
-        key = self._key(path)
-        if key is None:
+    def get(self, path: Path, needs: Set[str] = frozenset()) -> Measurement | None:
+        """The entry of ``path`` holding ``needs``, found by the stat index alone (no reading):
+        None when the file changed since it was last hashed, or no such entry is kept."""
+        signature = stat_signature(path)
+        digest = self.digest(path, signature)
+        return None if digest is None else self.entry(digest, needs)
+
+    def digest(self, path: Path, signature: list[int] | None) -> str | None:
+        """The digest the index holds for ``path``, if its size, mtime and inode still match."""
+        known = self._index.get(str(path))
+        if signature is None or not isinstance(known, list) or len(known) != len(signature) + 1:
             return None
-        entry = self._entry_path(key)
-        data = _read_json(entry)
-        if not _is_measurement(data):
-            return None
-        with contextlib.suppress(OSError):
-            os.utime(entry)  # recently used: the last to be evicted
-        return _from_json(data)
+        return str(known[-1]) if known[:-1] == signature else None
+
+    def entry(self, digest: str, needs: Set[str] = frozenset()) -> Measurement | None:
+        """The measurement kept for these bytes, if it holds every measure in ``needs``."""
+        return probe(self.directory, self.meter, digest, needs)
 
     def put(self, path: Path, measurement: Measurement) -> None:
-        key = self._key(path)
-        if key is not None:
+        """Keep a measurement of ``path`` as it is now (hashing it unless the index knows it)."""
+        signature = stat_signature(path)
+        digest = self.digest(path, signature) or hash_file(path)
+        if signature is not None and digest is not None:
+            self.keep(path, signature, digest, measurement)
+
+    def keep(
+        self, path: Path, signature: list[int], digest: str, measurement: Measurement | None
+    ) -> None:
+        """Remember that ``path`` with ``signature`` has ``digest``; store its measurement
+        (None: the entry is already there)."""
+        self._index[str(path)] = self._updates[str(path)] = [*signature, digest]
+        if measurement is not None:
             self._prepare()
-            _write_atomic(self._entry_path(key), json.dumps(dataclasses.asdict(measurement)))
+            entry = _entry_path(self.directory, self.meter, digest)
+            _write_atomic(entry, json.dumps(dataclasses.asdict(measurement)))
             self._wrote = True
+
+    def hash_ahead(self, paths: Iterable[Path]) -> None:
+        """Hash, on threads, the files the stat index does not know as they are now, so that
+        ``get`` finds their entries: a fresh clone then costs a read of its audio, no decoding.
+        Only when the cache holds something to find: else the workers hash what they decode,
+        reading each file once."""
+        if not self._index:
+            return
+        signatures = [(path, stat_signature(path)) for path in paths]
+        stale = [(path, sig) for path, sig in signatures if self.digest(path, sig) is None]
+        with ThreadPoolExecutor(max_workers=HASH_THREADS) as pool:
+            digests = pool.map(hash_file, [path for path, _ in stale])
+            for (path, signature), digest in zip(stale, digests, strict=True):
+                if signature is not None and digest is not None:
+                    self.keep(path, signature, digest, None)
 
     def save(self) -> None:
         """Merge this run's stat index updates into the one on disk; keep the cache bounded."""
@@ -96,48 +133,25 @@ class MeasurementCache:
             if not (self.directory / name).exists():
                 _write_atomic(self.directory / name, text)
 
-    def hash_ahead(self, paths: Iterable[Path]) -> None:
-        """Hash, on threads, the files whose size or mtime changed since they were last hashed
-        (after a fresh clone, all of them), so that ``get`` finds their digests."""
-        stale = []
-        for path in paths:
-            signature = _signature(path)
-            if signature is not None and self._digest(path, signature) is None:
-                stale.append((path, signature))
-        workers = min(HASH_THREADS, len(stale))
-        if workers < 2:
-            return
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            digests = pool.map(_hash_file, [path for path, _ in stale])
-            for (path, signature), digest in zip(stale, digests, strict=True):
-                if digest is not None:
-                    self._remember(path, signature, digest)
 
-    def _key(self, path: Path) -> str | None:
-        signature = _signature(path)
-        if signature is None:
-            return None
-        digest = self._digest(path, signature)
-        if digest is None:
-            digest = _hash_file(path)
-            if digest is None:
-                return None
-            self._remember(path, signature, digest)
-        identity = f"{CACHE_FORMAT}:{self.meter}:{digest}"
-        return hashlib.sha256(identity.encode()).hexdigest()
-
-    def _digest(self, path: Path, signature: list[int]) -> str | None:
-        """The digest the index holds for ``path``, if its size and mtime still match."""
-        known = self._index.get(str(path))
-        if isinstance(known, list) and len(known) == 3 and known[:2] == signature:
-            return str(known[2])
+def probe(
+    directory: Path, meter: str, digest: str, needs: Set[str] = frozenset()
+) -> Measurement | None:
+    """The entry for ``digest`` under ``directory`` holding ``needs``; a worker process can
+    ask this without the index (which only the main process writes)."""
+    entry = _entry_path(directory, meter, digest)
+    data = _read_json(entry)
+    if not _is_measurement(data) or not needs <= set(data["measures"]):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # recently used: the last to be evicted
+    return _from_json(data)
 
-    def _remember(self, path: Path, signature: list[int], digest: str) -> None:
-        self._index[str(path)] = self._updates[str(path)] = [*signature, digest]
 
-    def _entry_path(self, key: str) -> Path:
-        return self.directory / "measurements" / key[:2] / f"{key}.json"
+def _entry_path(directory: Path, meter: str, digest: str) -> Path:
+    identity = f"{CACHE_FORMAT}:{meter}:{digest}"
+    key = hashlib.sha256(identity.encode()).hexdigest()
+    return directory / "measurements" / key[:2] / f"{key}.json"
 
 
 def evict(directory: Path, max_bytes: int) -> None:
@@ -202,8 +216,8 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _read_index(path: Path) -> dict[str, Any]:
-    """Path -> [size, mtime, digest], from an index of this format only: another soundlint may
-    have hashed the files differently."""
+    """Path -> [size, mtime, inode, digest], from an index of this format only: another
+    soundlint may have hashed the files differently."""
     document = _read_json(path)
     if not isinstance(document, dict) or document.get("format") != CACHE_FORMAT:
         return {}
@@ -218,15 +232,17 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _signature(path: Path) -> list[int] | None:
+def stat_signature(path: Path) -> list[int] | None:
+    """What the stat index compares: size, mtime and inode (a file replaced by a copy with
+    the same size and mtime is hashed again)."""
     try:
         stat = path.stat()
     except OSError:
         return None
-    return [stat.st_size, stat.st_mtime_ns]
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
 
 
-def _hash_file(path: Path) -> str | None:
+def hash_file(path: Path) -> str | None:
     """XXH3-128 of the file's bytes: tens of GB/s, so a fresh clone costs little more than
     reading its audio once. Not a cryptographic hash, and it need not be one: whoever could
     craft a collision could as well write the cache's entries directly."""
@@ -244,38 +260,48 @@ def _hash_file(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+Check = typing.Callable[[Any], bool]
+
+
 @functools.cache
-def _measurement_fields() -> dict[str, Any]:
-    return typing.get_type_hints(Measurement)
+def _field_checks() -> dict[str, Check]:
+    """A type check for each of Measurement's fields, built once from its annotations."""
+    return {name: _check(hint) for name, hint in typing.get_type_hints(Measurement).items()}
 
 
 def _is_measurement(data: Any) -> bool:
     """True when ``data`` has exactly a Measurement's fields, each of the declared type."""
-    hints = _measurement_fields()
+    checks = _field_checks()
     return (
         isinstance(data, dict)
-        and set(data) == set(hints)
-        and all(_fits(data[name], hint) for name, hint in hints.items())
+        and data.keys() == checks.keys()
+        and all(check(data[name]) for name, check in checks.items())
     )
 
 
-def _fits(value: Any, hint: Any) -> bool:
+def _check(hint: Any) -> Check:
+    """A function telling whether a JSON value fits the type ``hint``."""
     arguments = typing.get_args(hint)
     if isinstance(hint, types.UnionType):
-        return any(_fits(value, argument) for argument in arguments)
+        options = [_check(argument) for argument in arguments]
+        return lambda value: any(option(value) for option in options)
     if typing.get_origin(hint) is tuple:
-        if not isinstance(value, list):
-            return False
         if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return all(_fits(item, arguments[0]) for item in value)
-        return len(value) == len(arguments) and all(map(_fits, value, arguments))
+            item = _check(arguments[0])
+            return lambda value: isinstance(value, list) and all(map(item, value))
+        items = [_check(argument) for argument in arguments]
+        return lambda value: (
+            isinstance(value, list)
+            and len(value) == len(items)
+            and all(check(item) for check, item in zip(items, value, strict=True))
+        )
     if hint is type(None):
-        return value is None
-    if isinstance(value, bool):
-        return hint is bool
+        return lambda value: value is None
+    if hint is bool:
+        return lambda value: isinstance(value, bool)
     if hint is float:
-        return isinstance(value, int | float)
-    return isinstance(value, hint)
+        return lambda value: isinstance(value, int | float) and not isinstance(value, bool)
+    return lambda value: isinstance(value, hint) and not isinstance(value, bool)
 
 
 def _from_json(data: dict[str, Any]) -> Measurement:
@@ -283,6 +309,7 @@ def _from_json(data: dict[str, Any]) -> Measurement:
     data["dc_offset"] = tuple(data.get("dc_offset", ()))
     data["clipped_runs"] = tuple(tuple(run) for run in data.get("clipped_runs", ()))
     data["missing"] = tuple(tuple(reason) for reason in data.get("missing", ()))
+    data["measures"] = tuple(data.get("measures", ()))
     return Measurement(**data)
 
 

@@ -14,6 +14,7 @@ from soundlint.model import Diagnostic, Measurement, Segment, SegmentStatus, Tem
 from soundlint.paths import displayable, relative_path
 from soundlint.plugins import PLUGIN_ERROR, Plugins
 from soundlint.project import Project
+from soundlint.rule import Rule
 from soundlint.selection import RuleSelection, check_per_file_ignores
 from soundlint.shards import Shard
 
@@ -89,8 +90,10 @@ def check(
     rules = plugins.rules()
     selection = RuleSelection(rules, settings)
     analysis = Analysis({})
-    if any(rules[code].needs_audio for code in selection.enabled_codes):
-        analysis = _analyse(project, settings, plugins, jobs, use_cache, progress)
+    audio_rules = [rules[code] for code in selection.enabled_codes if rules[code].needs]
+    if audio_rules:
+        needs = _needs(project, audio_rules, selection)
+        analysis = _analyse(needs, settings, plugins, jobs, use_cache, progress)
     context = CheckContext(project, settings, selection, analysis)
     found: list[Diagnostic] = analysis.plugin_errors()
     for template in project.checked_templates:
@@ -113,8 +116,23 @@ def check(
     return Result(project, tuple(diagnostics))
 
 
+def _needs(
+    project: Project, audio_rules: list[Rule], selection: RuleSelection
+) -> dict[Path, frozenset[str]]:
+    """What the enabled rules read of each measurable segment's file."""
+    needs: dict[Path, frozenset[str]] = {}
+    for template in project.checked_templates:
+        for segment in template.segments:
+            if _measurable(segment):
+                wanted = needs.get(segment.path, frozenset()).union(
+                    *(rule.needs_for(segment, selection.options(rule.code)) for rule in audio_rules)
+                )
+                needs[segment.path] = wanted
+    return {path: wanted for path, wanted in needs.items() if wanted}
+
+
 def _analyse(
-    project: Project,
+    needs: dict[Path, frozenset[str]],
     settings: Settings,
     plugins: Plugins,
     jobs: int | None,
@@ -124,12 +142,7 @@ def _analyse(
     from soundlint.cache import MeasurementCache
     from soundlint.progress import AnalysisProgress
 
-    paths = [
-        segment.path
-        for template in project.checked_templates
-        for segment in template.segments
-        if _measurable(segment)
-    ]
+    paths = list(needs)
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     max_bytes = settings.cache_max_mb << 20
     cache = MeasurementCache(settings.cache_dir, meter, max_bytes) if use_cache else None
@@ -137,7 +150,15 @@ def _analyse(
         cache.hash_ahead(paths)
     progress = AnalysisProgress(progress_mode)
     try:
-        return analyse(paths, settings, plugins, jobs=jobs, cache=cache, progress=progress)
+        return analyse(
+            paths,
+            settings,
+            plugins,
+            needs=needs.__getitem__,
+            jobs=jobs,
+            cache=cache,
+            progress=progress,
+        )
     finally:  # interrupted too: the measurements kept so far stay findable
         progress.close()
         if cache is not None:

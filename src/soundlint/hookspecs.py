@@ -90,8 +90,11 @@ def soundlint_read_audio_info(path: Path) -> AudioInfo | None:
 
 
 @hookspec(firstresult=True)
-def soundlint_measure(path: Path, settings: Settings) -> Measurement | None:
+def soundlint_measure(path: Path, settings: Settings, needs: frozenset[str]) -> Measurement | None:
     """Measure an audio file in one streaming pass (loudness, peaks, silence, ...). First result.
+
+    ``needs``: the measures the enabled rules read (see ``model.MEASURES``); a meter may
+    measure only those, and says which it did in ``Measurement.measures``.
 
     Called at most once per file and run (in a worker process when there is audio enough to
     share out), and not at all when no enabled rule needs measurements or the cache holds a

@@ -228,6 +228,12 @@ class Script:
     error: LoadError | None = None
 
 
+MEASURES = ("decode", "loudness", "true-peak", "content", "loop-seam")
+"""What a meter can be asked to measure: ``decode`` (frames, where decoding stops, NaN and
+infinite samples: always there), ``loudness`` (integrated, range, momentary and short-term
+maxima), ``true-peak``, ``content`` (sample peak, DC, edge silence, clipping), ``loop-seam``."""
+
+
 @dataclass(frozen=True)
 class Measurement:
     """What one streaming pass over an audio file measured. ``None``: not measurable."""
@@ -255,6 +261,8 @@ class Measurement:
     decode_error_at_s: float | None = None
     missing: tuple[tuple[str, str], ...] = ()
     """(field, reason) for each value above that is None: why it could not be measured."""
+    measures: tuple[str, ...] = MEASURES
+    """Which of ``MEASURES`` were measured; the values of the others are None or empty."""
 
     @property
     def duration_s(self) -> float:

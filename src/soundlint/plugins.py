@@ -19,7 +19,7 @@ from pluggy import HookImpl
 
 from soundlint import hookspecs
 from soundlint.config import ConfigError
-from soundlint.model import AudioInfo, Diagnostic, Measurement, Script, Template
+from soundlint.model import MEASURES, AudioInfo, Diagnostic, Measurement, Script, Template
 from soundlint.rule import Rule
 
 if TYPE_CHECKING:
@@ -265,9 +265,13 @@ class Plugins:
         versions = {info.name: info.version for info in self._info}
         return ",".join(f"{impl.plugin_name}={versions.get(impl.plugin_name)}" for impl in impls)
 
-    def measure(self, path: Path, settings: Settings) -> Measurement | None:
+    def measure(
+        self, path: Path, settings: Settings, needs: frozenset[str] = frozenset(MEASURES)
+    ) -> Measurement | None:
         """Measure a file. Unlike other hooks, exceptions propagate: they describe the file."""
-        result: Measurement | None = self._pm.hook.soundlint_measure(path=path, settings=settings)
+        result: Measurement | None = self._pm.hook.soundlint_measure(
+            path=path, settings=settings, needs=needs
+        )
         return result
 
     def check_template(self, template: Template, context: CheckContext) -> list[Diagnostic]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from soundlint.model import Severity
+from soundlint.model import MEASURES, Segment, Severity
 from soundlint.words import type_name
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2,3}[0-9]{3}$")
@@ -66,14 +66,33 @@ class Rule:
     example: str = ""
     options: tuple[Option, ...] = ()
     enabled_by_default: bool = True
-    needs_audio: bool = False
-    """True when the rule reads decoded-audio measurements (loudness, clipping, ...)."""
+    needs_audio: bool | frozenset[str] = False
+    """What the rule reads of the decoded audio: a set of ``model.MEASURES`` ("decode",
+    "loudness", "true-peak", "content", "loop-seam"); True for all of them, False for none."""
+    reads_segment: Callable[[Segment, Mapping[str, Any]], bool] | None = None
+    """Whether the rule, with these options, reads the measures of this segment (None: of
+    every segment): the meter skips what no rule reads (AU005 reads only looping segments)."""
 
     def __post_init__(self) -> None:
         if not CODE_PATTERN.match(self.code):
             raise ValueError(f"rule code {self.code!r} does not match {CODE_PATTERN.pattern}")
         if not NAME_PATTERN.match(self.name):
             raise ValueError(f"rule name {self.name!r} is not kebab-case")
+        if unknown := self.needs - set(MEASURES):
+            raise ValueError(f"rule {self.code} needs unknown measures {sorted(unknown)}")
+
+    def needs_for(self, segment: Segment, options: Mapping[str, Any]) -> frozenset[str]:
+        """The measures the rule reads of ``segment``."""
+        if self.reads_segment is not None and not self.reads_segment(segment, options):
+            return frozenset()
+        return self.needs
+
+    @property
+    def needs(self) -> frozenset[str]:
+        """The measures the rule reads (see ``needs_audio``)."""
+        if self.needs_audio is True:
+            return frozenset(MEASURES)
+        return frozenset(self.needs_audio or ())
 
     @property
     def defaults(self) -> dict[str, Any]:

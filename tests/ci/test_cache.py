@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from soundlint.audio import analyse
-from soundlint.cache import MeasurementCache
+from soundlint.cache import MeasurementCache, hash_file
 from soundlint.model import Measurement
 from tests.conftest import write_template, write_wav
 
@@ -131,9 +131,12 @@ def test_an_index_of_another_format_is_not_trusted(tmp_path: Path) -> None:
     index = json.loads((cache / "index.json").read_text())
     # What an older soundlint left: the same size and mtime, a digest of another hash.
     index["format"] -= 1
-    index["files"][str(audio)][2] = "0" * 64
+    index["files"][str(audio)][-1] = "0" * 64
     (cache / "index.json").write_text(json.dumps(index))
-    assert MeasurementCache(cache, "meter", 1 << 20).get(audio) == MEASUREMENT
+    reopened = MeasurementCache(cache, "meter", 1 << 20)
+    assert reopened.get(audio) is None  # not found by the stat index: hashed again
+    digest = hash_file(audio)
+    assert digest is not None and reopened.entry(digest) == MEASUREMENT
 
 
 def test_two_processes_sharing_a_cache(library: Path, tmp_path: Path) -> None:

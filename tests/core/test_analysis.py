@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import textwrap
 from pathlib import Path
 
@@ -32,13 +33,13 @@ COUNTING_METER = textwrap.dedent(
 
 @pytest.fixture
 def counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project with two templates and a meter plugin that logs each call."""
+    """A project with two templates of four different files, and a meter plugin that logs
+    each call (files of the same bytes are measured once: see below)."""
     (tmp_path / "counting_meter.py").write_text(COUNTING_METER)
-    write_template(tmp_path / "a")
-    write_template(tmp_path / "b")
+    for level, name in ((-15.0, "a"), (-16.0, "b")):
+        write_template(tmp_path / name, level_db=level)
+        write_wav(tmp_path / name / "main.wav", seconds=1.25, level_db=level)
     yield tmp_path
-    import sys
-
     sys.modules.pop("counting_meter", None)
 
 
@@ -99,6 +100,18 @@ def test_output_is_the_same_whatever_the_number_of_jobs(tmp_path: Path, check) -
     two = check("-j", "2", "--no-cache").json
     assert one == two
     assert one["summary"]["errors"] > 0
+
+
+def test_files_of_the_same_bytes_are_measured_once(tmp_path: Path, check) -> None:
+    (tmp_path / "counting_meter.py").write_text(COUNTING_METER)
+    write_template(tmp_path / "a")
+    write_template(tmp_path / "b")  # four files, one content
+    try:
+        result = check("-p", "counting_meter", "-j", "1")
+    finally:
+        sys.modules.pop("counting_meter", None)
+    assert result.codes().count("LN001") == 4
+    assert len(_calls(tmp_path)) == 1
 
 
 def test_no_audio_rule_enabled_means_no_measurement(counted: Path, check) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from soundlint.audio import rawpcm
 from soundlint.audio.layout import channel_mask, channel_weights
 from soundlint.audio.meter import LoudnessMeter, loudness_problem
 from soundlint.audio.reasons import PYLOUDNORM_FAILED, with_values
-from soundlint.model import Measurement
+from soundlint.model import MEASURES, Measurement
 
 _INTEGER_PCM_BITS = {"PCM_S8": 8, "PCM_U8": 8, "PCM_16": 16, "PCM_24": 24, "PCM_32": 32}
 _REFINE_FRAMES = 1024
@@ -24,6 +24,7 @@ _PYLOUDNORM_SURROUND = 2
 _DECODE_ERRORS = (RuntimeError, OSError)
 
 Sink = Callable[[np.ndarray], None]
+ALL = frozenset(MEASURES)
 
 
 class UnreadableAudio(Exception):
@@ -36,12 +37,45 @@ def clip_level(subtype: str) -> float:
     return 1.0 - 2.0 ** -(bits - 1) if bits else 1.0
 
 
-def measure_file(path: Path, *, block_frames: int = 65536) -> Measurement:
-    """Measure ``path`` block by block; a part-way decoding failure is recorded, not raised."""
-    return _measure(path, block_frames, None)
+class DecodeScan:
+    """What decoding alone tells (``measures={"decode"}``): frames, NaN and infinite samples;
+    the meter's interface without a meter."""
+
+    def __init__(self, sample_rate: int, channels: int) -> None:
+        self.sample_rate = sample_rate
+        self.channels = channels
+        self.frames = 0
+        self._nonfinite = 0
+
+    def feed(self, block: np.ndarray) -> None:
+        if not np.isfinite(block.sum(dtype=np.float64)):
+            self._nonfinite += int(block.size - np.count_nonzero(np.isfinite(block)))
+        self.frames += block.shape[0]
+
+    def result(
+        self, *, decode_error: str | None = None, decode_error_at_s: float | None = None
+    ) -> Measurement:
+        return Measurement(
+            sample_rate=self.sample_rate,
+            channels=self.channels,
+            frames=self.frames,
+            nonfinite_samples=self._nonfinite,
+            decode_error=decode_error,
+            decode_error_at_s=decode_error_at_s,
+            measures=("decode",),
+        )
 
 
-def measure_file_pyloudnorm(path: Path) -> Measurement:
+Meter = LoudnessMeter | DecodeScan
+
+
+def measure_file(path: Path, *, block_frames: int = 65536, measures: Set[str] = ALL) -> Measurement:
+    """Measure ``path`` block by block for ``measures`` (see ``model.MEASURES``); a part-way
+    decoding failure is recorded, not raised."""
+    return _measure(path, block_frames, None, measures)
+
+
+def measure_file_pyloudnorm(path: Path, *, measures: Set[str] = ALL) -> Measurement:
     """As ``measure_file``, but integrated loudness and LRA come from pyloudnorm's Meter(rate).
 
     The decoded samples are kept in memory for pyloudnorm (one read of the file). pyloudnorm
@@ -50,8 +84,10 @@ def measure_file_pyloudnorm(path: Path) -> Measurement:
     Layouts that do not fit (more than three front or two surround channels), and material
     pyloudnorm cannot measure, keep the built-in meter's values.
     """
+    if "loudness" not in measures:
+        return measure_file(path, measures=measures)
     blocks: list[np.ndarray] = []
-    measurement = _measure(path, 65536, lambda block: blocks.append(block.copy()))
+    measurement = _measure(path, 65536, lambda block: blocks.append(block.copy()), measures)
     if not blocks:
         return measurement
     samples = np.nan_to_num(
@@ -100,7 +136,19 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
+def _meter(rate: int, channels: int, clip: float, mask: int | None, measures: Set[str]) -> Meter:
+    """The meter for ``measures``: a decode scan when nothing but decoding is asked."""
+    try:
+        if not set(measures) - {"decode"}:
+            if channels < 1:
+                raise ValueError("a stream needs at least one channel")
+            return DecodeScan(rate, channels)
+        return LoudnessMeter(rate, channels, clip_level=clip, channel_mask=mask, measures=measures)
+    except ValueError as error:
+        raise UnreadableAudio(f"cannot measure audio: {error}") from error
+
+
+def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str]) -> Measurement:
     import soundfile
 
     try:
@@ -108,22 +156,20 @@ def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
     except rawpcm.UndecodableLayout as error:
         raise UnreadableAudio(str(error)) from error
     if layout is not None:
-        return _measure_raw(path, layout, block_frames, sink)
+        return _measure_raw(path, layout, block_frames, sink, measures)
     try:
         handle = soundfile.SoundFile(os.fsencode(path))
     except (*_DECODE_ERRORS, TypeError, ValueError) as error:
         reason = getattr(error, "error_string", None) or str(error)
         raise UnreadableAudio(f"libsndfile cannot open it: {reason}") from error
     with handle:
-        try:
-            meter = LoudnessMeter(
-                handle.samplerate,
-                handle.channels,
-                clip_level=clip_level(handle.subtype),
-                channel_mask=channel_mask(path),
-            )
-        except ValueError as error:
-            raise UnreadableAudio(f"cannot measure audio: {error}") from error
+        meter = _meter(
+            handle.samplerate,
+            handle.channels,
+            clip_level(handle.subtype),
+            channel_mask(path),
+            measures,
+        )
         error_message = _decode(handle, meter, block_frames, sink)
     if error_message is not None:
         error_message = _refine(path, meter, sink) or error_message
@@ -132,18 +178,16 @@ def _measure(path: Path, block_frames: int, sink: Sink | None) -> Measurement:
 
 
 def _measure_raw(
-    path: Path, layout: rawpcm.RawLayout, block_frames: int, sink: Sink | None
+    path: Path,
+    layout: rawpcm.RawLayout,
+    block_frames: int,
+    sink: Sink | None,
+    measures: Set[str],
 ) -> Measurement:
     """Measure a layout libsndfile gets wrong, decoded from the data chunk here."""
-    try:
-        meter = LoudnessMeter(
-            layout.sample_rate,
-            layout.channels,
-            clip_level=layout.clip_level,
-            channel_mask=channel_mask(path),
-        )
-    except ValueError as error:
-        raise UnreadableAudio(f"cannot measure audio: {error}") from error
+    meter = _meter(
+        layout.sample_rate, layout.channels, layout.clip_level, channel_mask(path), measures
+    )
     error_message = None
     try:
         with path.open("rb") as f:
@@ -159,7 +203,7 @@ def _measure_raw(
     return meter.result(decode_error=error_message, decode_error_at_s=at_s)
 
 
-def _decode(handle: Any, meter: LoudnessMeter, block_frames: int, sink: Sink | None) -> str | None:
+def _decode(handle: Any, meter: Meter, block_frames: int, sink: Sink | None) -> str | None:
     """Feed every block of ``handle``; return the decoding error's message, if any.
 
     The next block is decoded on a helper thread while the meter works on the current one.
@@ -186,7 +230,7 @@ def _decode(handle: Any, meter: LoudnessMeter, block_frames: int, sink: Sink | N
                 sink(block)
 
 
-def _refine(path: Path, meter: LoudnessMeter, sink: Sink | None) -> str | None:
+def _refine(path: Path, meter: Meter, sink: Sink | None) -> str | None:
     """After a failed block, decode on from where it started in small steps to get closer.
 
     Returns the new error message, or None when the file cannot be reopened or sought.

@@ -140,6 +140,7 @@ class State:
         *,
         clip_level: float = 1.0,
         silence_level: float = 0.001,
+        true_peak: bool = True,
     ) -> None:
         channel_weights = np.array(weights, dtype=np.float64)
         channels = channel_weights.size
@@ -148,6 +149,8 @@ class State:
         self.zi = np.zeros((2, self.weighted.size, 2))
         self.hops = _HopEnergies(sample_rate, channel_weights[self.weighted])
         self.truepeak = TruePeakMeter(channels)
+        self.true_peak = true_peak
+        self.sample_peak = 0.0
         self.position = 0
         self.dc_sums = np.zeros(channels)
         self.nonfinite = 0
@@ -180,7 +183,10 @@ def feed(state: State, samples: np.ndarray) -> np.ndarray:
         state.nonfinite += int(rows.size - np.count_nonzero(finite))
         rows = np.where(finite, rows, rows.dtype.type(0))
     rows = np.ascontiguousarray(rows)
-    state.truepeak.feed(rows)
+    if state.true_peak:
+        state.truepeak.feed(rows)
+    else:
+        state.sample_peak = max(state.sample_peak, float(np.abs(rows).max()))
     state.scan(rows)
     if state.sos is None:
         return np.zeros(0)
@@ -195,6 +201,8 @@ def feed(state: State, samples: np.ndarray) -> np.ndarray:
 
 def peaks(state: State) -> tuple[float, float]:
     """As ``kernel.peaks``: (sample peak, true peak)."""
+    if not state.true_peak:
+        return state.sample_peak, state.sample_peak
     return state.truepeak.sample_peak, state.truepeak.peak()
 
 

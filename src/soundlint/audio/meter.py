@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Set
 from dataclasses import replace
 
 import numpy as np
@@ -23,8 +24,8 @@ from soundlint.audio import kernel
 from soundlint.audio.hops import HOPS_PER_SECOND, hop_boundary
 from soundlint.audio.kweighting import SHELF_F0, k_weighting_sos
 from soundlint.audio.layout import channel_weights
-from soundlint.audio.reasons import missing_reasons
-from soundlint.model import Measurement
+from soundlint.audio.reasons import missing_reasons, only
+from soundlint.model import MEASURES, Measurement
 
 MOMENTARY_HOPS = 40
 SHORT_TERM_HOPS = 300
@@ -230,6 +231,10 @@ class LoudnessMeter:
     ``clip_level``: a sample counts as clipped when |x| >= it (1.0 for float data; integer
     PCM clips at 1 - 2**-(bits-1)). At most ``max_clipped_runs`` runs are kept, the earliest.
     ``channel_mask``: the WAVE_FORMAT_EXTENSIBLE speaker mask that sets the channel weights.
+    ``measures``: what to measure (see ``model.MEASURES``): without ``loudness`` no
+    K-weighting, without ``true-peak`` no oversampling (where the kernel can skip it); the
+    content scans cost little in the kernel's pass and always run. The result leaves out the
+    values of what was not asked for.
     """
 
     def __init__(
@@ -240,6 +245,7 @@ class LoudnessMeter:
         clip_level: float = 1.0,
         max_clipped_runs: int = 1000,
         channel_mask: int | None = None,
+        measures: Set[str] = frozenset(MEASURES),
     ) -> None:
         if channels < 1:
             raise ValueError("a stream needs at least one channel")
@@ -247,13 +253,16 @@ class LoudnessMeter:
         self.channels = channels
         weights = channel_weights(channels, channel_mask)
         self._loudness_problem = loudness_problem(sample_rate, int(np.count_nonzero(weights)))
-        sos = None if self._loudness_problem else k_weighting_sos(sample_rate)
+        self.measures = frozenset(measures)
+        loudness = "loudness" in measures and self._loudness_problem is None
+        sos = k_weighting_sos(sample_rate) if loudness else None
         self._kernel = kernel.new_state(
             sample_rate,
             weights,
             sos,
             clip_level=clip_level,
             silence_level=10.0 ** (SILENCE_DBFS / 20.0),
+            true_peak="true-peak" in measures,
         )
         self._sliding = _SlidingLoudness(sample_rate)
         self._clips = _ClipRuns(max_clipped_runs, round(CLIP_JOIN_S * sample_rate))
@@ -322,7 +331,7 @@ class LoudnessMeter:
             gating_blocks=len(sliding.gating_energies),
             short_term_windows=len(sliding.short_term_energies),
         )
-        return replace(measurement, missing=reasons)
+        return only(replace(measurement, missing=reasons), self.measures)
 
     def _leading_silence(self, first_sound: int | None) -> float | None:
         if self._frames == 0:

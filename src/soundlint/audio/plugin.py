@@ -26,9 +26,9 @@ def soundlint_configure(settings: Settings) -> None:
 
 
 @hookimpl(trylast=True)
-def soundlint_measure(path: Path, settings: Settings) -> Measurement | None:
+def soundlint_measure(path: Path, settings: Settings, needs: frozenset[str]) -> Measurement | None:
     from soundlint.audio import analyse
 
     if settings.extra.get("loudness-engine") == "pyloudnorm":
-        return analyse.measure_file_pyloudnorm(path)
-    return analyse.measure_file(path)
+        return analyse.measure_file_pyloudnorm(path, measures=needs)
+    return analyse.measure_file(path, measures=needs)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import fields, replace
 from typing import Any
 
-from soundlint.model import Measurement
+from soundlint.model import MEASURES, Measurement
 
 NO_FRAMES = "no audio frames"
 SILENCE = "digital silence"
@@ -68,6 +69,40 @@ def missing_reasons(
     return tuple(
         (field, reasons[field]) for field in _FIELD_ORDER if getattr(measurement, field) is None
     )
+
+
+MEASURE_FIELDS = {
+    "loudness": (*LOUDNESS_FIELDS,),
+    "true-peak": ("true_peak_dbtp",),
+    "content": (
+        "sample_peak_dbfs",
+        "dc_offset",
+        "leading_silence_s",
+        "trailing_silence_s",
+        "clipped_runs",
+        "clipped_runs_capped",
+    ),
+    "loop-seam": ("loop_seam_ratio",),
+}
+"""The fields each measure of ``model.MEASURES`` fills in (``decode``'s are always there)."""
+
+
+_DEFAULTS: dict[str, Any] = {field.name: field.default for field in fields(Measurement)}
+
+
+def only(measurement: Measurement, measures: Iterable[str]) -> Measurement:
+    """``measurement`` with the fields of the measures not in ``measures`` left at their
+    defaults (None, empty), without reasons, and ``measures`` recorded."""
+    wanted = set(measures) | {"decode"}
+    dropped: dict[str, Any] = {
+        field: _DEFAULTS[field]
+        for measure, fields in MEASURE_FIELDS.items()
+        if measure not in wanted
+        for field in fields
+    }
+    missing = tuple(reason for reason in measurement.missing if reason[0] not in dropped)
+    kept = tuple(measure for measure in MEASURES if measure in wanted)
+    return replace(measurement, **dropped, missing=missing, measures=kept)
 
 
 def with_values(measurement: Measurement, fallback: str, **values: float | None) -> Measurement:

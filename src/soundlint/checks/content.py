@@ -39,7 +39,7 @@ AU001 = Rule(
     "run and names the times of the next few.",
     why="Clipping is audible distortion, and it gets worse after encoding.",
     fix="Re-export from the session with lower gain or a limiter.",
-    needs_audio=True,
+    needs_audio=frozenset({"content"}),
 )
 AU002 = Rule(
     code="AU002",
@@ -49,7 +49,7 @@ AU002 = Rule(
     "-70 LUFS.",
     why="A silent segment is almost always a failed export or a wrong file.",
     fix="Export the segment again and check that it is the intended file.",
-    needs_audio=True,
+    needs_audio=frozenset({"loudness", "content"}),
 )
 AU003 = Rule(
     code="AU003",
@@ -67,7 +67,7 @@ AU003 = Rule(
             check=at_least_zero,
         ),
     ),
-    needs_audio=True,
+    needs_audio=frozenset({"content"}),
 )
 AU004 = Rule(
     code="AU004",
@@ -90,7 +90,7 @@ AU004 = Rule(
             check=_at_most_zero,
         ),
     ),
-    needs_audio=True,
+    needs_audio=frozenset({"content"}),
 )
 AU005 = Rule(
     code="AU005",
@@ -115,7 +115,8 @@ AU005 = Rule(
             check=at_least_zero,
         ),
     ),
-    needs_audio=True,
+    needs_audio=frozenset({"content", "loop-seam"}),
+    reads_segment=lambda segment, options: segment.name in options["loop-segments"],
 )
 AU006 = Rule(
     code="AU006",

@@ -30,7 +30,7 @@ LN001 = Rule(
         Option("target", -16.0, "target integrated loudness in LUFS"),
         Option("tolerance", 3.0, "allowed deviation from the target in LU", check=at_least_zero),
     ),
-    needs_audio=True,
+    needs_audio=frozenset({"loudness"}),
 )
 LN002 = Rule(
     code="LN002",
@@ -40,7 +40,7 @@ LN002 = Rule(
     why="Inter-sample peaks above the ceiling clip after lossy encoding or resampling.",
     fix="Lower the gain, or use a true-peak limiter set below the ceiling.",
     options=(Option("max-true-peak", -1.0, "highest allowed true peak in dBTP"),),
-    needs_audio=True,
+    needs_audio=frozenset({"true-peak"}),
 )
 LN003 = Rule(
     code="LN003",
@@ -53,7 +53,7 @@ LN003 = Rule(
     "is heard as a mistake.",
     fix="Match the segments' loudness to each other.",
     options=(Option("max-spread", 3.0, "largest allowed spread in LU", check=at_least_zero),),
-    needs_audio=True,
+    needs_audio=frozenset({"loudness"}),
 )
 LN004 = Rule(
     code="LN004",
@@ -64,7 +64,7 @@ LN004 = Rule(
     fix="Compress the segment's dynamics.",
     options=(Option("max-range", 15.0, "largest allowed loudness range in LU"),),
     enabled_by_default=False,
-    needs_audio=True,
+    needs_audio=frozenset({"loudness"}),
 )
 LN005 = Rule(
     code="LN005",
@@ -76,7 +76,7 @@ LN005 = Rule(
     why="Without a measurement, the loudness rules cannot vouch for the segment.",
     fix="Check that the segment is the intended file; lengthen it.",
     severity=Severity.WARNING,
-    needs_audio=True,
+    needs_audio=frozenset({"loudness"}),
 )
 
 

@@ -37,7 +37,7 @@ WAV002 = Rule(
     "because of their bit depth or rate are WAV004 and SR001 findings instead.",
     why="The platform rejects it, or plays a shortened or damaged segment.",
     fix="Export the segment again from the source session.",
-    needs_audio=True,
+    needs_audio=frozenset({"decode"}),
 )
 WAV007 = Rule(
     code="WAV007",
