@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from soundlint import cache as cache_module
-from soundlint.audio import analyse, meter
+from soundlint.audio import analyse, kernel, meter
 from soundlint.audio.analyse import measure_file
 from tests.conftest import write_template, write_wav
 
@@ -169,13 +169,15 @@ def test_a_digest_is_trusted_only_for_the_file_it_was_taken_of(tmp_path: Path) -
     assert _run(plugins, edited, settings).digest == cache_module.hash_file(path)
 
 
-def test_the_fallback_kernel_skips_the_true_peak_but_not_the_sample_peak() -> None:
-    from soundlint.audio import kernel_numpy, truepeak
+@pytest.mark.parametrize("backend", sorted(kernel.BACKENDS))
+def test_each_kernel_skips_the_true_peak_but_not_the_sample_peak(backend: str) -> None:
+    from soundlint.audio import truepeak
 
+    implementation = kernel.BACKENDS[backend]
     samples = np.random.default_rng(1).uniform(-0.5, 0.5, (4800, 2)).astype(np.float32)
     peaks = []
     for true_peak in (True, False):
-        state = kernel_numpy.State(
+        state = implementation.State(
             48000,
             [1.0, 1.0],
             None,
@@ -183,7 +185,8 @@ def test_the_fallback_kernel_skips_the_true_peak_but_not_the_sample_peak() -> No
             truepeak.SAFE_BOUND,
             true_peak=true_peak,
         )
-        kernel_numpy.feed(state, samples)
-        peaks.append(kernel_numpy.peaks(state))
+        implementation.feed(state, samples)
+        peaks.append(implementation.peaks(state))
     assert peaks[1][0] == peaks[0][0] == float(np.abs(samples).max())
+    assert peaks[1][1] == peaks[1][0]  # not oversampled: the sample peak
     assert peaks[0][1] > peaks[0][0]  # oversampled: above the samples

@@ -56,6 +56,7 @@ typedef struct {
     double window_weights[TAPS][PHASES];
     float window_weights_f[TAPS][PHASES];
     double safe_bound;
+    int true_peak;             /* 0: no oversampling; peaks() gives the sample peak twice */
     double *history;           /* per channel: the last HISTORY samples */
     double *interpolated;      /* per channel: largest |interpolated sample| */
     double *sample_peak;       /* per channel */
@@ -127,14 +128,16 @@ read_doubles(PyObject *sequence, double *out, Py_ssize_t count, const char *what
 static int
 State_init(State *self, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"sample_rate", "weights",     "sos",           "window_weights",
-                               "safe_bound",  "clip_level", "silence_level", NULL};
+    static char *keywords[] = {"sample_rate",   "weights",   "sos",
+                               "window_weights", "safe_bound", "clip_level",
+                               "silence_level", "true_peak",  NULL};
     long long rate;
     PyObject *weights, *sos, *window_weights;
     double safe_bound, clip_level = 1.0, silence_level = 0.001;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd|$dd", keywords, &rate, &weights, &sos,
-                                     &window_weights, &safe_bound, &clip_level,
-                                     &silence_level)) {
+    int true_peak = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd|$ddp", keywords, &rate, &weights, &sos,
+                                     &window_weights, &safe_bound, &clip_level, &silence_level,
+                                     &true_peak)) {
         return -1;
     }
     Py_ssize_t channels = PySequence_Size(weights);
@@ -186,6 +189,7 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
         }
     }
     self->safe_bound = safe_bound;
+    self->true_peak = true_peak;
     self->clip_level = clip_level;
     self->silence_level = silence_level;
     self->first_sound = -1;
@@ -602,7 +606,9 @@ run_block(State *s, Block *b, const Py_ssize_t *cuts)
     if (s->loudness) {
         measure_loudness(s, b, cuts);
     }
-    measure_true_peak(s, b);
+    if (s->true_peak) {
+        measure_true_peak(s, b);
+    }
 }
 
 /* Accept native-order float32 ('f') or float64 ('d') buffer formats; -1 otherwise. */
@@ -738,6 +744,10 @@ kernel_peaks(PyObject *module, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "the kernel state is not initialised");
         return NULL;
     }
+    const double sample = largest(s->sample_peak, s->channels);
+    if (!s->true_peak) {
+        return Py_BuildValue("(dd)", sample, sample);
+    }
     /* The tail into trailing silence: the history followed by zeros, in float64. */
     double tail = 0.0;
     for (int c = 0; c < s->channels; c++) {
@@ -745,7 +755,6 @@ kernel_peaks(PyObject *module, PyObject *args)
         memcpy(ext, s->history + c * HISTORY, HISTORY * sizeof(double));
         tail = fmax(tail, phase_peak_d(ext, HISTORY, (const double(*)[PHASES])s->window_weights));
     }
-    const double sample = largest(s->sample_peak, s->channels);
     const double true_peak = fmax(fmax(largest(s->interpolated, s->channels), sample), tail);
     return Py_BuildValue("(dd)", sample, true_peak);
 }
@@ -827,7 +836,7 @@ static PyTypeObject StateType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "soundlint.audio._kernel.State",
     .tp_doc = PyDoc_STR("State(sample_rate, weights, sos, window_weights, safe_bound, *, "
-                        "clip_level=1.0, silence_level=0.001)"),
+                        "clip_level=1.0, silence_level=0.001, true_peak=True)"),
     .tp_basicsize = sizeof(State),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,

@@ -109,22 +109,17 @@ def new_state(
 ) -> Any:
     """State for one stream: per-channel loudness ``weights`` (0 leaves a channel out), the
     K-weighting as a (2, 6) SOS array, or None to measure peaks only; the linear levels at
-    which a sample counts as clipped and as sound. ``true_peak=False`` lets the backend skip
-    the 4x oversampling (``peaks().true`` is then meaningless): the numpy fallback does; the C
-    kernel does not take the flag yet and measures it anyway."""
-    options: dict[str, Any] = {
-        "clip_level": float(clip_level),
-        "silence_level": float(silence_level),
-    }
-    if _backend is kernel_numpy:
-        options["true_peak"] = true_peak
+    which a sample counts as clipped and as sound. ``true_peak=False`` skips the 4x
+    oversampling: ``peaks().true`` is then the sample peak."""
     return _backend.State(
         sample_rate,
         [float(weight) for weight in weights],
         None if sos is None else np.asarray(sos, dtype=np.float64).ravel().tolist(),
         truepeak.WINDOW_WEIGHTS.ravel().tolist(),
         truepeak.SAFE_BOUND,
-        **options,
+        clip_level=float(clip_level),
+        silence_level=float(silence_level),
+        true_peak=true_peak,
     )
 
 
