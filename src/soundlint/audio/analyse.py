@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from soundlint.audio import rawpcm
+from soundlint.audio import rawpcm, riff
 from soundlint.audio.layout import channel_mask, channel_weights
 from soundlint.audio.meter import LoudnessMeter, loudness_problem
 from soundlint.audio.reasons import PYLOUDNORM_FAILED, with_values
@@ -93,7 +93,8 @@ def measure_file_pyloudnorm(path: Path, *, measures: Set[str] = ALL) -> Measurem
     samples = np.nan_to_num(
         np.concatenate(blocks).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0
     )
-    placed = _pyloudnorm_layout(samples, channel_weights(samples.shape[1], channel_mask(path)))
+    mask = channel_mask(riff.walk(path).fmt)
+    placed = _pyloudnorm_layout(samples, channel_weights(samples.shape[1], mask))
     if placed is None or loudness_problem(measurement.sample_rate, placed.shape[1]):
         return measurement
     integrated, lra = _pyloudnorm_values(placed, measurement.sample_rate)
@@ -151,12 +152,14 @@ def _meter(rate: int, channels: int, clip: float, mask: int | None, measures: Se
 def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str]) -> Measurement:
     import soundfile
 
+    report = riff.walk(path)  # once: what libsndfile reads wrongly, and the channel mask
+    mask = channel_mask(report.fmt)
     try:
-        layout = rawpcm.plan(path)
+        layout = rawpcm.plan(path, report)
     except rawpcm.UndecodableLayout as error:
         raise UnreadableAudio(str(error)) from error
     if layout is not None:
-        return _measure_raw(path, layout, block_frames, sink, measures)
+        return _measure_raw(path, layout, mask, block_frames, sink, measures)
     try:
         handle = soundfile.SoundFile(os.fsencode(path))
     except (*_DECODE_ERRORS, TypeError, ValueError) as error:
@@ -167,7 +170,7 @@ def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str
             handle.samplerate,
             handle.channels,
             clip_level(handle.subtype),
-            channel_mask(path),
+            mask,
             measures,
         )
         error_message = _decode(handle, meter, block_frames, sink)
@@ -180,14 +183,13 @@ def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str
 def _measure_raw(
     path: Path,
     layout: rawpcm.RawLayout,
+    mask: int | None,
     block_frames: int,
     sink: Sink | None,
     measures: Set[str],
 ) -> Measurement:
     """Measure a layout libsndfile gets wrong, decoded from the data chunk here."""
-    meter = _meter(
-        layout.sample_rate, layout.channels, layout.clip_level, channel_mask(path), measures
-    )
+    meter = _meter(layout.sample_rate, layout.channels, layout.clip_level, mask, measures)
     error_message = None
     try:
         with path.open("rb") as f:

@@ -15,9 +15,12 @@ those the mask or the default layout place weigh 1.0.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from soundlint.audio.riff.report import FmtChunk
 
 FRONT_LEFT = 0x1
 FRONT_RIGHT = 0x2
@@ -68,11 +71,8 @@ def channel_weights(channels: int, mask: int | None = None) -> np.ndarray:
     return np.array([_weight(position) for position in speaker_positions(channels, mask)])
 
 
-def channel_mask(path: Path) -> int | None:
-    """The channel mask of a WAVE_FORMAT_EXTENSIBLE file's fmt chunk; None for other files."""
-    from soundlint.audio import riff
-
-    fmt = riff.walk(path).fmt
+def channel_mask(fmt: FmtChunk | None) -> int | None:
+    """The channel mask of a WAVE_FORMAT_EXTENSIBLE fmt chunk; None for any other."""
     if fmt is None or fmt.format_tag != _EXTENSIBLE:
         return None
     return fmt.channel_mask

@@ -57,12 +57,13 @@ class RawLayout:
         return 1.0 - 2.0 ** -(self.bits - 1)
 
 
-def plan(path: Path) -> RawLayout | None:
-    """The layout to decode here, or None when libsndfile reads the file right.
+def plan(path: Path, report: riff.RiffReport | None = None) -> RawLayout | None:
+    """The layout to decode here, or None when libsndfile reads the file right; ``report``
+    is the file's walk, when the caller has it already.
 
     Raises UndecodableLayout for padded layouts that cannot be decoded reliably.
     """
-    report = riff.walk(path)
+    report = report or riff.walk(path)
     fmt = report.fmt
     if not report.frames or fmt is None or report.data_offset is None:
         return None
