@@ -132,15 +132,21 @@ def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.nda
             "bits hold data, so no reader decodes them reliably"
         )
     shift = layout.padding_bits if justification == "right" else 0
+    for raw in _whole_frames(f, layout, block_frames):
+        yield _decode(raw, layout, shift)
+
+
+def _whole_frames(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[bytes]:
+    """The data chunk's bytes from its start, ``block_frames`` whole frames at a time, until
+    its frames or the file end."""
     f.seek(layout.data_offset)
     remaining = layout.frames
     while remaining:
-        frames = min(block_frames, remaining)
-        raw = f.read(frames * layout.frame_bytes)
+        raw = f.read(min(block_frames, remaining) * layout.frame_bytes)
         frames = len(raw) // layout.frame_bytes
         if frames == 0:
             return
-        yield _decode(raw[: frames * layout.frame_bytes], layout, shift)
+        yield raw[: frames * layout.frame_bytes]
         remaining -= frames
 
 
@@ -172,16 +178,8 @@ def _justification(f: BinaryIO, layout: RawLayout) -> str | None:
     Left-justified samples have zero padding bits at the bottom; right-justified ones have
     padding bits at the top that are zero or the sign extended (writers do both).
     """
-    f.seek(layout.data_offset)
-    remaining = layout.frames
     pad = layout.padding_bits
-    while remaining:
-        frames = min(_PROBE_FRAMES, remaining)
-        raw = f.read(frames * layout.frame_bytes)
-        frames = len(raw) // layout.frame_bytes
-        if frames == 0:
-            break
-        whole = raw[: frames * layout.frame_bytes]
+    for whole in _whole_frames(f, layout, _PROBE_FRAMES):
         values = _left_justified(whole, layout) >> (64 - 8 * layout.container)
         left = not np.any(values & ((1 << pad) - 1))
         top = values >> layout.bits  # zero, or the sign extended (-1)
@@ -190,5 +188,4 @@ def _justification(f: BinaryIO, layout: RawLayout) -> str | None:
             return "left" if left else "right"
         if not (left or right):
             return "neither"
-        remaining -= frames
     return None
