@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 from riffbuild import chunk, extensible_body, fmt_body, riff
 
+from soundlint.audio import kernel
 from soundlint.audio.analyse import UnreadableAudio, measure_file
 from soundlint.audio.rawpcm import RawLayout, blocks, plan
 
@@ -135,12 +136,63 @@ def test_float_in_padded_containers_is_reported_not_measured(tmp_path: Path) -> 
         measure_file(_write(tmp_path, data))
 
 
-def test_packed_layouts_stay_with_libsndfile(tmp_path: Path) -> None:
-    sf.write(tmp_path / "segment.wav", _tone(0.1), RATE, subtype="PCM_24")
+PLAIN_SUBTYPES = ["PCM_16", "PCM_24", "PCM_32", "FLOAT"]
+
+
+def _decoded_here(path: Path) -> np.ndarray:
+    layout = plan(path)
+    assert layout is not None
+    with path.open("rb") as f:
+        return np.concatenate(list(blocks(f, layout, 1001)))
+
+
+@pytest.mark.parametrize("backend", ["c", "numpy"])
+@pytest.mark.parametrize("subtype", PLAIN_SUBTYPES)
+@pytest.mark.parametrize(("channels", "form"), [(1, "WAV"), (2, "WAV"), (6, "WAV"), (2, "RF64")])
+def test_plain_layouts_are_decoded_here_to_libsndfile_s_samples(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    subtype: str,
+    channels: int,
+    form: str,
+) -> None:
+    if backend not in kernel.BACKENDS:
+        pytest.skip("soundlint.audio._kernel is not built")
+    monkeypatch.setattr(kernel, "_backend", kernel.BACKENDS[backend])
+    rng = np.random.default_rng(channels)
+    samples = np.clip(rng.laplace(scale=0.3, size=(3000, channels)), -1.0, 1.0)
+    samples[:4] = [[-1.0], [1.0], [0.0], [2.0**-20]]  # the extremes and the smallest steps
+    path = tmp_path / "segment.wav"
+    sf.write(path, samples, RATE, subtype=subtype, format=form)
+    expected = sf.read(path, dtype="float32", always_2d=True)[0]
+    decoded = _decoded_here(path)
+    assert decoded.dtype == np.float32
+    np.testing.assert_array_equal(decoded, expected)
+
+
+@pytest.mark.parametrize("subtype", ["PCM_U8", "DOUBLE", "ULAW", "ALAW"])
+def test_other_encodings_stay_with_libsndfile(tmp_path: Path, subtype: str) -> None:
+    sf.write(tmp_path / "segment.wav", _tone(0.1), RATE, subtype=subtype)
     assert plan(tmp_path / "segment.wav") is None
+
+
+def test_files_with_findings_stay_with_libsndfile(tmp_path: Path) -> None:
+    # A RIFF size that counts its own header (WAV007): libsndfile reads it, and sets its frames.
+    sf.write(tmp_path / "segment.wav", _tone(0.1), RATE, subtype="PCM_24")
+    data = bytearray((tmp_path / "segment.wav").read_bytes())
+    data[4:8] = struct.pack("<I", len(data))
+    assert plan(_write(tmp_path, bytes(data))) is None
+    sf.write(tmp_path / "rifx.wav", _tone(0.1), RATE, subtype="PCM_24", endian="BIG")
+    assert (tmp_path / "rifx.wav").read_bytes()[:4] == b"RIFX"
+    assert plan(tmp_path / "rifx.wav") is None
+
+
+def test_silent_extensible_samples_with_padding_decode_as_packed(tmp_path: Path) -> None:
+    # 20 valid bits in 24: no sample tells the justification, so read as libsndfile does.
     ext = extensible_body(channels=2, rate=RATE, bits=24, valid_bits=20)
     data = riff(chunk(b"fmt ", ext), chunk(b"data", bytes(60)))
-    assert plan(_write(tmp_path, data)) is None
+    assert _decoded_here(_write(tmp_path, data)).shape == (10, 2)
 
 
 def test_raw_layout_reports_its_padding() -> None:
@@ -170,8 +222,11 @@ def test_right_justified_extensible_samples_are_decoded_here(
     assert result.sample_peak_dbfs == pytest.approx(20 * np.log10(0.5), abs=0.01)
 
 
-def test_left_justified_extensible_samples_stay_with_libsndfile(tmp_path: Path) -> None:
+def test_left_justified_extensible_samples_decode_as_libsndfile_reads_them(
+    tmp_path: Path,
+) -> None:
     samples = _tone(0.1)
     data = _extensible_24_in_32(samples, left=True)
     assert _libsndfile_error(data, samples) < 1e-6
-    assert plan(_write(tmp_path, data)) is None
+    decoded = _decoded_here(_write(tmp_path, data))
+    np.testing.assert_array_equal(decoded, sf.read(io.BytesIO(data), dtype="float32")[0])

@@ -16,6 +16,8 @@ samples of one channel all >= the clip level or all <= minus it, reported by
 block's end too (it grows, and reappears with its later end). Levels are compared in the
 samples' own precision.
 
+``decode_pcm`` turns the raw bytes of integer PCM into such float32 samples.
+
 The implementations: the C extension ``soundlint.audio._kernel``, compiled when the package is
 installed, and ``kernel_numpy``, used when the extension is missing. They are chosen once, at
 import: ``SOUNDLINT_KERNEL=numpy`` forces the fallback, ``SOUNDLINT_KERNEL=c`` requires the
@@ -40,6 +42,7 @@ __all__ = [
     "STEP_BIN_SHIFT",
     "Peaks",
     "Scans",
+    "decode_pcm",
     "feed",
     "new_state",
     "peaks",
@@ -127,6 +130,16 @@ def feed(state: Any, samples: np.ndarray) -> np.ndarray:
     """Measure the next block of (frames, channels) samples (C-contiguous float32 or float64);
     return the weighted K-weighted energy (sum of squares) of each hop the block completes."""
     return np.asarray(_backend.feed(state, samples), dtype=np.float64)
+
+
+def decode_pcm(raw: bytes, channels: int, container: int, shift: int = 0) -> np.ndarray:
+    """The whole frames of little-endian integer PCM in ``container``-byte samples (2 to 4),
+    each shifted left by ``shift`` bits within its container, as float32 (frames, channels)
+    at full scale 1.0: the values libsndfile gives."""
+    frames = len(raw) // (channels * container)
+    out = np.empty((frames, channels), dtype=np.float32)
+    _backend.decode_pcm(memoryview(raw)[: frames * channels * container], out, container, shift)
+    return out
 
 
 def peaks(state: Any) -> Peaks:

@@ -199,6 +199,15 @@ def feed(state: State, samples: np.ndarray) -> np.ndarray:
     return state.hops.feed(np.square(filtered))
 
 
+def decode_pcm(raw: bytes, out: np.ndarray, container: int, shift: int) -> None:
+    """As ``kernel.decode_pcm``, into ``out``."""
+    containers = np.frombuffer(raw, np.uint8).reshape(-1, container)
+    words = np.zeros((containers.shape[0], 4), np.uint8)
+    words[:, 4 - container :] = containers
+    values = words.view("<i4")[:, 0] << np.int32(shift)
+    np.multiply(values.astype(np.float32), np.float32(2.0**-31), out=out.reshape(-1))
+
+
 def peaks(state: State) -> tuple[float, float]:
     """As ``kernel.peaks``: (sample peak, true peak)."""
     if not state.true_peak:
