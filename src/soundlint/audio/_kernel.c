@@ -35,9 +35,13 @@
 #define STEP_BIN_SHIFT 19
 #define STEP_BINS (1 << (31 - STEP_BIN_SHIFT))
 #define MIN_CLIP_RUN 3
+/* Steps are counted into this many interleaved histograms in blocks of at least so many frames
+ * (see count_step_bins). */
+#define SUB_HISTOGRAMS 4
+#define SUB_HISTOGRAM_MIN_FRAMES 4096
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define VECTOR_CLONES
 #endif
@@ -73,6 +77,7 @@ typedef struct {
     double *first_frame;       /* per channel */
     double *last_frame;        /* per channel */
     long long *step_counts;    /* per channel: STEP_BINS */
+    uint32_t (*sub_histograms)[STEP_BINS]; /* scratch: SUB_HISTOGRAMS of them */
     int *open_sign;            /* per channel: sign of the run going at the last block's end */
     long long *open_start;     /* per channel: its first frame */
     long long *runs;           /* (start, end) pairs found since the last take_runs */
@@ -95,6 +100,7 @@ State_dealloc(State *self)
     PyMem_Free(self->first_frame);
     PyMem_Free(self->last_frame);
     PyMem_Free(self->step_counts);
+    PyMem_Free(self->sub_histograms);
     PyMem_Free(self->open_sign);
     PyMem_Free(self->open_start);
     PyMem_RawFree(self->runs);
@@ -164,11 +170,13 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
     self->first_frame = PyMem_Calloc(channels, sizeof(double));
     self->last_frame = PyMem_Calloc(channels, sizeof(double));
     self->step_counts = PyMem_Calloc((size_t)channels * STEP_BINS, sizeof(long long));
+    self->sub_histograms = PyMem_Calloc(SUB_HISTOGRAMS, sizeof(*self->sub_histograms));
     self->open_sign = PyMem_Calloc(channels, sizeof(int));
     self->open_start = PyMem_Calloc(channels, sizeof(long long));
     if (!self->weights || !self->filter_state || !self->partial_hop || !self->history ||
         !self->interpolated || !self->sample_peak || !self->dc_sum || !self->first_frame ||
-        !self->last_frame || !self->step_counts || !self->open_sign || !self->open_start) {
+        !self->last_frame || !self->step_counts || !self->sub_histograms || !self->open_sign ||
+        !self->open_start) {
         PyErr_NoMemory();
         return -1;
     }
@@ -203,7 +211,7 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
  * acc = w[0][p] * x[n]; acc += w[j][p] * x[n + j] for j = 1..11, in the type T. The windows
  * are taken LANES at a time, each lane keeping its own maximum, so that the compiler can
  * vectorise across windows (a plain max-reduction it would not). */
-#define LANES 16
+#define LANES 32
 
 #define DEFINE_PHASE_PEAK(NAME, T, ABS)                                                        \
     VECTOR_CLONES static double NAME(const T *ext, Py_ssize_t count, const T w[TAPS][PHASES]) \
@@ -282,6 +290,7 @@ typedef struct {
     double *hop_sums;      /* out: the completed hops' weighted energies */
     double *hop_channel;   /* scratch: (channels, hops) per-channel hop energies */
     double *scratch_energies; /* scratch: hop energies of a group's unused lane */
+    uint16_t *step_bins;   /* scratch: one channel's step bins */
     Py_ssize_t hop_count;
 } Block;
 
@@ -349,12 +358,56 @@ count_step(long long *counts, float step)
 DEFINE_SUM(sum_f, float)
 DEFINE_SUM(sum_d, double)
 
+/* The bins of the steps |row[f] - row[f - 1]| (taken in T, binned as float32), f >= 1. */
+#define DEFINE_STEP_BINS(NAME, T, ABS)                                                        \
+    VECTOR_CLONES static void NAME(const T *row, Py_ssize_t frames, uint16_t *bins)         \
+    {                                                                                       \
+        for (Py_ssize_t f = 1; f < frames; f++) {                                           \
+            const float step = (float)ABS(row[f] - row[f - 1]);                             \
+            uint32_t bits;                                                                  \
+            memcpy(&bits, &step, sizeof(bits));                                             \
+            bins[f] = (uint16_t)(bits >> STEP_BIN_SHIFT);                                   \
+        }                                                                                   \
+    }
+
+DEFINE_STEP_BINS(step_bins_f, float, fabsf)
+DEFINE_STEP_BINS(step_bins_d, double, fabs)
+
+/* Add bins[1..frames) to counts. Neighbouring steps often share a bin: counting them into
+ * SUB_HISTOGRAMS interleaved histograms lets the increments overlap rather than queue. */
+static void
+count_step_bins(State *s, long long *counts, const uint16_t *bins, Py_ssize_t frames)
+{
+    if (frames < SUB_HISTOGRAM_MIN_FRAMES) {
+        for (Py_ssize_t f = 1; f < frames; f++) {
+            counts[bins[f]]++;
+        }
+        return;
+    }
+    uint32_t(*sub)[STEP_BINS] = s->sub_histograms;
+    memset(sub, 0, SUB_HISTOGRAMS * sizeof(*sub));
+    Py_ssize_t f = 1;
+    for (; f + SUB_HISTOGRAMS <= frames; f += SUB_HISTOGRAMS) {
+        for (int h = 0; h < SUB_HISTOGRAMS; h++) {
+            sub[h][bins[f + h]]++;
+        }
+    }
+    for (; f < frames; f++) {
+        counts[bins[f]]++;
+    }
+    for (int h = 0; h < SUB_HISTOGRAMS; h++) {
+        for (int bin = 0; bin < STEP_BINS; bin++) {
+            counts[bin] += sub[h][bin];
+        }
+    }
+}
+
 /* De-interleave into ext (after each channel's history), zero non-finite samples, and scan
  * each channel's row: peaks, DC sums, sound above the silence level, clipped runs (the run
  * still going at the block's end is reported too once it is long enough, as kernel_numpy does)
  * and steps. A step within the block is taken in T, the one from the previous block in
  * float64. Levels are compared in T. */
-#define DEFINE_SPLIT(NAME, T, ABS, LIMIT, LARGEST, SUM)                                      \
+#define DEFINE_SPLIT(NAME, T, ABS, LIMIT, LARGEST, SUM, STEP_BINS_OF)                                        \
     static void NAME(State *s, Block *b)                                                     \
     {                                                                                        \
         const T *in = (const T *)b->samples;                                                 \
@@ -418,9 +471,8 @@ DEFINE_SUM(sum_d, double)
             else {                                                                           \
                 s->first_frame[c] = (double)row[0];                                          \
             }                                                                                \
-            for (Py_ssize_t f = 1; f < frames; f++) {                                        \
-                count_step(counts, (float)ABS(row[f] - row[f - 1]));                         \
-            }                                                                                \
+            STEP_BINS_OF(row, frames, b->step_bins);                                         \
+            count_step_bins(s, counts, b->step_bins, frames);                                \
             s->last_frame[c] = (double)row[frames - 1];                                      \
         }                                                                                    \
         if (block_first >= 0 && s->first_sound < 0) {                                       \
@@ -431,8 +483,8 @@ DEFINE_SUM(sum_d, double)
         }                                                                                    \
     }
 
-DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX, largest_f, sum_f)
-DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d)
+DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX, largest_f, sum_f, step_bins_f)
+DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d, step_bins_d)
 
 /* K-weight GROUP channels at once (their recursions side by side, which the compiler can run
  * in one vector), adding the squares of each hop's frames to ``energies`` (hop k ends at the
@@ -699,9 +751,11 @@ kernel_feed(PyObject *module, PyObject *args)
     b.hop_sums = PyMem_Calloc(b.hop_count + 1, sizeof(double));
     b.hop_channel = PyMem_Calloc((size_t)channels * (b.hop_count + 1), sizeof(double));
     b.scratch_energies = PyMem_Calloc(b.hop_count + 1, sizeof(double));
+    b.step_bins = PyMem_Malloc((b.frames + 1) * sizeof(uint16_t));
     Py_ssize_t *cuts = PyMem_Calloc(b.hop_count + 1, sizeof(Py_ssize_t));
     PyObject *result = NULL;
-    if (!b.ext || !b.peaks || !b.hop_sums || !b.hop_channel || !b.scratch_energies || !cuts) {
+    if (!b.ext || !b.peaks || !b.hop_sums || !b.hop_channel || !b.scratch_energies ||
+        !b.step_bins || !cuts) {
         PyErr_NoMemory();
         goto done;
     }
@@ -728,6 +782,7 @@ done:
     PyMem_Free(b.hop_sums);
     PyMem_Free(b.hop_channel);
     PyMem_Free(b.scratch_energies);
+    PyMem_Free(b.step_bins);
     PyMem_Free(cuts);
     PyBuffer_Release(&view);
     return result;
