@@ -261,7 +261,12 @@ def test_measure_does_not_import_scipy_signal(tmp_path: Path) -> None:
 
 
 def _scan(
-    backend: str, samples: np.ndarray, block: int, *, clip_level: float = 1.0
+    backend: str,
+    samples: np.ndarray,
+    block: int,
+    *,
+    clip_level: float = 1.0,
+    steps: bool = True,
 ) -> tuple[list[list[tuple[int, int]]], kernel.Scans]:
     """Feed ``samples`` in blocks through one implementation: the clipped runs each block
     reported (sorted), and the scans at the end."""
@@ -275,6 +280,7 @@ def _scan(
         truepeak.SAFE_BOUND,
         clip_level=clip_level,
         silence_level=0.001,
+        steps=steps,
     )
     runs = []
     for start in range(0, samples.shape[0], block):
@@ -363,6 +369,20 @@ def test_step_histogram_counts_every_step_once(backend: str, dtype: type, block:
     assert np.array_equal(scans.first_frame, samples[0].astype(np.float64))
     assert np.array_equal(scans.last_frame, samples[-1].astype(np.float64))
     assert np.array_equal(scans.dc_sums, samples.sum(axis=0, dtype=np.float64))
+
+
+@pytest.mark.parametrize("backend", _backends())
+@pytest.mark.parametrize("block", [1, 333, 100000])
+def test_without_steps_only_the_histogram_is_left_out(backend: str, block: int) -> None:
+    samples = _pcm_like(_signal(48000, 2, 0.2 if block == 1 else 1.0, np.float32))
+    runs, counted = _scan(backend, samples, block)
+    runs_without, uncounted = _scan(backend, samples, block, steps=False)
+    assert counted.step_counts.any()
+    assert not uncounted.step_counts.any()
+    assert runs_without == runs
+    for name in kernel.Scans._fields:
+        if name != "step_counts":
+            assert np.array_equal(getattr(uncounted, name), getattr(counted, name)), name
 
 
 @pytest.mark.parametrize("backend", _backends())

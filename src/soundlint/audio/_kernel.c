@@ -61,6 +61,7 @@ typedef struct {
     float window_weights_f[TAPS][PHASES];
     double safe_bound;
     int true_peak;             /* 0: no oversampling; peaks() gives the sample peak twice */
+    int steps;                 /* 0: no step histogram (scans() gives zero counts) */
     double *history;           /* per channel: the last HISTORY samples */
     double *interpolated;      /* per channel: largest |interpolated sample| */
     double *sample_peak;       /* per channel */
@@ -136,14 +137,14 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
 {
     static char *keywords[] = {"sample_rate",   "weights",   "sos",
                                "window_weights", "safe_bound", "clip_level",
-                               "silence_level", "true_peak",  NULL};
+                               "silence_level", "true_peak",  "steps",      NULL};
     long long rate;
     PyObject *weights, *sos, *window_weights;
     double safe_bound, clip_level = 1.0, silence_level = 0.001;
-    int true_peak = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd|$ddp", keywords, &rate, &weights, &sos,
+    int true_peak = 1, steps = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "LOOOd|$ddpp", keywords, &rate, &weights, &sos,
                                      &window_weights, &safe_bound, &clip_level, &silence_level,
-                                     &true_peak)) {
+                                     &true_peak, &steps)) {
         return -1;
     }
     Py_ssize_t channels = PySequence_Size(weights);
@@ -198,6 +199,7 @@ State_init(State *self, PyObject *args, PyObject *kwargs)
     }
     self->safe_bound = safe_bound;
     self->true_peak = true_peak;
+    self->steps = steps;
     self->clip_level = clip_level;
     self->silence_level = silence_level;
     self->first_sound = -1;
@@ -465,14 +467,16 @@ count_step_bins(State *s, long long *counts, const uint16_t *bins, Py_ssize_t fr
                 s->open_start[c] = run_start;                                                \
             }                                                                                \
             long long *counts = s->step_counts + (size_t)c * STEP_BINS;                      \
-            if (position > 0) {                                                              \
-                count_step(counts, (float)fabs((double)row[0] - s->last_frame[c]));          \
-            }                                                                                \
-            else {                                                                           \
+            if (position == 0) {                                                             \
                 s->first_frame[c] = (double)row[0];                                          \
             }                                                                                \
-            STEP_BINS_OF(row, frames, b->step_bins);                                         \
-            count_step_bins(s, counts, b->step_bins, frames);                                \
+            else if (s->steps) {                                                             \
+                count_step(counts, (float)fabs((double)row[0] - s->last_frame[c]));          \
+            }                                                                                \
+            if (s->steps) {                                                                  \
+                STEP_BINS_OF(row, frames, b->step_bins);                                     \
+                count_step_bins(s, counts, b->step_bins, frames);                            \
+            }                                                                                \
             s->last_frame[c] = (double)row[frames - 1];                                      \
         }                                                                                    \
         if (block_first >= 0 && s->first_sound < 0) {                                       \
@@ -952,7 +956,7 @@ static PyTypeObject StateType = {
     PyVarObject_HEAD_INIT(NULL, 0)
     .tp_name = "soundlint.audio._kernel.State",
     .tp_doc = PyDoc_STR("State(sample_rate, weights, sos, window_weights, safe_bound, *, "
-                        "clip_level=1.0, silence_level=0.001, true_peak=True)"),
+                        "clip_level=1.0, silence_level=0.001, true_peak=True, steps=True)"),
     .tp_basicsize = sizeof(State),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_new = PyType_GenericNew,

@@ -15,6 +15,7 @@ class State:
         clip_level: float = 1.0,
         silence_level: float = 0.001,
         true_peak: bool = True,
+        steps: bool = True,
     ) -> None: ...
 
 def feed(state: State, samples: NDArray[np.floating]) -> list[float]: ...

@@ -150,8 +150,6 @@ def _meter(rate: int, channels: int, clip: float, mask: int | None, measures: Se
 
 
 def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str]) -> Measurement:
-    import soundfile
-
     report = riff.walk(path)  # once: what libsndfile reads wrongly, and the channel mask
     mask = channel_mask(report.fmt)
     try:
@@ -160,6 +158,8 @@ def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str
         raise UnreadableAudio(str(error)) from error
     if layout is not None:
         return _measure_raw(path, layout, mask, block_frames, sink, measures)
+    import soundfile  # only here: importing it costs more than a short file's measuring
+
     try:
         handle = soundfile.SoundFile(os.fsencode(path))
     except (*_DECODE_ERRORS, TypeError, ValueError) as error:

@@ -109,11 +109,13 @@ def new_state(
     clip_level: float = 1.0,
     silence_level: float = 0.001,
     true_peak: bool = True,
+    steps: bool = True,
 ) -> Any:
     """State for one stream: per-channel loudness ``weights`` (0 leaves a channel out), the
     K-weighting as a (2, 6) SOS array, or None to measure peaks only; the linear levels at
     which a sample counts as clipped and as sound. ``true_peak=False`` skips the 4x
-    oversampling: ``peaks().true`` is then the sample peak."""
+    oversampling: ``peaks().true`` is then the sample peak; ``steps=False`` skips the step
+    histogram: ``scans().step_counts`` are then zero."""
     return _backend.State(
         sample_rate,
         [float(weight) for weight in weights],
@@ -123,6 +125,7 @@ def new_state(
         clip_level=float(clip_level),
         silence_level=float(silence_level),
         true_peak=true_peak,
+        steps=steps,
     )
 
 

@@ -103,7 +103,9 @@ class _ClipScan:
 class _Steps:
     """Per channel, the histogram of |x[n] - x[n-1]| and the first and last frames."""
 
-    def __init__(self, channels: int) -> None:
+    def __init__(self, channels: int, *, counting: bool = True) -> None:
+        self.counting = counting
+        """False: the first and last frames only (the counts stay zero)."""
         self.counts = np.zeros((channels, STEP_BINS), dtype=np.int64)
         self.first_frame: np.ndarray | None = None
         self.last_frame = np.zeros(channels)
@@ -111,10 +113,10 @@ class _Steps:
     def feed(self, rows: np.ndarray) -> None:
         if self.first_frame is None:
             self.first_frame = rows[:, 0].astype(np.float64)
-        else:
+        elif self.counting:
             self._count(np.abs(rows[:, :1] - self.last_frame[:, None]))
         self.last_frame = rows[:, -1].astype(np.float64)
-        if rows.shape[1] > 1:
+        if self.counting and rows.shape[1] > 1:
             steps = np.diff(rows, axis=1)
             self._count(np.abs(steps, out=steps))
 
@@ -141,6 +143,7 @@ class State:
         clip_level: float = 1.0,
         silence_level: float = 0.001,
         true_peak: bool = True,
+        steps: bool = True,
     ) -> None:
         channel_weights = np.array(weights, dtype=np.float64)
         channels = channel_weights.size
@@ -158,7 +161,7 @@ class State:
         self.first_sound: int | None = None
         self.last_sound: int | None = None
         self.clips = _ClipScan(channels, clip_level)
-        self.steps = _Steps(channels)
+        self.steps = _Steps(channels, counting=steps)
 
     def scan(self, rows: np.ndarray) -> None:
         """The content scans of a (channels, frames) block of finite samples."""

@@ -232,9 +232,9 @@ class LoudnessMeter:
     PCM clips at 1 - 2**-(bits-1)). At most ``max_clipped_runs`` runs are kept, the earliest.
     ``channel_mask``: the WAVE_FORMAT_EXTENSIBLE speaker mask that sets the channel weights.
     ``measures``: what to measure (see ``model.MEASURES``): without ``loudness`` no
-    K-weighting, without ``true-peak`` no oversampling (where the kernel can skip it); the
-    content scans cost little in the kernel's pass and always run. The result leaves out the
-    values of what was not asked for.
+    K-weighting, without ``true-peak`` no oversampling, without ``loop-seam`` no step
+    histogram; the other content scans cost little in the kernel's pass and always run. The
+    result leaves out the values of what was not asked for.
     """
 
     def __init__(
@@ -263,6 +263,7 @@ class LoudnessMeter:
             clip_level=clip_level,
             silence_level=10.0 ** (SILENCE_DBFS / 20.0),
             true_peak="true-peak" in measures,
+            steps="loop-seam" in measures,
         )
         self._sliding = _SlidingLoudness(sample_rate)
         self._clips = _ClipRuns(max_clipped_runs, round(CLIP_JOIN_S * sample_rate))
