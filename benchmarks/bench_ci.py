@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_library import SOUNDLINT, write_library
+from bench_library import SOUNDLINT, as_installed, write_library
 
 TEMPLATES = 30
 SEGMENT_SECONDS = 10.0
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=2, help="runs per timing (best kept)")
     parser.add_argument("--keep", type=Path, help="generate the library here and keep it")
     args = parser.parse_args(argv)
+    as_installed()
     with tempfile.TemporaryDirectory() as scratch:
         root = args.keep or Path(scratch)
         library = root / "library"

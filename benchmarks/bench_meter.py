@@ -3,7 +3,8 @@
 Usage: python benchmarks/bench_meter.py [--minutes N] [--rss-minutes M] [--repeat R]
 
 Every timing is a fresh process, imports included (nothing is imported or warmed up in it
-beforehand); the file is read once first so that all of them find it in the page cache. The
+beforehand; soundlint byte-compiled, as installed: see bench_library); the file is read once
+first so that all of them find it in the page cache. The
 processes take turns, R rounds, and the best wall time of each is kept:
 
 1. ``soundlint measure FILE`` / a decode-only process (``soundfile.blocks``) -- <= 2.5
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from bench_library import as_installed
 
 RATE = 48000
 CHUNK_SECONDS = 10
@@ -189,6 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rss-minutes", type=float, default=60.0, help="long file for RSS")
     parser.add_argument("--repeat", type=int, default=5, help="rounds of runs (best kept)")
     args = parser.parse_args(argv)
+    as_installed()
     with tempfile.TemporaryDirectory() as directory:
         timing(Path(directory), args.minutes, args.repeat)
         memory(Path(directory), args.rss_minutes)

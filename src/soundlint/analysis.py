@@ -25,6 +25,11 @@ Progress = Callable[[int, int], None]
 
 POOL_THRESHOLD_BYTES = 32 << 20
 """Below this much audio (and without -j), starting workers costs more than it saves."""
+BATCHES_PER_WORKER = 4
+"""Each batch handed to a worker holds about 1/(this x workers) of the audio still to go..."""
+MIN_BATCH_BYTES = 1 << 20
+"""... but at least this much, so that the last batches are small and the workers finish
+together, and the pool hands over a few dozen batches rather than every file."""
 
 
 @dataclass(frozen=True)
@@ -120,30 +125,39 @@ def analyse(
         global _worker_plugins
         _worker_plugins = plugins  # what forked workers start with
         try:
-            _in_pool(_longest_first(pending), settings, workers, keep)
+            _in_pool(_batches(pending, workers), settings, workers, keep)
         finally:
             _worker_plugins = None
     return Analysis(outcomes)
 
 
-def _longest_first(jobs: list[Job]) -> list[Job]:
-    """The largest files first, so that no worker is left with a long file at the end."""
+def _batches(jobs: list[Job], workers: int) -> list[list[Job]]:
+    """The jobs in batches, the largest files first (so that no worker is left with a long
+    file at the end), each batch a share of the audio still to go (guided scheduling)."""
+    sized = sorted(((_size(job), job) for job in jobs), key=lambda pair: pair[0], reverse=True)
+    remaining = sum(size for size, _ in sized)
+    batches: list[list[Job]] = []
+    batch: list[Job] = []
+    batch_bytes = 0
+    for size, job in sized:
+        batch.append(job)
+        batch_bytes += size
+        if batch_bytes >= max(remaining / (BATCHES_PER_WORKER * workers), MIN_BATCH_BYTES):
+            batches.append(batch)
+            remaining -= batch_bytes
+            batch, batch_bytes = [], 0
+    return batches + [batch] if batch else batches
 
-    def size(job: Job) -> int:
-        try:
-            return job.path.stat().st_size
-        except OSError:
-            return 0
 
-    return sorted(jobs, key=size, reverse=True)
+def _size(job: Job) -> int:
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _total_bytes(pending: list[Job]) -> int:
-    total = 0
-    for job in pending:
-        with contextlib.suppress(OSError):
-            total += job.path.stat().st_size
-    return total
+    return sum(_size(job) for job in pending)
 
 
 def _run(plugins: Plugins, job: Job, settings: Settings) -> Outcome:
@@ -182,46 +196,58 @@ def _measure(plugins: Plugins, path: Path, settings: Settings, needs: frozenset[
 # Worker processes use the plugins of the process that forked them, or where workers are not
 # forked (no fork on the platform), load their own once, from the same configuration.
 _worker_plugins: Plugins | None = None
+_worker_settings: Settings | None = None
 
 
-def _start_worker(config_file: Path | None, plugin_args: tuple[str, ...]) -> None:
-    global _worker_plugins
+def _start_worker(settings: Settings) -> None:
+    global _worker_plugins, _worker_settings
     # Ctrl-C on a terminal reaches every process of the group: the main process answers it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    _worker_settings = settings
     if _worker_plugins is not None:  # forked: the main process's, nothing to load
         return
     from soundlint import api
 
-    session = api.start((), config_path=config_file, plugin_args=plugin_args, search_config=False)
+    session = api.start(
+        (),
+        config_path=settings.config_file,
+        plugin_args=settings.plugin_args,
+        search_config=False,
+    )
     _worker_plugins = session.plugins
 
 
-def _measure_in_worker(job: Job, settings: Settings) -> Outcome:
-    assert _worker_plugins is not None
-    return _run(_worker_plugins, job, settings)
+def _measure_in_worker(batch: list[Job]) -> list[Outcome]:
+    assert _worker_plugins is not None and _worker_settings is not None
+    return [_run(_worker_plugins, job, _worker_settings) for job in batch]
 
 
 def _in_pool(
-    jobs: list[Job], settings: Settings, workers: int, keep: Callable[[Path, Outcome], None]
+    batches: list[list[Job]],
+    settings: Settings,
+    workers: int,
+    keep: Callable[[Path, Outcome], None],
 ) -> None:
-    """Measure in worker processes, keeping each outcome as it arrives; a file whose worker
-    dies is measured again on its own. On Ctrl-C or SIGTERM the workers are killed at once,
-    then the signal goes on to its usual handler (KeyboardInterrupt, the CLI's exit 143)."""
+    """Measure batches in worker processes, keeping each outcome as it arrives; the files of a
+    batch whose worker dies are measured again, each on its own. On Ctrl-C or SIGTERM the
+    workers are killed at once, then the signal goes on to its usual handler
+    (KeyboardInterrupt, the CLI's exit 143)."""
     kept: set[Path] = set()
     with _stop_signals_noted() as received, contextlib.suppress(BrokenProcessPool):
         pool = _pool(settings, workers)
         try:
             with _signals_held():
-                futures = {pool.submit(_measure_in_worker, job, settings): job for job in jobs}
+                futures = {pool.submit(_measure_in_worker, batch): batch for batch in batches}
             pending = set(futures)
             while pending and not received:
                 done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
                 for future in done:
                     with contextlib.suppress(BrokenProcessPool):
-                        keep(futures[future].path, future.result())
-                        kept.add(futures[future].path)
+                        for job, outcome in zip(futures[future], future.result(), strict=True):
+                            keep(job.path, outcome)
+                            kept.add(job.path)
         except BaseException:
             _kill(pool)
             raise
@@ -231,9 +257,10 @@ def _in_pool(
             pool.shutdown()
     if received:
         signal.raise_signal(received[0])
-    for job in jobs:
-        if job.path not in kept:
-            keep(job.path, _alone(job, settings))
+    for batch in batches:
+        for job in batch:
+            if job.path not in kept:
+                keep(job.path, _alone(job, settings))
 
 
 _POLL_SECONDS = 0.1
@@ -264,8 +291,8 @@ def _alone(job: Job, settings: Settings) -> Outcome:
     pool = _pool(settings, 1)
     try:
         with _signals_held():
-            future = pool.submit(_measure_in_worker, job, settings)
-        return future.result()
+            future = pool.submit(_measure_in_worker, [job])
+        return future.result()[0]
     except BrokenProcessPool:
         return Outcome(unreadable="the decoder crashed on this file (its process died)")
     except BaseException:
@@ -284,7 +311,7 @@ def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork") if fork else None,
         initializer=_start_worker,
-        initargs=(settings.config_file, settings.plugin_args),
+        initargs=(settings,),
     )
 
 

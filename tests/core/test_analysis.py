@@ -220,3 +220,23 @@ def test_audio_rules_without_a_meter_say_so(tmp_path: Path, check) -> None:
     [diagnostic] = result.json["diagnostics"]
     assert diagnostic["code"] == "SL001"
     assert "no plugin measured it" in diagnostic["message"]
+
+
+def test_pool_batches_hold_every_file_once_largest_first_and_end_small(tmp_path: Path) -> None:
+    from soundlint.analysis import MIN_BATCH_BYTES, Job, _batches
+
+    sizes = [3 << 20, 200 << 10, 5 << 20, 1 << 10, 2 << 20, *([300 << 10] * 40)]
+    jobs = []
+    for number, size in enumerate(sizes):
+        path = tmp_path / f"{number}.wav"
+        path.write_bytes(bytes(size))
+        jobs.append(Job(path, frozenset()))
+    batches = _batches(jobs, workers=2)
+    flat = [job for batch in batches for job in batch]
+    assert sorted(job.path for job in flat) == sorted(job.path for job in jobs)
+    flat_sizes = [job.path.stat().st_size for job in flat]
+    assert flat_sizes == sorted(sizes, reverse=True)
+    assert 4 < len(batches) < len(jobs)
+    batch_bytes = [sum(job.path.stat().st_size for job in batch) for batch in batches]
+    assert batch_bytes[0] >= batch_bytes[-1]
+    assert all(size < 2 * MIN_BATCH_BYTES for size in batch_bytes[-3:])
