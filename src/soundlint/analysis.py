@@ -146,7 +146,7 @@ def _batches(jobs: list[Job], workers: int) -> list[list[Job]]:
             batches.append(batch)
             remaining -= batch_bytes
             batch, batch_bytes = [], 0
-    return batches + [batch] if batch else batches
+    return [*batches, batch] if batch else batches
 
 
 def _size(job: Job) -> int:
