@@ -490,10 +490,13 @@ count_step_bins(State *s, long long *counts, const uint16_t *bins, Py_ssize_t fr
 DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX, largest_f, sum_f, step_bins_f)
 DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d, step_bins_d)
 
-/* K-weight GROUP channels at once (their recursions side by side, which the compiler can run
- * in one vector), adding the squares of each hop's frames to ``energies`` (hop k ends at the
- * block's ``cuts[k]``; the last segment collects the incomplete hop). */
+/* K-weight GROUP channels at once, their recursions side by side in one vector of two doubles
+ * (GCC's and clang's vector extension: each lane does the scalar operations, in their order),
+ * adding the squares of each hop's frames to ``energies`` (hop k ends at the block's
+ * ``cuts[k]``; the last segment collects the incomplete hop). */
 #define GROUP 2
+
+typedef double pair __attribute__((vector_size(GROUP * sizeof(double))));
 
 #define DEFINE_WEIGHT(NAME, T)                                                                \
     static void NAME(const double sos[SECTIONS][6], double *z[GROUP], const T *x[GROUP],      \
@@ -503,31 +506,24 @@ DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d, step_bins_d)
         const double a01 = sos[0][4], a02 = sos[0][5];                                        \
         const double b10 = sos[1][0], b11 = sos[1][1], b12 = sos[1][2];                       \
         const double a11 = sos[1][4], a12 = sos[1][5];                                        \
-        double z00[GROUP], z01[GROUP], z10[GROUP], z11[GROUP];                                \
-        for (int g = 0; g < GROUP; g++) {                                                     \
-            z00[g] = z[g][0];                                                                 \
-            z01[g] = z[g][1];                                                                 \
-            z10[g] = z[g][2];                                                                 \
-            z11[g] = z[g][3];                                                                 \
-        }                                                                                     \
+        pair z00 = {z[0][0], z[1][0]}, z01 = {z[0][1], z[1][1]};                              \
+        pair z10 = {z[0][2], z[1][2]}, z11 = {z[0][3], z[1][3]};                              \
+        const T *x0 = x[0], *x1 = x[1];                                                       \
         Py_ssize_t start = 0;                                                                 \
         for (Py_ssize_t k = 0; k < segments; k++) {                                           \
-            double sum[GROUP] = {0};                                                          \
+            pair sum = {0.0, 0.0};                                                            \
             for (Py_ssize_t n = start; n < cuts[k]; n++) {                                    \
-                for (int g = 0; g < GROUP; g++) {                                             \
-                    const double in = (double)x[g][n];                                        \
-                    const double mid = b00 * in + z00[g];                                     \
-                    z00[g] = b01 * in - a01 * mid + z01[g];                                   \
-                    z01[g] = b02 * in - a02 * mid;                                            \
-                    const double out = b10 * mid + z10[g];                                    \
-                    z10[g] = b11 * mid - a11 * out + z11[g];                                  \
-                    z11[g] = b12 * mid - a12 * out;                                           \
-                    sum[g] += out * out;                                                      \
-                }                                                                             \
+                const pair in = {(double)x0[n], (double)x1[n]};                               \
+                const pair mid = b00 * in + z00;                                              \
+                z00 = b01 * in - a01 * mid + z01;                                             \
+                z01 = b02 * in - a02 * mid;                                                   \
+                const pair out = b10 * mid + z10;                                             \
+                z10 = b11 * mid - a11 * out + z11;                                            \
+                z11 = b12 * mid - a12 * out;                                                  \
+                sum += out * out;                                                             \
             }                                                                                 \
-            for (int g = 0; g < GROUP; g++) {                                                 \
-                energies[g][k] += sum[g];                                                     \
-            }                                                                                 \
+            energies[0][k] += sum[0];                                                         \
+            energies[1][k] += sum[1];                                                         \
             start = cuts[k];                                                                  \
         }                                                                                     \
         for (int g = 0; g < GROUP; g++) {                                                     \
