@@ -111,7 +111,7 @@ def test_padded_layouts_decode_to_libsndfile_s_samples_of_the_packed_file(
     assert raw is not None
     assert walk_bytes(data).frames == frames == raw.frames
     with path.open("rb") as f:
-        decoded = np.concatenate(list(blocks(f, raw, 7)))
+        decoded = np.concatenate([block.copy() for block in blocks(f, raw, 7)])
     expected = sf.read(io.BytesIO(_packed(bits, values)), dtype="float32", always_2d=True)[0]
     pad = 8 * raw.container - bits
     stored = values << pad if left else values

@@ -135,14 +135,24 @@ def feed(state: Any, samples: np.ndarray) -> np.ndarray:
     return np.asarray(_backend.feed(state, samples), dtype=np.float64)
 
 
-def decode_pcm(raw: bytes, channels: int, container: int, shift: int = 0) -> np.ndarray:
+def decode_pcm(
+    raw: bytes | memoryview,
+    channels: int,
+    container: int,
+    shift: int = 0,
+    *,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
     """The whole frames of little-endian integer PCM in ``container``-byte samples (2 to 4),
     each shifted left by ``shift`` bits within its container, as float32 (frames, channels)
-    at full scale 1.0: the values libsndfile gives."""
+    at full scale 1.0: the values libsndfile gives. ``out``: a C-contiguous float32 array of
+    at least as many frames to decode into (its first frames are returned)."""
     frames = len(raw) // (channels * container)
-    out = np.empty((frames, channels), dtype=np.float32)
-    _backend.decode_pcm(memoryview(raw)[: frames * channels * container], out, container, shift)
-    return out
+    if out is None:
+        out = np.empty((frames, channels), dtype=np.float32)
+    samples = out[:frames]
+    _backend.decode_pcm(memoryview(raw)[: frames * channels * container], samples, container, shift)
+    return samples
 
 
 def peaks(state: Any) -> Peaks:

@@ -156,6 +156,7 @@ def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayou
 
 def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.ndarray]:
     """The samples of ``f`` as float32 (frames, channels) blocks; OSError on a read error.
+    A block is valid until the next is asked for: their memory is reused.
 
     Samples in padded containers are left-justified (the WAVE_FORMAT_EXTENSIBLE rule), or
     right-justified as some writers store them: the first samples that tell the two apart
@@ -168,30 +169,34 @@ def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.nda
             "bits hold data, so no reader decodes them reliably"
         )
     shift = layout.padding_bits if justification == "right" else 0
+    out = np.empty((min(block_frames, layout.frames), layout.channels), dtype=np.float32)
     for raw in _whole_frames(f, layout, block_frames):
-        yield _decode(raw, layout, shift)
+        yield _decode(raw, layout, shift, out)
 
 
-def _whole_frames(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[bytes]:
+def _whole_frames(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[memoryview]:
     """The data chunk's bytes from its start, ``block_frames`` whole frames at a time, until
-    its frames or the file end."""
+    its frames or the file end; each valid until the next is asked for (one buffer is
+    reused)."""
     f.seek(layout.data_offset)
+    buffer = memoryview(bytearray(min(block_frames, layout.frames) * layout.frame_bytes))
     remaining = layout.frames
     while remaining:
-        raw = f.read(min(block_frames, remaining) * layout.frame_bytes)
-        frames = len(raw) // layout.frame_bytes
+        read = f.readinto(buffer[: min(block_frames, remaining) * layout.frame_bytes])
+        frames = (read or 0) // layout.frame_bytes
         if frames == 0:
             return
-        yield raw[: frames * layout.frame_bytes]
+        yield buffer[: frames * layout.frame_bytes]
         remaining -= frames
 
 
-def _decode(raw: bytes, layout: RawLayout, shift: int) -> np.ndarray:
-    """Whole frames of ``raw`` as float32 (frames, channels), full scale 1.0."""
+def _decode(raw: memoryview, layout: RawLayout, shift: int, out: np.ndarray) -> np.ndarray:
+    """Whole frames of ``raw`` as float32 (frames, channels), full scale 1.0 (decoded into
+    ``out`` where the kernel decodes them)."""
     if layout.floating:
         return np.frombuffer(raw, "<f4").reshape(-1, layout.channels)
     if layout.container <= _WORD:
-        return kernel.decode_pcm(raw, layout.channels, layout.container, shift)
+        return kernel.decode_pcm(raw, layout.channels, layout.container, shift, out=out)
     if layout.container in _NATIVE:
         values = np.frombuffer(raw, f"<i{layout.container}").reshape(-1, layout.channels)
         scale = np.float32(2.0 ** (1 - 8 * layout.container))
@@ -199,7 +204,7 @@ def _decode(raw: bytes, layout: RawLayout, shift: int) -> np.ndarray:
     return _to_float(_left_justified(raw, layout) << shift)
 
 
-def _left_justified(raw: bytes, layout: RawLayout) -> np.ndarray:
+def _left_justified(raw: memoryview, layout: RawLayout) -> np.ndarray:
     """Each container's bytes at the top of an int64, as (frames, channels)."""
     containers = np.frombuffer(raw, np.uint8).reshape(-1, layout.channels, layout.container)
     wide = np.zeros((containers.shape[0], layout.channels, 8), np.uint8)
