@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import BufferedIOBase
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -154,7 +154,7 @@ def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayou
         return None  # libsndfile will say what is wrong with the file
 
 
-def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.ndarray]:
+def blocks(f: BufferedIOBase, layout: RawLayout, block_frames: int) -> Iterator[np.ndarray]:
     """The samples of ``f`` as float32 (frames, channels) blocks; OSError on a read error.
     A block is valid until the next is asked for: their memory is reused.
 
@@ -174,7 +174,7 @@ def blocks(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[np.nda
         yield _decode(raw, layout, shift, out)
 
 
-def _whole_frames(f: BinaryIO, layout: RawLayout, block_frames: int) -> Iterator[memoryview]:
+def _whole_frames(f: BufferedIOBase, layout: RawLayout, block_frames: int) -> Iterator[memoryview]:
     """The data chunk's bytes from its start, ``block_frames`` whole frames at a time, until
     its frames or the file end; each valid until the next is asked for (one buffer is
     reused)."""
@@ -216,7 +216,7 @@ def _to_float(values: np.ndarray) -> np.ndarray:
     return (values * 2.0**-63).astype(np.float32)
 
 
-def _justification(f: BinaryIO, layout: RawLayout) -> str | None:
+def _justification(f: BufferedIOBase, layout: RawLayout) -> str | None:
     """'left' or 'right' from the first samples that tell them apart, 'neither' when samples
     fit neither, None when no sample tells (silence, or only small values).
 
