@@ -79,6 +79,8 @@ class RuleSelection:
 def check_per_file_ignores(settings: Settings, files: Iterable[Path]) -> None:
     """Refuse a per-file-ignores pattern that matches none of the project's ``files``: a typo
     there would otherwise silently ignore nothing."""
+    if not settings.per_file_ignores:
+        return
     relative = [relative_path(path, settings.root) for path in files]
     for pattern, _codes in settings.per_file_ignores:
         if not any(globs.matches(pattern, path) for path in relative):
