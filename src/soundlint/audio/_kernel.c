@@ -360,6 +360,30 @@ count_step(long long *counts, float step)
 DEFINE_SUM(sum_f, float)
 DEFINE_SUM(sum_d, double)
 
+/* One channel of an interleaved block (``in`` at its first sample, ``channels`` apart) into
+ * ``row``, non-finite samples as 0; returns how many there were. One function per type and
+ * stride (1, 2, or any: ``STRIDE``), so that the common ones vectorise. */
+#define DEFINE_DEINTERLEAVE(NAME, T, ABS, LIMIT, STRIDE)                                      \
+    VECTOR_CLONES static long long NAME(const T *in, int channels, T *row, Py_ssize_t frames) \
+    {                                                                                        \
+        (void)channels;                                                                      \
+        long long nonfinite = 0;                                                             \
+        for (Py_ssize_t f = 0; f < frames; f++) {                                            \
+            const T value = in[f * (STRIDE)];                                                \
+            const int bad = !(ABS(value) <= LIMIT);                                          \
+            row[f] = bad ? (T)0 : value;                                                     \
+            nonfinite += bad;                                                                \
+        }                                                                                    \
+        return nonfinite;                                                                    \
+    }
+
+DEFINE_DEINTERLEAVE(deinterleave_f_1, float, fabsf, FLT_MAX, 1)
+DEFINE_DEINTERLEAVE(deinterleave_f_2, float, fabsf, FLT_MAX, 2)
+DEFINE_DEINTERLEAVE(deinterleave_f_n, float, fabsf, FLT_MAX, channels)
+DEFINE_DEINTERLEAVE(deinterleave_d_1, double, fabs, DBL_MAX, 1)
+DEFINE_DEINTERLEAVE(deinterleave_d_2, double, fabs, DBL_MAX, 2)
+DEFINE_DEINTERLEAVE(deinterleave_d_n, double, fabs, DBL_MAX, channels)
+
 /* The bins of the steps |row[f] - row[f - 1]| (taken in T, binned as float32), f >= 1. */
 #define DEFINE_STEP_BINS(NAME, T, ABS)                                                        \
     VECTOR_CLONES static void NAME(const T *row, Py_ssize_t frames, uint16_t *bins)         \
@@ -409,7 +433,7 @@ count_step_bins(State *s, long long *counts, const uint16_t *bins, Py_ssize_t fr
  * still going at the block's end is reported too once it is long enough, as kernel_numpy does)
  * and steps. A step within the block is taken in T, the one from the previous block in
  * float64. Levels are compared in T. */
-#define DEFINE_SPLIT(NAME, T, ABS, LIMIT, LARGEST, SUM, STEP_BINS_OF)                                        \
+#define DEFINE_SPLIT(NAME, T, ABS, DEINTERLEAVE, LARGEST, SUM, STEP_BINS_OF)                   \
     static void NAME(State *s, Block *b)                                                     \
     {                                                                                        \
         const T *in = (const T *)b->samples;                                                 \
@@ -425,14 +449,9 @@ count_step_bins(State *s, long long *counts, const uint16_t *bins, Py_ssize_t fr
                 row[i] = (T)s->history[c * HISTORY + i];                                     \
             }                                                                                \
             row += HISTORY;                                                                  \
-            long long nonfinite = 0;                                                         \
-            for (Py_ssize_t f = 0; f < frames; f++) {                                        \
-                const T value = in[f * channels + c];                                        \
-                const int bad = !(ABS(value) <= LIMIT);                                      \
-                row[f] = bad ? (T)0 : value;                                                 \
-                nonfinite += bad;                                                            \
-            }                                                                                \
-            s->nonfinite += nonfinite;                                                       \
+            s->nonfinite += channels == 1   ? DEINTERLEAVE##_1(in + c, channels, row, frames)  \
+                            : channels == 2 ? DEINTERLEAVE##_2(in + c, channels, row, frames)  \
+                                            : DEINTERLEAVE##_n(in + c, channels, row, frames); \
             const T peak = (T)LARGEST(row, frames);                                          \
             b->peaks[c] = (double)peak;                                                      \
             s->dc_sum[c] += SUM(row, frames);                                                \
@@ -487,8 +506,8 @@ count_step_bins(State *s, long long *counts, const uint16_t *bins, Py_ssize_t fr
         }                                                                                    \
     }
 
-DEFINE_SPLIT(split_f, float, fabsf, FLT_MAX, largest_f, sum_f, step_bins_f)
-DEFINE_SPLIT(split_d, double, fabs, DBL_MAX, largest_d, sum_d, step_bins_d)
+DEFINE_SPLIT(split_f, float, fabsf, deinterleave_f, largest_f, sum_f, step_bins_f)
+DEFINE_SPLIT(split_d, double, fabs, deinterleave_d, largest_d, sum_d, step_bins_d)
 
 /* K-weight GROUP channels at once, their recursions side by side in one vector of two doubles
  * (GCC's and clang's vector extension: each lane does the scalar operations, in their order),
