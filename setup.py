@@ -2,6 +2,7 @@
 
 The extension is optional: without a working C compiler the install still succeeds, with a
 warning, and soundlint uses the kernel's numpy fallback (see src/soundlint/audio/kernel.py).
+It needs GCC or clang (it uses their vector extension); other compilers get the fallback.
 """
 
 from setuptools import Extension, setup
