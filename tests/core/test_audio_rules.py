@@ -226,6 +226,14 @@ def test_measure_command_text(tmp_path: Path, run) -> None:
     assert "integrated:" in result.out and "true peak:" in result.out
 
 
+def test_measure_names_what_a_file_that_is_not_wav_is(tmp_path: Path, run) -> None:
+    (tmp_path / "song.wav").write_bytes(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(400))
+    result = run("measure", "--output-format", "json", "song.wav")
+    assert result.code == 1
+    [entry] = json.loads(result.out)["files"]
+    assert entry["error"].startswith("the file is an MP3 file, not a RIFF/WAVE file")
+
+
 def test_measure_refuses_what_is_not_a_regular_file(tmp_path: Path, run) -> None:
     os.mkfifo(tmp_path / "pipe.wav")
     (tmp_path / "folder.wav").mkdir()

@@ -163,8 +163,11 @@ def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str
     try:
         handle = soundfile.SoundFile(os.fsencode(path))
     except (*_DECODE_ERRORS, TypeError, ValueError) as error:
+        not_wav = [finding.message for finding in report.findings if finding.code == riff.NOT_WAV]
         reason = getattr(error, "error_string", None) or str(error)
-        raise UnreadableAudio(f"libsndfile cannot open it: {reason}") from error
+        raise UnreadableAudio(
+            not_wav[0] if not_wav else f"libsndfile cannot open it: {reason}"
+        ) from error
     with handle:
         meter = _meter(
             handle.samplerate,
