@@ -94,15 +94,27 @@ def plan(path: Path, report: riff.RiffReport | None = None) -> RawLayout | None:
     container = padded or (bits + 7) // 8
     if container > 8:
         return None
-    described = f"{bits}-bit samples in {container}-byte containers"
+    if padded:
+        return _layout(
+            report, container, bits, f"{bits}-bit samples in {container}-byte containers"
+        )
+    return _layout(report, container, 8 * container, f"{bits}-bit integer PCM")
+
+
+def _layout(
+    report: riff.RiffReport, container: int, bits: int, description: str, floating: bool = False
+) -> RawLayout:
+    """The layout of the walked file's samples, stored as given."""
+    assert report.fmt is not None
     return RawLayout(
-        data_offset=report.data_offset,
-        frames=report.frames,
-        channels=fmt.channels,
-        sample_rate=fmt.sample_rate,
+        data_offset=report.data_offset or 0,
+        frames=report.frames or 0,
+        channels=report.fmt.channels,
+        sample_rate=report.fmt.sample_rate,
         container=container,
-        bits=bits if padded else 8 * container,
-        description=described if padded else f"{bits}-bit integer PCM",
+        bits=bits,
+        description=description,
+        floating=floating,
     )
 
 
@@ -117,16 +129,8 @@ def _plain(report: riff.RiffReport) -> RawLayout | None:
     container = fmt.bits_per_sample // 8
     if not (floating or integer) or fmt.block_align != fmt.channels * container:
         return None
-    return RawLayout(
-        data_offset=report.data_offset or 0,
-        frames=report.frames or 0,
-        channels=fmt.channels,
-        sample_rate=fmt.sample_rate,
-        container=container,
-        bits=fmt.bits_per_sample,
-        description=f"{fmt.bits_per_sample}-bit {fmt.encoding}",
-        floating=floating,
-    )
+    description = f"{fmt.bits_per_sample}-bit {fmt.encoding}"
+    return _layout(report, container, fmt.bits_per_sample, description, floating)
 
 
 def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayout | None:
@@ -138,15 +142,8 @@ def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayou
     container, rest = divmod(fmt.bits_per_sample, 8)
     if rest or not 0 < fmt.valid_bits < fmt.bits_per_sample or fmt.frame_size != fmt.block_align:
         return None
-    layout = RawLayout(
-        data_offset=report.data_offset or 0,
-        frames=report.frames or 0,
-        channels=fmt.channels,
-        sample_rate=fmt.sample_rate,
-        container=container,
-        bits=fmt.valid_bits,
-        description=f"{fmt.valid_bits}-bit samples in {container}-byte containers",
-    )
+    description = f"{fmt.valid_bits}-bit samples in {container}-byte containers"
+    layout = _layout(report, container, fmt.valid_bits, description)
     try:
         with path.open("rb") as f:
             return layout if _justification(f, layout) == "right" else None
