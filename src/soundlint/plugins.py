@@ -100,12 +100,14 @@ class Plugins:
         for module_name, source in modules:
             if self._pm.is_blocked(module_name):
                 continue
+            location = _local_file(module_name, search_path)
             self._import(
                 module_name,
                 module_name,
                 source,
                 None,
-                functools.partial(_import_local, module_name, search_path),
+                functools.partial(_import_local, module_name, search_path, location),
+                location,
             )
 
     def _import(
@@ -115,12 +117,13 @@ class Plugins:
         source: str,
         version: str | None,
         loader: Callable[[], Any],
+        location: Path | None = None,
     ) -> None:
         try:
             plugin = loader()
             self._pm.register(plugin, name=name)
         except Exception as error:
-            self.errors.append(_plugin_error(name, module_name, "failed to load", error))
+            self.errors.append(_plugin_error(name, module_name, "failed to load", error, location))
             return
         if not self._claim_rules(name, plugin):
             self._pm.unregister(name=name)
@@ -306,18 +309,67 @@ def _module_name(plugin: object, default: str) -> str:
     return getattr(plugin, "__module__", None) or default
 
 
-def _import_local(module_name: str, search_path: Path | None) -> ModuleType:
-    """Import a plugin module named in the configuration, looking next to the config first."""
+def _local_file(module_name: str, search_path: Path | None) -> Path | None:
+    """The file of a plugin module next to the config (``name.py`` or ``name/__init__.py``)."""
+    if search_path is None:
+        return None
+    base = search_path.joinpath(*module_name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _import_local(module_name: str, search_path: Path | None, location: Path | None) -> ModuleType:
+    """Import a plugin module named in the configuration, looking next to the config first.
+
+    A module found there is the project's own: in a monorepo, another project's module of the
+    same name, imported already, is not taken for it (it is loaded again from this file,
+    under a name of its own)."""
     if search_path is not None and str(search_path) not in sys.path:
         sys.path.insert(0, str(search_path))
-    return importlib.import_module(module_name)
+    if location is None:
+        return importlib.import_module(module_name)
+    loaded = sys.modules.get(module_name)
+    if loaded is None:
+        loaded = importlib.import_module(module_name)
+    if _module_file(loaded) == location.resolve():
+        return loaded
+    return _import_file(f"{module_name}@{location.parent}", location)
 
 
-def _plugin_error(name: str, module: str, what: str, error: BaseException) -> Diagnostic:
+def _module_file(module: ModuleType) -> Path | None:
+    origin = getattr(module, "__file__", None)
+    return Path(origin).resolve() if origin else None
+
+
+def _import_file(unique_name: str, location: Path) -> ModuleType:
+    """Execute the module at ``location`` as ``unique_name`` (kept in sys.modules)."""
+    package = location.parent if location.name == "__init__.py" else None
+    spec = importlib.util.spec_from_file_location(
+        unique_name,
+        location,
+        submodule_search_locations=None if package is None else [str(package)],
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {location}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[unique_name]
+        raise
+    return module
+
+
+def _plugin_error(
+    name: str, module: str, what: str, error: BaseException, location: Path | None = None
+) -> Diagnostic:
     return Diagnostic(
         code=PLUGIN_ERROR.code,
         message=f"plugin '{name}' {what}: {type(error).__name__}: {error}",
-        path=_module_path(module) or Path(f"<plugin {name}>"),
+        path=location or _module_path(module) or Path(f"<plugin {name}>"),
     )
 
 

@@ -134,3 +134,56 @@ def test_audio_workers_load_the_plugins_of_their_project(monorepo: Path, check) 
     pids, files = calls[0::2], calls[1::2]
     assert sorted(files) == ["sport/intro.wav", "sport/main.wav"]
     assert str(os.getpid()) not in pids
+
+
+HOUSE_RULES = textwrap.dedent(
+    """
+    from soundlint import hookimpl
+    from soundlint.model import Diagnostic
+    from soundlint.rule import Rule
+
+    RULE = Rule(code="HR001", name="house", summary="s", what="w", why="y", fix="f")
+
+    @hookimpl
+    def soundlint_rules():
+        return [RULE]
+
+    @hookimpl
+    def soundlint_check_template(template):
+        yield Diagnostic("HR001", "house rule of {team}", template.manifest)
+    """
+)
+
+
+@pytest.mark.parametrize("module_file", ["house_rules.py", "house_rules/__init__.py"])
+def test_same_named_local_plugins_of_two_projects_are_each_their_own(
+    monorepo: Path, check, module_file: str
+) -> None:
+    for team, config in (("team-a", "soundlint.toml"), ("team-b", "pyproject.toml")):
+        (monorepo / team / module_file).parent.mkdir(exist_ok=True)
+        (monorepo / team / module_file).write_text(HOUSE_RULES.format(team=team))
+        table = "" if config == "soundlint.toml" else "[tool.soundlint]\n"
+        (monorepo / team / config).write_text(
+            f'{table}select = ["HR"]\nplugins = ["house_rules"]\n'
+        )
+    try:
+        result = check()
+    finally:
+        sys.modules.pop("house_rules", None)
+    messages = {(d["path"].split("/")[0], d["message"]) for d in result.json["diagnostics"]}
+    assert messages == {("team-a", "house rule of team-a"), ("team-b", "house rule of team-b")}
+
+
+def test_a_broken_local_plugin_is_named_by_its_own_file(monorepo: Path, check) -> None:
+    (monorepo / "team-a" / "house_rules.py").write_text(HOUSE_RULES.format(team="team-a"))
+    (monorepo / "team-b" / "house_rules.py").write_text("raise RuntimeError('broken')\n")
+    for team in ("team-a", "team-b"):
+        (monorepo / team / "soundlint.toml").write_text('plugins = ["house_rules"]\n')
+    (monorepo / "team-b" / "pyproject.toml").unlink()
+    try:
+        result = check()
+    finally:
+        sys.modules.pop("house_rules", None)
+    errors = [d for d in result.json["diagnostics"] if d["code"] == "SL001"]
+    assert [d["path"] for d in errors] == ["team-b/house_rules.py"]
+    assert "broken" in errors[0]["message"]
