@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 
 import pytest
 from fake_audiostack import TEMPLATES, FakeAudioStack
-from soundlint_audiostack.client import ApiError, AudioStackClient
+from soundlint_audiostack.client import ApiError, AudioStackClient, FileSlot
 from soundlint_audiostack.options import ApiKey, Tuning
 
 
@@ -126,3 +131,36 @@ def test_a_failed_file_stops_the_poll(client: AudioStackClient, fake: FakeAudioS
 
     with pytest.raises(ApiError, match=r"^file f1: the server says its status is 'failed'$"):
         client.wait_uploaded("f1")
+
+
+def test_a_stopped_upload_gives_up_mid_file(tmp_path: Path) -> None:
+    """Ctrl-C while a large file goes up over a slow link: the upload stops within a chunk or
+    two, not when the whole file has gone (about 40 s here)."""
+    received = []
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def slow_host() -> None:  # takes about 800 KB/s and never answers
+        connection, _ = listener.accept()
+        with connection, contextlib.suppress(OSError):
+            while chunk := connection.recv(1 << 14):
+                received.append(len(chunk))
+                time.sleep(0.02)
+
+    threading.Thread(target=slow_host, daemon=True).start()
+    big = tmp_path / "main.wav"
+    with big.open("wb") as f:
+        f.truncate(32 << 20)
+    port = listener.getsockname()[1]
+    slot = FileSlot("f1", f"http://127.0.0.1:{port}/bucket/f1", "audio/wav")
+    stop = threading.Event()
+    threading.Timer(0.5, stop.set).start()
+    tuning = Tuning(read_timeout=5.0, connect_timeout=1.0)
+    started = time.monotonic()
+    with (
+        AudioStackClient("http://127.0.0.1:9", ApiKey("sk-x"), tuning=tuning) as client,
+        pytest.raises(ApiError, match="upload main.wav: stopped"),
+    ):
+        client.put_file(slot, big, stop)
+    assert time.monotonic() - started < 2.0
+    assert 0 < sum(received) < 16 << 20
+    listener.close()

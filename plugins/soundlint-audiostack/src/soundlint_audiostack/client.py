@@ -127,14 +127,20 @@ class AudioStackClient:
             raise ApiError(f"{what}: the answer's fileId, uploadUrl or mimeType is not a string")
         return FileSlot(file_id, url, mime)
 
-    def put_file(self, slot: FileSlot, path: Path) -> None:
-        """Send the file's bytes to the pre-signed URL, streamed, without the key."""
+    def put_file(self, slot: FileSlot, path: Path, stop: threading.Event | None = None) -> None:
+        """Send the file's bytes to the pre-signed URL, streamed, without the key; once
+        ``stop`` is set, give up between two chunks (ApiError)."""
         what = f"upload {path.name}"
         size = path.stat().st_size
         headers = {"content-type": slot.mime_type, "content-length": str(size)}
-        self._send(
-            self._uploads, what, "PUT", slot.upload_url, headers=headers, body=lambda: _read(path)
-        )
+
+        def chunks() -> Iterator[bytes]:
+            for chunk in _read(path):
+                if stop is not None and stop.is_set():
+                    raise ApiError(f"{what}: stopped")
+                yield chunk
+
+        self._send(self._uploads, what, "PUT", slot.upload_url, headers=headers, body=chunks)
 
     def file_status(self, file_id: str) -> str:
         what = f"file {file_id}"

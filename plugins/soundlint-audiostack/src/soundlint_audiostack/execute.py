@@ -102,7 +102,7 @@ class Executor:
         if stop.is_set():
             raise ApiError("stopped: another segment failed")
         self._progress.segment(name, segment.name, "sending")
-        self._client.put_file(slot, segment.path)
+        self._client.put_file(slot, segment.path, stop)
         self._progress.segment(name, segment.name, "processing")
         self._client.wait_uploaded(slot.file_id, stop)
         self._progress.segment(name, segment.name, "uploaded")
