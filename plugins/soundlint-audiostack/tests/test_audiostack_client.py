@@ -158,7 +158,7 @@ def test_a_stopped_upload_gives_up_mid_file(tmp_path: Path) -> None:
     started = time.monotonic()
     with (
         AudioStackClient("http://127.0.0.1:9", ApiKey("sk-x"), tuning=tuning) as client,
-        pytest.raises(ApiError, match="upload main.wav: stopped"),
+        pytest.raises(ApiError, match=r"upload main\.wav: stopped"),
     ):
         client.put_file(slot, big, stop)
     assert time.monotonic() - started < 2.0
