@@ -450,3 +450,20 @@ def test_meter_content_results_agree_across_implementations(
     assert c.loop_seam_ratio == fallback.loop_seam_ratio
     assert c.nonfinite_samples == fallback.nonfinite_samples == 1
     assert c.dc_offset == pytest.approx(fallback.dc_offset, rel=1e-13, abs=1e-16)
+
+
+@needs_c
+@pytest.mark.parametrize("container", [2, 3, 4])
+@pytest.mark.parametrize("shift", [0, 1, 8])
+def test_pcm_decoding_agrees_across_implementations(container: int, shift: int) -> None:
+    raw = np.random.default_rng(container + shift).integers(0, 256, 6 * 1001, np.uint8).tobytes()
+    decoded = {}
+    for name, module in kernel.BACKENDS.items():
+        out = np.empty((6 * 1001 // container // 2, 2), dtype=np.float32)
+        module.decode_pcm(raw[: out.size * container], out, container, shift)
+        decoded[name] = out
+    assert np.array_equal(decoded["c"], decoded["numpy"])
+    words = np.frombuffer(raw[: 4 * (len(raw) // 4)], "<i4")  # the 4-byte case by hand
+    if container == 4:
+        expected = (words << shift).astype(np.float32) * np.float32(2.0**-31)
+        assert np.array_equal(decoded["c"].ravel(), expected[: decoded["c"].size])

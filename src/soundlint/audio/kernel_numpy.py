@@ -203,12 +203,17 @@ def feed(state: State, samples: np.ndarray) -> np.ndarray:
 
 
 def decode_pcm(raw: bytes, out: np.ndarray, container: int, shift: int) -> None:
-    """As ``kernel.decode_pcm``, into ``out``."""
-    containers = np.frombuffer(raw, np.uint8).reshape(-1, container)
-    words = np.zeros((containers.shape[0], 4), np.uint8)
-    words[:, 4 - container :] = containers
-    values = words.view("<i4")[:, 0] << np.int32(shift)
-    np.multiply(values.astype(np.float32), np.float32(2.0**-31), out=out.reshape(-1))
+    """As ``kernel.decode_pcm``, into ``out``: each sample read as the little-endian 32-bit
+    word ending with its bytes (after 4 - container leading zero bytes), the bytes before it
+    masked off."""
+    data = np.frombuffer(raw, np.uint8)
+    lead = 4 - container
+    padded = np.zeros(data.size + lead, np.uint8)
+    padded[lead:] = data
+    words = np.ndarray((data.size // container,), "<i4", padded, 0, (container,))
+    values = words & np.int32(-1 << (8 * lead))
+    values <<= np.int32(shift)
+    np.multiply(values, np.float32(2.0**-31), out=out.reshape(-1), casting="unsafe")
 
 
 def peaks(state: State) -> tuple[float, float]:
