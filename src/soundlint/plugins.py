@@ -330,12 +330,12 @@ def _import_local(module_name: str, search_path: Path | None, location: Path | N
         sys.path.insert(0, str(search_path))
     if location is None:
         return importlib.import_module(module_name)
-    loaded = sys.modules.get(module_name)
-    if loaded is None:
-        loaded = importlib.import_module(module_name)
-    if _module_file(loaded) == location.resolve():
-        return loaded
-    return _import_file(f"{module_name}@{location.parent}", location)
+    own_name = f"{module_name}@{location.parent}"
+    loaded = sys.modules.get(module_name) or importlib.import_module(module_name)
+    for candidate in (loaded, sys.modules.get(own_name)):
+        if candidate is not None and _module_file(candidate) == location.resolve():
+            return candidate
+    return _import_file(own_name, location)
 
 
 def _module_file(module: ModuleType) -> Path | None:

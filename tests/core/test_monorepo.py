@@ -187,3 +187,21 @@ def test_a_broken_local_plugin_is_named_by_its_own_file(monorepo: Path, check) -
     errors = [d for d in result.json["diagnostics"] if d["code"] == "SL001"]
     assert [d["path"] for d in errors] == ["team-b/house_rules.py"]
     assert "broken" in errors[0]["message"]
+
+
+def test_a_project_s_own_plugin_module_is_loaded_once(monorepo: Path) -> None:
+    for team in ("team-a", "team-b"):
+        (monorepo / team / "house_rules.py").write_text(
+            "import os\nCOUNT = int(os.environ.get('HOUSE_LOADS', '0')) + 1\n"
+            "os.environ['HOUSE_LOADS'] = str(COUNT)\n"
+        )
+    (monorepo / "team-b" / "pyproject.toml").unlink()
+    try:
+        for _ in range(2):
+            for team in ("team-a", "team-b"):
+                (monorepo / team / "soundlint.toml").write_text('plugins = ["house_rules"]\n')
+                api.start([monorepo / team])
+        assert os.environ["HOUSE_LOADS"] == "2"  # once for each project, not once a session
+    finally:
+        sys.modules.pop("house_rules", None)
+        os.environ.pop("HOUSE_LOADS", None)
