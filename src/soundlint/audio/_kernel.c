@@ -292,7 +292,7 @@ typedef struct {
     double *hop_sums;      /* out: the completed hops' weighted energies */
     double *hop_channel;   /* scratch: (channels, hops) per-channel hop energies */
     double *scratch_energies; /* scratch: hop energies of a group's unused lane */
-    uint16_t *step_bins;   /* scratch: one channel's step bins */
+    uint16_t *step_bins;   /* scratch: one channel's step bins (NULL without steps) */
     Py_ssize_t hop_count;
 } Block;
 
@@ -770,11 +770,11 @@ kernel_feed(PyObject *module, PyObject *args)
     b.hop_sums = PyMem_Calloc(b.hop_count + 1, sizeof(double));
     b.hop_channel = PyMem_Calloc((size_t)channels * (b.hop_count + 1), sizeof(double));
     b.scratch_energies = PyMem_Calloc(b.hop_count + 1, sizeof(double));
-    b.step_bins = PyMem_Malloc((b.frames + 1) * sizeof(uint16_t));
+    b.step_bins = s->steps ? PyMem_Malloc((b.frames + 1) * sizeof(uint16_t)) : NULL;
     Py_ssize_t *cuts = PyMem_Calloc(b.hop_count + 1, sizeof(Py_ssize_t));
     PyObject *result = NULL;
     if (!b.ext || !b.peaks || !b.hop_sums || !b.hop_channel || !b.scratch_energies ||
-        !b.step_bins || !cuts) {
+        (s->steps && !b.step_bins) || !cuts) {
         PyErr_NoMemory();
         goto done;
     }
