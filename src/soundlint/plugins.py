@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 from pluggy import HookImpl
 
-from soundlint import hookspecs
+from soundlint import hookspecs, project_modules
 from soundlint.config import ConfigError
 from soundlint.model import MEASURES, AudioInfo, Diagnostic, Measurement, Script, Template
 from soundlint.rule import Rule
@@ -106,7 +106,7 @@ class Plugins:
                 module_name,
                 source,
                 None,
-                functools.partial(_import_local, module_name, search_path, location),
+                functools.partial(_import_local, module_name, search_path),
                 location,
             )
 
@@ -320,47 +320,13 @@ def _local_file(module_name: str, search_path: Path | None) -> Path | None:
     return None
 
 
-def _import_local(module_name: str, search_path: Path | None, location: Path | None) -> ModuleType:
-    """Import a plugin module named in the configuration, looking next to the config first.
-
-    A module found there is the project's own: in a monorepo, another project's module of the
-    same name, imported already, is not taken for it (it is loaded again from this file,
-    under a name of its own)."""
-    if search_path is not None and str(search_path) not in sys.path:
-        sys.path.insert(0, str(search_path))
-    if location is None:
+def _import_local(module_name: str, search_path: Path | None) -> ModuleType:
+    """Import a plugin module named in the configuration, looking next to the config first,
+    among the project's own local modules (see ``project_modules``)."""
+    if search_path is None:
         return importlib.import_module(module_name)
-    own_name = f"{module_name}@{location.parent}"
-    loaded = sys.modules.get(module_name) or importlib.import_module(module_name)
-    for candidate in (loaded, sys.modules.get(own_name)):
-        if candidate is not None and _module_file(candidate) == location.resolve():
-            return candidate
-    return _import_file(own_name, location)
-
-
-def _module_file(module: ModuleType) -> Path | None:
-    origin = getattr(module, "__file__", None)
-    return Path(origin).resolve() if origin else None
-
-
-def _import_file(unique_name: str, location: Path) -> ModuleType:
-    """Execute the module at ``location`` as ``unique_name`` (kept in sys.modules)."""
-    package = location.parent if location.name == "__init__.py" else None
-    spec = importlib.util.spec_from_file_location(
-        unique_name,
-        location,
-        submodule_search_locations=None if package is None else [str(package)],
-    )
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {location}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[unique_name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[unique_name]
-        raise
-    return module
+    with project_modules.importing_for(search_path):
+        return importlib.import_module(module_name)
 
 
 def _plugin_error(

@@ -141,6 +141,7 @@ HOUSE_RULES = textwrap.dedent(
     from soundlint import hookimpl
     from soundlint.model import Diagnostic
     from soundlint.rule import Rule
+    {imports}
 
     RULE = Rule(code="HR001", name="house", summary="s", what="w", why="y", fix="f")
 
@@ -150,32 +151,47 @@ HOUSE_RULES = textwrap.dedent(
 
     @hookimpl
     def soundlint_check_template(template):
-        yield Diagnostic("HR001", "house rule of {team}", template.manifest)
+        yield Diagnostic("HR001", "house rule of " + TEAM, template.manifest)
     """
 )
+LAYOUTS = {
+    "module with a helper module beside it": {
+        "house_rules.py": "from helper import TEAM",
+        "helper.py": "",
+    },
+    "package with a submodule": {
+        "house_rules/__init__.py": "from house_rules.words import TEAM",
+        "house_rules/words.py": "",
+    },
+}
 
 
-@pytest.mark.parametrize("module_file", ["house_rules.py", "house_rules/__init__.py"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("order", ["a then b", "b then a"])
 def test_same_named_local_plugins_of_two_projects_are_each_their_own(
-    monorepo: Path, check, module_file: str
+    monorepo: Path, check, layout: str, order: str
 ) -> None:
     for team, config in (("team-a", "soundlint.toml"), ("team-b", "pyproject.toml")):
-        (monorepo / team / module_file).parent.mkdir(exist_ok=True)
-        (monorepo / team / module_file).write_text(HOUSE_RULES.format(team=team))
+        plugin, helper = LAYOUTS[layout]
+        (monorepo / team / plugin).parent.mkdir(exist_ok=True)
+        (monorepo / team / plugin).write_text(HOUSE_RULES.format(imports=LAYOUTS[layout][plugin]))
+        (monorepo / team / helper).write_text(f"TEAM = {team!r}\n")
         table = "" if config == "soundlint.toml" else "[tool.soundlint]\n"
         (monorepo / team / config).write_text(
             f'{table}select = ["HR"]\nplugins = ["house_rules"]\n'
         )
+    teams = ["team-a", "team-b"] if order == "a then b" else ["team-b", "team-a"]
     try:
-        result = check()
+        result = check(*teams)
     finally:
-        sys.modules.pop("house_rules", None)
+        for name in ("house_rules", "house_rules.words", "helper"):
+            sys.modules.pop(name, None)
     messages = {(d["path"].split("/")[0], d["message"]) for d in result.json["diagnostics"]}
     assert messages == {("team-a", "house rule of team-a"), ("team-b", "house rule of team-b")}
 
 
 def test_a_broken_local_plugin_is_named_by_its_own_file(monorepo: Path, check) -> None:
-    (monorepo / "team-a" / "house_rules.py").write_text(HOUSE_RULES.format(team="team-a"))
+    (monorepo / "team-a" / "house_rules.py").write_text(HOUSE_RULES.format(imports="TEAM = 'a'"))
     (monorepo / "team-b" / "house_rules.py").write_text("raise RuntimeError('broken')\n")
     for team in ("team-a", "team-b"):
         (monorepo / team / "soundlint.toml").write_text('plugins = ["house_rules"]\n')
