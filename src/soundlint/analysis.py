@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from soundlint import cache as cache_module
 from soundlint.cache import MeasurementCache
@@ -197,15 +198,18 @@ def _measure(plugins: Plugins, path: Path, settings: Settings, needs: frozenset[
 # forked (no fork on the platform), load their own once, from the same configuration.
 _worker_plugins: Plugins | None = None
 _worker_settings: Settings | None = None
+_worker_started: Any = None
+"""The pool's shared flags, one per batch: set by the worker that starts the batch."""
 
 
-def _start_worker(settings: Settings) -> None:
-    global _worker_plugins, _worker_settings
+def _start_worker(settings: Settings, started: Any) -> None:
+    global _worker_plugins, _worker_settings, _worker_started
     # Ctrl-C on a terminal reaches every process of the group: the main process answers it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _worker_settings = settings
+    _worker_started = started
     if _worker_plugins is not None:  # forked: the main process's, nothing to load
         return
     from soundlint import api
@@ -219,8 +223,10 @@ def _start_worker(settings: Settings) -> None:
     _worker_plugins = session.plugins
 
 
-def _measure_in_worker(batch: list[Job]) -> list[Outcome]:
+def _measure_in_worker(number: int, batch: list[Job]) -> list[Outcome]:
     assert _worker_plugins is not None and _worker_settings is not None
+    if _worker_started is not None:
+        _worker_started[number] = 1
     return [_run(_worker_plugins, job, _worker_settings) for job in batch]
 
 
@@ -230,37 +236,71 @@ def _in_pool(
     workers: int,
     keep: Callable[[Path, Outcome], None],
 ) -> None:
-    """Measure batches in worker processes, keeping each outcome as it arrives; the files of a
-    batch whose worker dies are measured again, each on its own. On Ctrl-C or SIGTERM the
-    workers are killed at once, then the signal goes on to its usual handler
-    (KeyboardInterrupt, the CLI's exit 143)."""
-    kept: set[Path] = set()
-    with _stop_signals_noted() as received, contextlib.suppress(BrokenProcessPool):
-        pool = _pool(settings, workers)
-        try:
-            with _signals_held():
-                futures = {pool.submit(_measure_in_worker, batch): batch for batch in batches}
-            pending = set(futures)
-            while pending and not received:
-                done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in done:
-                    with contextlib.suppress(BrokenProcessPool):
-                        for job, outcome in zip(futures[future], future.result(), strict=True):
-                            keep(job.path, outcome)
-                            kept.add(job.path)
-        except BaseException:
-            _kill(pool)
-            raise
-        if received:
-            _kill(pool)
-        else:
-            pool.shutdown()
+    """Measure batches in worker processes, keeping each outcome as it arrives. When a worker
+    dies (a decoder crash), the batches that had started and not finished are split in halves
+    and measured again in a new pool with those that had not started, and a file left alone in
+    such a batch is measured in a worker of its own: the file that crashes costs itself, the
+    others a few restarts. On Ctrl-C or SIGTERM the workers are killed at once, then the signal
+    goes on to its usual handler (KeyboardInterrupt, the CLI's exit 143)."""
+    with _stop_signals_noted() as received:
+        while batches and not received:
+            waiting, broken = _run_batches(batches, settings, workers, keep, received)
+            batches = waiting + [
+                half for batch in broken if len(batch) > 1 for half in _halves(batch)
+            ]
+            for job in (batch[0] for batch in broken if len(batch) == 1):
+                outcome = _alone(job, settings, received)
+                if outcome is not None:
+                    keep(job.path, outcome)
     if received:
         signal.raise_signal(received[0])
-    for batch in batches:
-        for job in batch:
-            if job.path not in kept:
-                keep(job.path, _alone(job, settings))
+
+
+def _halves(batch: list[Job]) -> list[list[Job]]:
+    middle = len(batch) // 2
+    return [batch[:middle], batch[middle:]]
+
+
+def _run_batches(
+    batches: list[list[Job]],
+    settings: Settings,
+    workers: int,
+    keep: Callable[[Path, Outcome], None],
+    received: list[int],
+) -> tuple[list[list[Job]], list[list[Job]]]:
+    """Run ``batches`` in one pool until they are done, a stop signal is noted or a worker
+    dies; when the pool broke, the batches it had not started and those it had not finished."""
+    finished: set[int] = set()
+    started = multiprocessing.RawArray("b", len(batches))
+    pool = _pool(settings, workers, started)
+    try:
+        with _signals_held():
+            futures = {
+                pool.submit(_measure_in_worker, number, batch): number
+                for number, batch in enumerate(batches)
+            }
+        pending = set(futures)
+        while pending and not received:
+            done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                with contextlib.suppress(BrokenProcessPool):
+                    outcomes = future.result()
+                    number = futures[future]
+                    for job, outcome in zip(batches[number], outcomes, strict=True):
+                        keep(job.path, outcome)
+                    finished.add(number)
+    except BaseException:
+        _kill(pool)
+        raise
+    if received:
+        _kill(pool)
+        return [], []
+    pool.shutdown()
+    unfinished = [number for number in range(len(batches)) if number not in finished]
+    return (
+        [batches[number] for number in unfinished if not started[number]],
+        [batches[number] for number in unfinished if started[number]],
+    )
 
 
 _POLL_SECONDS = 0.1
@@ -287,12 +327,18 @@ def _stop_signals_noted() -> Iterator[list[int]]:
                 signal.signal(number, handler)
 
 
-def _alone(job: Job, settings: Settings) -> Outcome:
+def _alone(job: Job, settings: Settings, received: list[int]) -> Outcome | None:
+    """Measure one file in a worker of its own, so that a crash is the file's; None when a
+    stop signal is noted first."""
     pool = _pool(settings, 1)
     try:
         with _signals_held():
-            future = pool.submit(_measure_in_worker, [job])
-        return future.result()[0]
+            future = pool.submit(_measure_in_worker, 0, [job])
+        while not received:
+            if wait([future], timeout=_POLL_SECONDS).done:
+                return future.result()[0]
+        _kill(pool)
+        return None
     except BrokenProcessPool:
         return Outcome(unreadable="the decoder crashed on this file (its process died)")
     except BaseException:
@@ -302,7 +348,7 @@ def _alone(job: Job, settings: Settings) -> Outcome:
         pool.shutdown()
 
 
-def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
+def _pool(settings: Settings, workers: int, started: Any = None) -> ProcessPoolExecutor:
     """Forked workers where the platform forks safely (Linux): they start in milliseconds
     with the plugins already loaded; elsewhere the platform's default start method."""
     methods = multiprocessing.get_all_start_methods()
@@ -311,7 +357,7 @@ def _pool(settings: Settings, workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork") if fork else None,
         initializer=_start_worker,
-        initargs=(settings,),
+        initargs=(settings, started),
     )
 
 

@@ -240,3 +240,34 @@ def test_pool_batches_hold_every_file_once_largest_first_and_end_small(tmp_path:
     batch_bytes = [sum(job.path.stat().st_size for job in batch) for batch in batches]
     assert batch_bytes[0] >= batch_bytes[-1]
     assert all(size < 2 * MIN_BATCH_BYTES for size in batch_bytes[-3:])
+
+
+def test_a_crash_costs_its_own_file_and_a_few_restarts_not_a_process_per_file(
+    tmp_path: Path, check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a worker dies, the unfinished batches are halved into new pools, not measured
+    file by file each in a process of its own."""
+    monkeypatch.setattr("soundlint.analysis.MIN_BATCH_BYTES", 1)
+    (tmp_path / "crashing_meter.py").write_text(
+        textwrap.dedent(
+            """
+            import os
+            from soundlint import hookimpl
+
+            @hookimpl(tryfirst=True)
+            def soundlint_measure(path):
+                with open("meter-calls.log", "a") as log:
+                    log.write(f"{os.getpid()}\\n")
+                if path.parent.name == "t07":
+                    os._exit(1)  # as a decoder segfault would
+            """
+        )
+    )
+    for number in range(40):
+        write_template(tmp_path / f"t{number:02d}", {"main": "main.wav"}, level_db=-40.0)
+    result = check("-p", "crashing_meter", "-j", "2", "--no-cache", "--select", "WAV002,LN001")
+    found = {(d["path"], d["code"]) for d in result.json["diagnostics"]}
+    assert ("t07/main.wav", "WAV002") in found
+    assert len(found) == 40  # every other file measured: LN001 at -40 dB
+    processes = set((tmp_path / "meter-calls.log").read_text().split())
+    assert len(processes) <= 16
