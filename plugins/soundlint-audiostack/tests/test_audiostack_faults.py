@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -288,3 +293,46 @@ def test_ctrl_c_half_way_rolls_back(
     assert fake.lines()[-2:] == [SEGMENT, "DELETE /production/sound/template/dawn"]
     assert fake.templates == {}
     assert not (project / ".soundlint/uploads.json").exists()
+
+
+@pytest.mark.parametrize("stall", ["answer", "retry"])
+def test_ctrl_c_stops_at_once_whatever_is_in_flight(
+    fake: FakeAudioStack, project: Path, stall: str
+) -> None:
+    """SIGINT while a PUT waits 30 s for its answer, or for a Retry-After of 30 s: exit 130 at
+    once, and no request after it."""
+    (project / "soundlint.toml").write_text(
+        "[upload]\nread-timeout = 60\nmax-backoff = 60\npoll-interval = 0.005\n"
+    )
+    if stall == "answer":
+        fake.upload_delay = 30.0
+    else:
+        fake.fault("PUT", "/bucket", 503, server="upload", headers={"Retry-After": "30"})
+    environment = {
+        **os.environ,
+        "AUDIOSTACK_API_BASE": fake.api_base,
+        "AUDIOSTACK_API_KEY": fake.key,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "soundlint", "upload", "."],
+        cwd=project,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while not fake.lines("upload") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    seen_before = len(fake.seen)
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    try:
+        code = process.wait(timeout=10)
+    finally:
+        process.kill()
+        process.communicate()
+    assert code == 130
+    assert time.monotonic() - started < 2.0
+    assert len(fake.seen) == seen_before
+    assert fake.templates == {}

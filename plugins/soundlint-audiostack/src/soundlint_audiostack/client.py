@@ -140,11 +140,13 @@ class AudioStackClient:
                     raise ApiError(f"{what}: stopped")
                 yield chunk
 
-        self._send(self._uploads, what, "PUT", slot.upload_url, headers=headers, body=chunks)
+        self._send(
+            self._uploads, what, "PUT", slot.upload_url, headers=headers, body=chunks, stop=stop
+        )
 
-    def file_status(self, file_id: str) -> str:
+    def file_status(self, file_id: str, stop: threading.Event | None = None) -> str:
         what = f"file {file_id}"
-        answer = self._call(what, "GET", f"{FILES}/{quote(file_id, safe='')}")
+        answer = self._call(what, "GET", f"{FILES}/{quote(file_id, safe='')}", stop=stop)
         data = answer.get("data")
         holder = data if "status" not in answer and isinstance(data, dict) else answer
         return str(_field(holder, "status", what))
@@ -153,7 +155,9 @@ class AudioStackClient:
         """Poll the file until its status is ``uploaded``, for at most the poll timeout."""
         deadline = time.monotonic() + self._tuning.poll_timeout
         while True:
-            status = self.file_status(file_id)
+            if stop is not None and stop.is_set():
+                raise ApiError(f"file {file_id}: stopped waiting")
+            status = self.file_status(file_id, stop)
             if status == "uploaded":
                 return
             if "fail" in status or "error" in status:
@@ -176,10 +180,17 @@ class AudioStackClient:
     # Requests ----------------------------------------------------------------------------
 
     def _call(
-        self, what: str, method: str, path: str, json: Any = None, *, answer: bool = True
+        self,
+        what: str,
+        method: str,
+        path: str,
+        json: Any = None,
+        *,
+        answer: bool = True,
+        stop: threading.Event | None = None,
     ) -> dict[str, Any]:
         """One API request, retried; the JSON object it answered, when ``answer`` is wanted."""
-        response = self._send(self._api, what, method, path, json=json)
+        response = self._send(self._api, what, method, path, json=json, stop=stop)
         if not answer:
             return {}
         try:
@@ -200,10 +211,11 @@ class AudioStackClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
         body: Callable[[], Iterator[bytes]] | None = None,
+        stop: threading.Event | None = None,
     ) -> httpx.Response:
         """Send, retrying connection errors, timeouts, 429 and 5xx with exponential backoff and
         jitter (or as long as Retry-After asks), up to the configured number of attempts; the
-        successful answer, or ApiError."""
+        successful answer, or ApiError. Once ``stop`` is set, no attempt is made or waited for."""
         import httpx
 
         attempts, maybe_done = self._tuning.attempts, False
@@ -236,7 +248,10 @@ class AudioStackClient:
             if attempt == attempts:
                 tries = f" (after {attempts} attempts)" if attempts > 1 else ""
                 raise ApiError(f"{what}: {failure}{tries}", status, maybe_done)
-            self._sleep(wait)
+            if stop is None:
+                self._sleep(wait)
+            elif stop.wait(wait):
+                raise ApiError(f"{what}: stopped after {failure}", status, maybe_done)
         raise AssertionError("unreachable")
 
     def _backoff(self, attempt: int) -> float:

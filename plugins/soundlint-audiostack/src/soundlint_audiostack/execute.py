@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,26 +74,53 @@ class Executor:
         return Outcome(verdict, Status.UPLOADED, file_ids=file_ids)
 
     def _send_files(self, step: Step) -> dict[str, str]:
-        """Upload every segment file, a few at once; the file id of each segment."""
+        """Upload every segment file, a few at once; the file id of each segment.
+
+        The uploads run on daemon threads, not a ThreadPoolExecutor, whose threads the
+        interpreter waits for at exit: on Ctrl-C a request in flight is abandoned, not waited
+        for. When a segment fails, the others are stopped and waited for (they give up at
+        their next chunk, poll or retry)."""
         segments = step.verdict.segments
         if not segments:
             return {}
         stop = threading.Event()
-        with ThreadPoolExecutor(min(self._concurrency, len(segments))) as pool:
-            futures = {
-                pool.submit(self._send_file, step, segment, stop): segment for segment in segments
-            }
-            try:
-                wait(futures, return_when=FIRST_EXCEPTION)
-            except BaseException:
-                _stop(stop, futures)
-                raise
-            failed = [(future, segment) for future, segment in futures.items() if _failed(future)]
-            if failed:
-                _stop(stop, futures)
-                future, segment = failed[0]
-                error = future.exception()
-                raise ApiError(f"segment '{segment.name}': {error}") from error
+        futures: dict[Future[str], SegmentFile] = {Future(): segment for segment in segments}
+        waiting: queue.SimpleQueue[tuple[Future[str], SegmentFile]] = queue.SimpleQueue()
+        for item in futures.items():
+            waiting.put(item)
+
+        def send() -> None:
+            while not stop.is_set():
+                try:
+                    future, segment = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(self._send_file(step, segment, stop))
+                except BaseException as error:
+                    future.set_exception(error)
+
+        senders = [
+            threading.Thread(target=send, name="upload", daemon=True)
+            for _ in range(min(self._concurrency, len(segments)))
+        ]
+        for sender in senders:
+            sender.start()
+        try:
+            wait(futures, return_when=FIRST_EXCEPTION)
+        except BaseException:
+            _stop(stop, futures)
+            raise
+        failed = [(future, segment) for future, segment in futures.items() if _failed(future)]
+        if failed:
+            _stop(stop, futures)
+            for sender in senders:
+                sender.join()
+            future, segment = failed[0]
+            error = future.exception()
+            raise ApiError(f"segment '{segment.name}': {error}") from error
         return {segment.name: future.result() for future, segment in futures.items()}
 
     def _send_file(self, step: Step, segment: SegmentFile, stop: threading.Event) -> str:
