@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from riffbuild import chunk, extensible_body, fmt_body, riff
+from riffbuild import chunk, extensible_body, fmt_body, rf64_wav, riff
 
 from soundlint.audio import kernel
 from soundlint.audio.analyse import UnreadableAudio, measure_file
@@ -230,3 +230,11 @@ def test_left_justified_extensible_samples_decode_as_libsndfile_reads_them(
     assert _libsndfile_error(data, samples) < 1e-6
     decoded = _decoded_here(_write(tmp_path, data))
     np.testing.assert_array_equal(decoded, sf.read(io.BytesIO(data), dtype="float32")[0])
+
+
+def test_bw64_with_sizes_that_disagree_is_still_measured(tmp_path: Path) -> None:
+    # libsndfile cannot open BW64 at all; trailing bytes make the ds64 RIFF size wrong (WAV008).
+    data = rf64_wav(frames=4800, magic=b"BW64") + b"\0\0"
+    path = _write(tmp_path, data)
+    assert plan(path) is not None
+    assert measure_file(path).frames == 4800

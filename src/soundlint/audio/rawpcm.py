@@ -28,6 +28,7 @@ _PCM = 0x0001
 _IEEE_FLOAT = 0x0003
 _LITTLE_ENDIAN = frozenset({"WAV", "RF64", "BW64"})
 _PLAIN_PCM_BITS = frozenset({16, 24, 32})
+_BW64_TOLERATED = frozenset({riff.NONCONFORMING, riff.RF64_PROBLEM})
 _LIBSNDFILE_MAX_PCM_BITS = 32
 _PROBE_FRAMES = 65536
 _WORD = 4
@@ -120,9 +121,12 @@ def _layout(
 
 def _plain(report: riff.RiffReport) -> RawLayout | None:
     """A packed 16-, 24- or 32-bit integer or 32-bit float layout of a little-endian file the
-    walker found nothing wrong with (so that its frames are libsndfile's), or None."""
+    walker found nothing wrong with (so that its frames are libsndfile's), or of a BW64 file
+    with no worse than header sizes that disagree (libsndfile cannot open BW64 at all); or
+    None."""
     fmt = report.fmt
-    if fmt is None or report.findings or report.container not in _LITTLE_ENDIAN:
+    tolerated = _BW64_TOLERATED if report.container == "BW64" else frozenset()
+    if fmt is None or not report.codes <= tolerated or report.container not in _LITTLE_ENDIAN:
         return None
     floating = fmt.effective_tag == _IEEE_FLOAT and fmt.bits_per_sample == 32
     integer = fmt.effective_tag == _PCM and fmt.bits_per_sample in _PLAIN_PCM_BITS
