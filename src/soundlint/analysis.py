@@ -245,6 +245,8 @@ def _in_pool(
     with _stop_signals_noted() as received:
         while batches and not received:
             waiting, broken = _run_batches(batches, settings, workers, keep, received)
+            if len(waiting) == len(batches):  # broke before any batch started: no pool helps
+                waiting, broken = [], [[job] for batch in waiting for job in batch]
             batches = waiting + [
                 half for batch in broken if len(batch) > 1 for half in _halves(batch)
             ]
@@ -274,11 +276,10 @@ def _run_batches(
     started = multiprocessing.RawArray("b", len(batches))
     pool = _pool(settings, workers, started)
     try:
-        with _signals_held():
-            futures = {
-                pool.submit(_measure_in_worker, number, batch): number
-                for number, batch in enumerate(batches)
-            }
+        futures = {}
+        with _signals_held(), contextlib.suppress(BrokenProcessPool):
+            for number, batch in enumerate(batches):  # those not handed over: not started
+                futures[pool.submit(_measure_in_worker, number, batch)] = number
         pending = set(futures)
         while pending and not received:
             done, pending = wait(pending, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)

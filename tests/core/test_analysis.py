@@ -271,3 +271,18 @@ def test_a_crash_costs_its_own_file_and_a_few_restarts_not_a_process_per_file(
     assert len(found) == 40  # every other file measured: LN001 at -40 dB
     processes = set((tmp_path / "meter-calls.log").read_text().split())
     assert len(processes) <= 16
+
+
+def test_workers_that_die_before_measuring_anything_end_in_findings_not_a_loop(
+    tmp_path: Path, check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def dying(*args: object) -> None:
+        os._exit(1)
+
+    monkeypatch.setattr("soundlint.analysis._start_worker", dying)
+    for number in range(3):
+        write_template(tmp_path / f"t{number}", {"main": "main.wav"})
+    result = check("-j", "2", "--no-cache", "--select", "WAV002")
+    messages = {d["path"]: d["message"] for d in result.json["diagnostics"]}
+    assert set(messages) == {f"t{number}/main.wav" for number in range(3)}
+    assert all("crashed" in message for message in messages.values())
