@@ -240,7 +240,8 @@ def _in_pool(
     dies (a decoder crash), the batches that had started and not finished are split in halves
     and measured again in a new pool with those that had not started, and a file left alone in
     such a batch is measured in a worker of its own: the file that crashes costs itself, the
-    others a few restarts. On Ctrl-C or SIGTERM the workers are killed at once, then the signal
+    others a few restarts (a pool that breaks before starting anything sends every file to a
+    worker of its own). On Ctrl-C or SIGTERM the workers are killed at once, then the signal
     goes on to its usual handler (KeyboardInterrupt, the CLI's exit 143)."""
     with _stop_signals_noted() as received:
         while batches and not received:
