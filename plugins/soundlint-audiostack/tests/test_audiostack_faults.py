@@ -336,3 +336,23 @@ def test_ctrl_c_stops_at_once_whatever_is_in_flight(
     assert time.monotonic() - started < 2.0
     assert len(fake.seen) == seen_before
     assert fake.templates == {}
+
+
+def test_ctrl_c_while_the_template_is_created_rolls_it_back(
+    upload: Upload, fake: FakeAudioStack, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted while waiting for the answer to the create call, which the server carried
+    out: the template is deleted again."""
+    create = AudioStackClient.create_template
+
+    def interrupted(client: AudioStackClient, name: str, description: str) -> None:
+        create(client, name, description)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(AudioStackClient, "create_template", interrupted)
+
+    run = upload()
+
+    assert run.code == 130
+    assert fake.lines()[-2:] == [f"POST {TEMPLATES}", "DELETE /production/sound/template/dawn"]
+    assert fake.templates == {}

@@ -155,6 +155,9 @@ class Executor:
             except ApiError as error:
                 created = error.maybe_done
                 raise
+            except BaseException:
+                created = True  # interrupted waiting for the answer: it may have been created
+                raise
             created = True
             for segment in step.verdict.segments:
                 self._client.register_segment(name, segment.name, file_ids[segment.name])
