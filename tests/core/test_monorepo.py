@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -221,3 +222,53 @@ def test_a_project_s_own_plugin_module_is_loaded_once(monorepo: Path) -> None:
     finally:
         sys.modules.pop("house_rules", None)
         os.environ.pop("HOUSE_LOADS", None)
+
+
+def test_a_local_module_named_like_a_dependency_does_not_shadow_it(tmp_path: Path) -> None:
+    """soundlint imports xxhash for its cache after the plugins load (a process of its own:
+    this one has xxhash imported already)."""
+    write_template(tmp_path / "t", {"main": "main.wav"})
+    (tmp_path / "house_rules.py").write_text("")
+    (tmp_path / "xxhash.py").write_text("raise RuntimeError('the project xxhash.py')\n")
+    (tmp_path / "soundlint.toml").write_text('plugins = ["house_rules"]\n')
+    soundlint = Path(sys.executable).with_name("soundlint")
+    done = subprocess.run(
+        [str(soundlint), "check", "."], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "xxhash" not in done.stdout + done.stderr
+    assert (tmp_path / ".soundlint_cache").is_dir()
+
+
+def test_a_plugin_a_project_lacks_is_not_taken_from_another_project(monorepo: Path, check) -> None:
+    (monorepo / "team-a" / "extra.py").write_text(HOUSE_RULES.format(imports="TEAM = 'a'"))
+    for team in ("team-a", "team-b"):
+        (monorepo / team / "soundlint.toml").write_text('plugins = ["extra"]\n')
+    (monorepo / "team-b" / "pyproject.toml").unlink()
+    try:
+        result = check()
+    finally:
+        sys.modules.pop("extra", None)
+    [error] = [d for d in result.json["diagnostics"] if d["code"] == "SL001"]
+    assert "ModuleNotFoundError: No module named 'extra'" in error["message"]
+    found = {(d["path"].split("/")[0], d["code"]) for d in result.json["diagnostics"]}
+    assert ("team-b", "HR001") not in found
+
+
+def test_namespace_package_plugins_are_each_project_s_own(monorepo: Path, check) -> None:
+    for team in ("team-a", "team-b"):
+        package = monorepo / team / "house"
+        package.mkdir()
+        (package / "rules.py").write_text(HOUSE_RULES.format(imports="from .words import TEAM"))
+        (package / "words.py").write_text(f"TEAM = {team!r}\n")
+        (monorepo / team / "soundlint.toml").write_text(
+            'select = ["HR"]\nplugins = ["house.rules"]\n'
+        )
+    (monorepo / "team-b" / "pyproject.toml").unlink()
+    try:
+        result = check()
+    finally:
+        for name in ("house", "house.rules", "house.words"):
+            sys.modules.pop(name, None)
+    messages = {(d["path"].split("/")[0], d["message"]) for d in result.json["diagnostics"]}
+    assert messages == {("team-a", "house rule of team-a"), ("team-b", "house rule of team-b")}
