@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -251,10 +251,8 @@ def _in_pool(
             batches = waiting + [
                 half for batch in broken if len(batch) > 1 for half in _halves(batch)
             ]
-            for job in (batch[0] for batch in broken if len(batch) == 1):
-                outcome = _alone(job, settings, received)
-                if outcome is not None:
-                    keep(job.path, outcome)
+            lone = [batch[0] for batch in broken if len(batch) == 1]
+            _each_alone(lone, settings, workers, keep, received)
     if received:
         signal.raise_signal(received[0])
 
@@ -329,25 +327,37 @@ def _stop_signals_noted() -> Iterator[list[int]]:
                 signal.signal(number, handler)
 
 
-def _alone(job: Job, settings: Settings, received: list[int]) -> Outcome | None:
-    """Measure one file in a worker of its own, so that a crash is the file's; None when a
-    stop signal is noted first."""
-    pool = _pool(settings, 1)
+def _each_alone(
+    jobs: list[Job],
+    settings: Settings,
+    workers: int,
+    keep: Callable[[Path, Outcome], None],
+    received: list[int],
+) -> None:
+    """Measure each file in a worker of its own, ``workers`` at a time, so that a crash is the
+    file's; until a stop signal is noted."""
+    waiting = list(jobs)
+    running: dict[Future[list[Outcome]], tuple[Job, ProcessPoolExecutor]] = {}
     try:
-        with _signals_held():
-            future = pool.submit(_measure_in_worker, 0, [job])
-        while not received:
-            if wait([future], timeout=_POLL_SECONDS).done:
-                return future.result()[0]
-        _kill(pool)
-        return None
-    except BrokenProcessPool:
-        return Outcome(unreadable="the decoder crashed on this file (its process died)")
-    except BaseException:
-        _kill(pool)
-        raise
+        while (waiting or running) and not received:
+            while waiting and len(running) < workers:
+                job, pool = waiting.pop(0), _pool(settings, 1)
+                with _signals_held():
+                    running[pool.submit(_measure_in_worker, 0, [job])] = (job, pool)
+            done, _ = wait(running, timeout=_POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                job, pool = running.pop(future)
+                try:
+                    outcome = future.result()[0]
+                except BrokenProcessPool:
+                    outcome = Outcome(
+                        unreadable="the decoder crashed on this file (its process died)"
+                    )
+                pool.shutdown()
+                keep(job.path, outcome)
     finally:
-        pool.shutdown()
+        for _, pool in running.values():
+            _kill(pool)
 
 
 def _pool(settings: Settings, workers: int, started: Any = None) -> ProcessPoolExecutor:
