@@ -48,8 +48,8 @@ def importing_for(directory: Path) -> Iterator[None]:
 
 def _imported_from(name: str, directory: Path) -> bool:
     """The module's top-level module or package is a file or folder of ``directory``."""
-    top = sys.modules.get(name.partition(".")[0])
     stem = name.partition(".")[0]
+    top = sys.modules.get(stem)
     origin = getattr(top, "__file__", None)
     if origin:
         return Path(origin).resolve() in (
