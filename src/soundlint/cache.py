@@ -52,16 +52,16 @@ class MeasurementCache:
         self.directory = directory
         self.meter = meter
         self.max_bytes = max_bytes
-        self._index_path = directory / cachedir.INDEX_NAME
-        self._index = _read_index(self._index_path)
-        self._updates: dict[str, list[Any]] = {}
-        self._wrote = False
         self._claimed = False
         self._writable = True
         try:
             cachedir.check(directory, root)
         except OSError as error:
             self._cannot_write(error)
+        self._index_path = directory / cachedir.INDEX_NAME
+        self._index = _read_index(self._index_path)
+        self._updates: dict[str, list[Any]] = {}
+        self._wrote = False
 
     def get(self, path: Path, needs: Set[str] = frozenset()) -> Measurement | None:
         """The entry of ``path`` holding ``needs``, found by the stat index alone (no reading):

@@ -99,7 +99,10 @@ def check(directory: Path, root: Path | None) -> None:
         )
     found = kind(directory)
     if found not in USABLE:
-        raise CacheError(f"the cache directory {directory} {found.value}; not written into")
+        raise CacheError(
+            f"the cache directory {directory} {found.value}; not written into "
+            "(name a new or empty directory)"
+        )
 
 
 def _swallowed(directory: Path, root: Path | None) -> str | None:
