@@ -8,7 +8,9 @@ clone's unchanged bytes without decoding. An entry holds the measures it was com
 (``Measurement.measures``); one lacking a measure a run needs is a miss, and is replaced by a
 measurement of both sets. Every write is atomic, and the
 index is merged with what is on disk under a lock, so processes sharing a cache lose nothing.
-The cache is bounded: past its size, the entries used longest ago go.
+The cache is bounded: past its size, the entries used longest ago go. Which directory it may
+write into, and what ``clean`` removes, is ``cachedir``'s part; a cache that cannot be written
+is a warning, and the run goes on without keeping anything.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import functools
 import hashlib
 import json
 import os
-import shutil
+import sys
 import types
 import typing
 from collections.abc import Iterable, Iterator, Set
@@ -27,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from soundlint import atomic
+from soundlint import atomic, cachedir
 from soundlint.model import Measurement
 
 CACHE_FORMAT = 5
@@ -37,27 +39,26 @@ HASH_CHUNK = 1 << 20
 HASH_THREADS = 4
 KEEP_AFTER_EVICTION = 0.8
 """Eviction goes below the bound by this much, so that it does not run on every write."""
-TAG_NAME = "CACHEDIR.TAG"
-TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by soundlint.\n"
-    "# For information about cache directory tags see https://bford.info/cachedir/\n"
-)
-GITIGNORE = "# Written by soundlint: a cache, not to be committed.\n*\n"
-
-
-class CacheError(Exception):
-    """A cache directory that cannot be cleaned."""
 
 
 class MeasurementCache:
     """Measurements on disk under ``directory``, for one meter identity."""
 
-    def __init__(self, directory: Path, meter: str, max_bytes: int) -> None:
+    def __init__(
+        self, directory: Path, meter: str, max_bytes: int, *, root: Path | None = None
+    ) -> None:
+        """Raises CacheError when ``directory`` is not soundlint's to write into (see
+        ``cachedir.check``; ``root`` is the project's)."""
         self.directory = directory
         self.meter = meter
         self.max_bytes = max_bytes
-        self._index_path = directory / "index.json"
+        self._claimed = False
+        self._writable = True
+        try:
+            cachedir.check(directory, root)
+        except OSError as error:
+            self._cannot_write(error)
+        self._index_path = directory / cachedir.INDEX_NAME
         self._index = _read_index(self._index_path)
         self._updates: dict[str, list[Any]] = {}
         self._wrote = False
@@ -93,10 +94,9 @@ class MeasurementCache:
         """Remember that ``path`` with ``signature`` has ``digest``; store its measurement
         (None: the entry is already there)."""
         self._index[str(path)] = self._updates[str(path)] = [*signature, digest]
-        if measurement is not None:
-            self._prepare()
+        if measurement is not None and self._ready():
             entry = _entry_path(self.directory, self.meter, digest)
-            _write_atomic(entry, json.dumps(dataclasses.asdict(measurement)))
+            self._write(entry, json.dumps(dataclasses.asdict(measurement)))
             self._wrote = True
 
     def hash_ahead(self, paths: Iterable[Path]) -> None:
@@ -116,22 +116,46 @@ class MeasurementCache:
 
     def save(self) -> None:
         """Merge this run's stat index updates into the one on disk; keep the cache bounded."""
-        if self._updates:
-            self._prepare()
-            with _locked(self.directory / "index.lock"):
+        if self._updates and self._ready():
+            with _locked(self.directory / cachedir.LOCK_NAME):
                 merged = {**_read_index(self._index_path), **self._updates}
                 document = {"format": CACHE_FORMAT, "files": merged}
-                _write_atomic(self._index_path, json.dumps(document))
+                self._write(self._index_path, json.dumps(document))
             self._updates = {}
         if self._wrote:
             evict(self.directory, self.max_bytes)
             self._wrote = False
 
-    def _prepare(self) -> None:
-        """Create the directory with its tag and a .gitignore that keeps it out of git."""
-        for name, text in ((TAG_NAME, TAG), (".gitignore", GITIGNORE)):
-            if not (self.directory / name).exists():
-                _write_atomic(self.directory / name, text)
+    def _ready(self) -> bool:
+        """Whether the cache can be written; before its first write, make the directory
+        soundlint's cache (``cachedir.claim``)."""
+        if self._writable and not self._claimed:
+            try:
+                cachedir.claim(self.directory)
+                self._claimed = True
+            except (OSError, cachedir.CacheError) as error:
+                self._cannot_write(error)
+        return self._writable
+
+    def _write(self, path: Path, text: str) -> None:
+        """Write atomically; the first failure is a warning, and nothing more is written."""
+        if not self._writable:
+            return
+        try:
+            for folder in reversed(path.relative_to(self.directory).parents[:-1]):
+                (self.directory / folder).mkdir(exist_ok=True)  # not the cache's: it stays claimed
+            atomic.write_text(path, text)
+        except OSError as error:
+            self._cannot_write(error)
+
+    def _cannot_write(self, error: Exception) -> None:
+        self._writable = False
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        print(
+            f"soundlint: warning: cannot write the cache at {self.directory} ({reason}); "
+            "measurements of this run are not kept",
+            file=sys.stderr,
+        )
 
 
 def probe(
@@ -151,13 +175,13 @@ def probe(
 def _entry_path(directory: Path, meter: str, digest: str) -> Path:
     identity = f"{CACHE_FORMAT}:{meter}:{digest}"
     key = hashlib.sha256(identity.encode()).hexdigest()
-    return directory / "measurements" / key[:2] / f"{key}.json"
+    return directory / cachedir.ENTRIES_NAME / key[:2] / f"{key}.json"
 
 
 def evict(directory: Path, max_bytes: int) -> None:
     """Remove the entries used longest ago until the measurements fit in ``max_bytes``."""
     entries = []
-    for entry in (directory / "measurements").glob("*/*.json"):
+    for entry in (directory / cachedir.ENTRIES_NAME).glob("*/*.json"):
         with contextlib.suppress(OSError):
             stat = entry.stat()
             entries.append((stat.st_mtime_ns, stat.st_size, entry))
@@ -170,30 +194,6 @@ def evict(directory: Path, max_bytes: int) -> None:
         with contextlib.suppress(OSError):
             entry.unlink()
             total -= size
-
-
-def clean(directory: Path) -> bool:
-    """Remove a soundlint cache directory; False when there is none. Refuses a directory that
-    is not one (no soundlint tag), so a mistyped ``cache-dir`` cannot remove a project."""
-    if not directory.exists() and not directory.is_symlink():
-        return False
-    if not _is_ours(directory):
-        raise CacheError(f"{directory} is not a soundlint cache (no {TAG_NAME}); not removed")
-    try:
-        shutil.rmtree(directory)
-    except OSError as error:
-        raise CacheError(f"cannot remove {directory}: {error.strerror or error}") from None
-    return True
-
-
-def _is_ours(directory: Path) -> bool:
-    if directory.is_symlink() or not directory.is_dir():
-        return False
-    for name, text in ((TAG_NAME, TAG), (".gitignore", GITIGNORE)):
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            if (directory / name).read_text(encoding="utf-8") == text:
-                return True
-    return False
 
 
 @contextlib.contextmanager
@@ -311,10 +311,3 @@ def _from_json(data: dict[str, Any]) -> Measurement:
     data["missing"] = tuple(tuple(reason) for reason in data.get("missing", ()))
     data["measures"] = tuple(data.get("measures", ()))
     return Measurement(**data)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write atomically; a cache that cannot be written is simply not kept."""
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(path, text)

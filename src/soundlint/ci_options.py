@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 CACHE_DIR_VARIABLE = "SOUNDLINT_CACHE_DIR"
 VALUE_OPTIONS = ("--baseline", "--write-baseline", "--shard", "--cache-dir")
 """Options that take a value, for cli's early parser (so their values are not taken for paths)."""
+CLEAN_LEFT_SHOWN = 5
+"""How many of the names ``clean`` left it lists."""
 
 
 def add_check_options(check: argparse.ArgumentParser) -> None:
@@ -89,23 +91,32 @@ def cache_dir(args: argparse.Namespace) -> Path | None:
 
 
 def add_clean_command(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
-    """``soundlint clean``: remove the project's cache directory."""
+    """``soundlint clean``: remove what soundlint wrote in the project's cache directory."""
     clean = commands.add_parser(
-        "clean", parents=parents, help="remove the project's cache directory"
+        "clean", parents=parents, help="remove what soundlint wrote in the cache directory"
     )
     _add_cache_dir(clean)
     clean.set_defaults(handler=_clean)
 
 
 def _clean(args: argparse.Namespace, session: Session) -> int:
-    from soundlint import cache
+    from soundlint import cachedir
 
     directory = cache_dir(args) or session.settings().cache_dir
-    try:
-        removed = cache.clean(directory)
-    except cache.CacheError as error:
-        raise _usage_error(str(error)) from None
-    print(f"Removed the cache at {directory}" if removed else f"No cache at {directory}")
+    cleaned = cachedir.clean(directory)  # CacheError: a ConfigError, exit status 2
+    if cleaned is None:
+        print(f"No cache at {directory}")
+    elif cleaned.left:
+        shown = ", ".join(cleaned.left[:CLEAN_LEFT_SHOWN])
+        more = len(cleaned.left) - CLEAN_LEFT_SHOWN
+        print(
+            f"Removed soundlint's files from {directory}; left what soundlint did not write: "
+            f"{shown}{f' and {more} more' if more > 0 else ''}"
+        )
+    elif cleaned.removed_directory:
+        print(f"Removed the cache at {directory}")
+    else:
+        print(f"Removed the cache at {directory}; the directory stays: soundlint did not make it")
     return 0
 
 

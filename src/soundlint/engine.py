@@ -145,7 +145,11 @@ def _analyse(
     paths = list(needs)
     meter = f"{plugins.meter_identity()};{sorted(settings.extra.items())}"
     max_bytes = settings.cache_max_mb << 20
-    cache = MeasurementCache(settings.cache_dir, meter, max_bytes) if use_cache else None
+    cache = (
+        MeasurementCache(settings.cache_dir, meter, max_bytes, root=settings.root)
+        if use_cache
+        else None
+    )
     if cache is not None:
         cache.hash_ahead(paths)
     progress = AnalysisProgress(progress_mode)

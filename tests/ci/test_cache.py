@@ -13,6 +13,7 @@ import pytest
 
 from soundlint.audio import analyse
 from soundlint.cache import MeasurementCache, hash_file
+from soundlint.cachedir import MARKER, MARKER_NAME
 from soundlint.model import Measurement
 from tests.conftest import write_template, write_wav
 
@@ -166,11 +167,12 @@ def test_cache_is_bounded_and_the_oldest_entries_go(library: Path, check) -> Non
     (library / "soundlint.toml").write_text("cache-max-mb = 1\n")
     stale = library / ".soundlint_cache" / "measurements" / "00"
     stale.mkdir(parents=True)
+    (library / ".soundlint_cache" / MARKER_NAME).write_text(MARKER)  # a cache, not a stranger
     for age in range(6):  # 6 x 300 kB of old entries, the oldest first
         entry = stale / f"{age:064d}.json"
         entry.write_bytes(b" " * 300_000)
         os.utime(entry, ns=(10**18 + age, 10**18 + age))
-    check(cwd=library)
+    assert check(cwd=library).code == 1
     left = _entries(library / ".soundlint_cache")
     assert sum(entry.stat().st_size for entry in left) <= 1 << 20
     kept = [entry.name for entry in left if entry.parent == stale]

@@ -1,0 +1,259 @@
+"""Whose a cache directory is: soundlint writes only into a directory it made its cache, and
+cleans out only what it wrote there.
+
+A directory becomes soundlint's cache when soundlint creates it or finds it empty; the marker
+file written first says so to later runs (an older soundlint's cache, holding only its own
+files, is recognised by its CACHEDIR.TAG or .gitignore and marked). Anything else is never
+written into, and a directory at or above the project root or the home directory is refused
+outright: a ``cache-dir`` of ``.`` once made ``clean`` delete a whole project. ``clean`` removes
+soundlint's files by their names and contents, never through a symbolic link, and leaves the
+rest where it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from soundlint import atomic
+from soundlint.config import ConfigError
+
+MARKER_NAME = "SOUNDLINT_CACHE"
+MARKER = "A soundlint cache: `soundlint clean` removes what soundlint wrote here.\n"
+TAG_NAME = "CACHEDIR.TAG"
+TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by soundlint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+GITIGNORE_NAME = ".gitignore"
+GITIGNORE = "# Written by soundlint: a cache, not to be committed.\n*\n"
+INDEX_NAME = "index.json"
+LOCK_NAME = "index.lock"
+ENTRIES_NAME = "measurements"
+
+_TEXTS = {MARKER_NAME: MARKER, TAG_NAME: TAG, GITIGNORE_NAME: GITIGNORE}
+_FILES = (*_TEXTS, INDEX_NAME, LOCK_NAME)
+_TEMPORARY = r"\.{}\.[a-z0-9_]{{8}}"
+"""The name of ``atomic.write_text``'s temporary file for a file named {} (left by a kill)."""
+_OWN_NAMES = "|".join(map(re.escape, _FILES))
+_OWN_FILE = re.compile(f"(?:{_OWN_NAMES})|{_TEMPORARY.format(f'(?:{_OWN_NAMES})')}")
+_MARKER_ON_ITS_WAY = re.compile(_TEMPORARY.format(re.escape(MARKER_NAME)))
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_ENTRY = re.compile(r"(?P<key>[0-9a-f]{64})\.json")
+
+
+class CacheError(ConfigError):
+    """A cache directory that soundlint may not use or clean: one line, exit status 2."""
+
+
+class Kind(enum.Enum):
+    """What a cache directory is, as far as soundlint can tell."""
+
+    NEW = "does not exist"
+    EMPTY = "is empty"
+    OURS = "is soundlint's cache"
+    LEGACY = "is an older soundlint's cache"
+    BROKEN_LINK = "is a symbolic link to nothing"
+    NOT_A_DIRECTORY = "is not a directory"
+    FOREIGN = "is not empty and not a soundlint cache"
+
+
+USABLE = frozenset({Kind.NEW, Kind.EMPTY, Kind.OURS, Kind.LEGACY})
+
+
+def kind(directory: Path) -> Kind:
+    """What ``directory`` is; OSError when it cannot be read."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return Kind.BROKEN_LINK if directory.is_symlink() else Kind.NEW
+    except NotADirectoryError:  # the path, or one of its parents, is a file
+        return Kind.NOT_A_DIRECTORY if os.path.lexists(directory) else Kind.NEW
+    if MARKER_NAME in names and _holds(directory / MARKER_NAME, MARKER):
+        return Kind.OURS
+    others = [name for name in names if not _MARKER_ON_ITS_WAY.fullmatch(name)]
+    if not others:  # nothing, or another run's marker on its way in
+        return Kind.EMPTY
+    if all(_OWN_FILE.fullmatch(name) or name == ENTRIES_NAME for name in others) and (
+        _holds(directory / TAG_NAME, TAG) or _holds(directory / GITIGNORE_NAME, GITIGNORE)
+    ):
+        return Kind.LEGACY
+    return Kind.FOREIGN
+
+
+def check(directory: Path, root: Path | None) -> None:
+    """Raise CacheError unless ``check`` may keep its cache in ``directory`` (OSError when it
+    cannot tell)."""
+    swallowed = _swallowed(directory, root)
+    if swallowed:
+        raise CacheError(
+            f"the cache directory {directory} is {swallowed}; "
+            "name a directory of the cache's own, such as .soundlint_cache"
+        )
+    found = kind(directory)
+    if found not in USABLE:
+        raise CacheError(
+            f"the cache directory {directory} {found.value}; not written into "
+            "(name a new or empty directory)"
+        )
+
+
+def _swallowed(directory: Path, root: Path | None) -> str | None:
+    """What a cache in ``directory`` would take in: the project root or the home directory,
+    when it is one of them or a directory above."""
+    places = {"the project root": root}
+    with contextlib.suppress(RuntimeError):  # no home directory known
+        places["the home directory"] = Path.home()
+    resolved = directory.resolve()
+    for what, place in places.items():
+        if place is not None and place.resolve().is_relative_to(resolved):
+            return what if place.resolve() == resolved else f"above {what}"
+    return None
+
+
+def claim(directory: Path) -> None:
+    """Make ``directory`` soundlint's cache, before its first write: create it with the marker,
+    CACHEDIR.TAG and a .gitignore of ``*``, or mark the empty or older cache found there.
+    OSError when it cannot be written; CacheError when someone else's directory took its
+    place since ``check``."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir()
+    except FileExistsError:
+        created = False
+        found = kind(directory)
+        if found not in USABLE:
+            raise CacheError(f"the cache directory {directory} {found.value}") from None
+        if found is not Kind.OURS:
+            atomic.write_text(directory / MARKER_NAME, MARKER)
+    else:
+        created = True
+        atomic.write_text(directory / MARKER_NAME, MARKER)  # first: other runs see it is ours
+    if not (directory / TAG_NAME).exists():
+        atomic.write_text(directory / TAG_NAME, TAG)
+    if created:  # only here: in a directory of the user's, it would hide their files from git
+        atomic.write_text(directory / GITIGNORE_NAME, GITIGNORE)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What ``clean`` did."""
+
+    removed_directory: bool
+    """The directory itself went: soundlint created it, and nothing else was in it."""
+    left: tuple[str, ...]
+    """What soundlint did not write, left where it was (paths within the directory)."""
+
+
+def clean(directory: Path) -> Cleaned | None:
+    """Remove what soundlint wrote in its cache ``directory``, and the directory when soundlint
+    created it and nothing else is in it; None when there is nothing at ``directory``.
+    Raises CacheError for a directory that is not a soundlint cache, or cannot be cleaned."""
+    if not os.path.lexists(directory):
+        return None
+    if not directory.is_dir() or not any(_holds(directory / n, t) for n, t in _TEXTS.items()):
+        raise CacheError(f"{directory} is not a soundlint cache (no {MARKER_NAME}); not removed")
+    created = _holds(directory / GITIGNORE_NAME, GITIGNORE)
+    try:
+        left = tuple(_remove_own(directory))
+        removed = created and not left and not directory.is_symlink()
+        if removed:
+            directory.rmdir()
+    except OSError as error:
+        where = error.filename or directory
+        raise CacheError(f"cannot remove {where}: {error.strerror or error}") from None
+    return Cleaned(removed, left)
+
+
+def _remove_own(directory: Path) -> Iterator[str]:
+    """Remove soundlint's files in ``directory`` (the marker last, so that a clean cut short
+    can be run again); yield the names of everything else."""
+    own = []
+    for entry in _scan(directory):
+        if entry.name == ENTRIES_NAME and entry.is_dir(follow_symlinks=False):
+            yield from (f"{ENTRIES_NAME}/{name}" for name in _remove_entries(Path(entry.path)))
+        elif _is_own_file(entry):
+            own.append(entry)
+        else:
+            yield entry.name
+    for entry in sorted(own, key=lambda e: (e.name == MARKER_NAME, e.name in _TEXTS)):
+        os.unlink(entry.path)
+
+
+def _remove_entries(entries: Path) -> Iterator[str]:
+    """Remove the measurement files under ``entries``; yield the names of everything else."""
+    for shard in _scan(entries):
+        if not (_SHARD.fullmatch(shard.name) and shard.is_dir(follow_symlinks=False)):
+            yield shard.name
+            continue
+        for entry in _scan(Path(shard.path)):
+            if _is_entry(shard.name, entry):
+                os.unlink(entry.path)
+            else:
+                yield f"{shard.name}/{entry.name}"
+        _remove_if_empty(Path(shard.path))
+    _remove_if_empty(entries)
+
+
+def _is_entry(shard: str, entry: os.DirEntry[str]) -> bool:
+    """A measurement file (or its temporary file) as soundlint names them in ``shard``."""
+    name = entry.name
+    if re.fullmatch(_TEMPORARY.format(".+"), name):
+        name = name[1:-9]
+    match = _ENTRY.fullmatch(name)
+    return bool(match and match["key"].startswith(shard) and entry.is_file(follow_symlinks=False))
+
+
+def _is_own_file(entry: os.DirEntry[str]) -> bool:
+    """A file soundlint writes at the top of its cache, holding what soundlint writes there."""
+    if not entry.is_file(follow_symlinks=False) or not _OWN_FILE.fullmatch(entry.name):
+        return False
+    path = Path(entry.path)
+    if entry.name in _TEXTS:
+        return _holds(path, _TEXTS[entry.name])
+    if entry.name == LOCK_NAME:
+        return entry.stat(follow_symlinks=False).st_size == 0
+    if entry.name == INDEX_NAME:
+        return _is_index(path)
+    return True  # a temporary file of one of them, left by a run that was killed
+
+
+def _is_index(path: Path) -> bool:
+    """A stat index of this soundlint or an older one (a flat mapping, before the format)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(data, dict):
+        return False
+    if "format" in data:
+        return data.keys() == {"format", "files"} and isinstance(data["files"], dict)
+    return all(isinstance(value, list) for value in data.values())
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether ``path`` is a regular file (not a link) holding exactly ``text``."""
+    expected = text.encode()
+    try:
+        if not path.is_file() or path.is_symlink() or path.stat().st_size != len(expected):
+            return False
+        return path.read_bytes() == expected
+    except OSError:
+        return False
+
+
+def _scan(directory: Path) -> list[os.DirEntry[str]]:
+    with os.scandir(directory) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
+
+
+def _remove_if_empty(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty: what is left was reported
+        directory.rmdir()

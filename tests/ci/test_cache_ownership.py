@@ -1,0 +1,291 @@
+"""Whose a cache directory is: check writes only into a cache of soundlint's making, and clean
+removes only what soundlint wrote, whatever cache-dir, --cache-dir or $SOUNDLINT_CACHE_DIR
+name (a cache-dir of '.' once made clean delete the project, .git and all)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from soundlint import cachedir
+from soundlint.cachedir import GITIGNORE, MARKER, MARKER_NAME, TAG
+from tests.conftest import write_template
+
+OTHER_TOOLS_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# Created by another tool.\n"
+
+
+def _git(repo: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True)
+    return done.stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A committed git repository holding a template, a config file and a file of the user's."""
+    root = tmp_path / "project"
+    write_template(root / "sounds" / "a", level_db=-3.0)
+    (root / "soundlint.toml").write_text("")
+    (root / "notes").mkdir()
+    (root / "notes" / "todo.txt").write_text("mix the intro\n")
+    _git(root, "init", "-q")
+    _commit(root)
+    return root
+
+
+def _commit(repo: Path) -> None:
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "-")
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home directory whose ~/.cache holds other programs' caches (one with its own tag)."""
+    home = tmp_path / "home"
+    (home / ".cache" / "pip" / "http").mkdir(parents=True)
+    (home / ".cache" / "pip" / "http" / "entry").write_bytes(b"pip's")
+    (home / ".cache" / "fontconfig").mkdir()
+    (home / ".cache" / "fontconfig" / "CACHEDIR.TAG").write_text(OTHER_TOOLS_TAG)
+    (home / ".cache" / "CACHEDIR.TAG").write_text(OTHER_TOOLS_TAG)
+    (home / ".cache" / "index.json").write_text('{"format": 1, "files": {}}')
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+def _tree(*roots: Path) -> dict[str, bytes | str]:
+    """Every file, directory and link under ``roots`` with its contents (git's own index,
+    which ``git status`` refreshes, left out)."""
+    found: dict[str, bytes | str] = {}
+    for root in roots:
+        for path in [root, *root.rglob("*")]:
+            if path == root / ".git" / "index":
+                continue
+            if path.is_symlink():
+                found[str(path)] = f"-> {os.readlink(path)}"
+            elif path.is_dir():
+                found[str(path)] = "dir"
+            else:
+                found[str(path)] = path.read_bytes()
+    return found
+
+
+def _status(repo: Path) -> str:
+    return _git(repo, "status", "--porcelain", "--untracked-files=all")
+
+
+def _one_error_line(err: str, *words: str) -> None:
+    assert err.count("\n") == 1 and err.startswith("soundlint: error: "), err
+    assert all(word in err for word in words), err
+
+
+@pytest.mark.parametrize(
+    ("setting", "option", "why"),
+    [
+        ('cache-dir = "."', (), "is the project root"),
+        ("", ("--cache-dir", "."), "is the project root"),
+        ("", ("--cache-dir", ".."), "is above the project root"),
+        ('cache-dir = "notes"', (), "is not empty and not a soundlint cache"),
+        ("", ("--cache-dir", "sounds/a"), "is not empty and not a soundlint cache"),
+    ],
+)
+def test_a_cache_dir_naming_the_project_touches_nothing(
+    project: Path, home: Path, run, check, setting: str, option: tuple[str, ...], why: str
+) -> None:
+    (project / "soundlint.toml").write_text(setting + "\n")
+    _commit(project)
+    status, before = _status(project), _tree(project.parent)
+    checked = check(*option, cwd=project)
+    assert checked.code == 2
+    _one_error_line(checked.err, why, "cache directory")
+    cleaned = run("clean", *option, cwd=project)
+    assert cleaned.code == 2
+    _one_error_line(cleaned.err, "is not a soundlint cache", "not removed")
+    assert _tree(project.parent) == before
+    assert _status(project) == status == ""
+
+
+def test_a_shared_cache_directory_of_other_programs_is_left_alone(
+    project: Path, home: Path, run, check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOUNDLINT_CACHE_DIR", str(home / ".cache"))
+    before = _tree(project.parent)
+    checked = check(cwd=project)
+    assert checked.code == 2
+    _one_error_line(checked.err, str(home / ".cache"), "not empty and not a soundlint cache")
+    cleaned = run("clean", cwd=project)
+    assert cleaned.code == 2
+    _one_error_line(cleaned.err, "not a soundlint cache")  # another tool's CACHEDIR.TAG
+    assert _tree(project.parent) == before
+    assert _status(project) == ""
+
+
+def test_the_home_directory_is_refused_even_empty(
+    project: Path, tmp_path: Path, run, check, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty_home = tmp_path / "empty-home"
+    empty_home.mkdir()
+    monkeypatch.setenv("HOME", str(empty_home))
+    checked = check("--cache-dir", str(empty_home), cwd=project)
+    assert checked.code == 2
+    _one_error_line(checked.err, "is the home directory")
+    assert not list(empty_home.iterdir())
+
+
+def test_a_new_cache_keeps_git_status_and_clean_removes_it_whole(project: Path, run, check) -> None:
+    assert check(cwd=project).code == 1
+    cache = project / ".soundlint_cache"
+    assert (cache / MARKER_NAME).read_text() == MARKER
+    assert (cache / ".gitignore").read_text() == GITIGNORE
+    assert _status(project) == ""
+    cleaned = run("clean", cwd=project)
+    assert (cleaned.code, cleaned.out) == (0, f"Removed the cache at {cache}\n")
+    assert not cache.exists()
+    assert _status(project) == ""
+
+
+def test_clean_leaves_what_soundlint_did_not_write(
+    project: Path, tmp_path: Path, run, check
+) -> None:
+    assert check(cwd=project).code == 1
+    cache = project / ".soundlint_cache"
+    outside = tmp_path / "outside"
+    shard = next((cache / "measurements").iterdir()).name
+    (outside / shard).mkdir(parents=True)
+    entry_name = shard + "0" * 62 + ".json"
+    (outside / shard / entry_name).write_text("{}")  # named like an entry, not in the cache
+    (cache / "mine.txt").write_text("a file of the user's\n")
+    (cache / "linked").symlink_to(outside)
+    (cache / "measurements" / shard / "notes.txt").write_text("the user's\n")
+    (cache / "measurements" / "ff").symlink_to(outside / shard)
+    kept = {path: path.read_bytes() for path in outside.rglob("*") if path.is_file()}
+    cleaned = run("clean", cwd=project)
+    assert cleaned.code == 0
+    assert cleaned.out.startswith(f"Removed soundlint's files from {cache}; left what soundlint")
+    for name in ("linked", "measurements/ff", f"measurements/{shard}/notes.txt", "mine.txt"):
+        assert name in cleaned.out
+    left = sorted(str(path.relative_to(cache)) for path in cache.rglob("*"))
+    entries = f"measurements/{shard}"
+    expected = ["linked", "measurements", "measurements/ff", entries, f"{entries}/notes.txt"]
+    assert left == sorted([*expected, "mine.txt"])
+    assert {path: path.read_bytes() for path in outside.rglob("*") if path.is_file()} == kept
+
+
+def test_an_older_soundlints_cache_is_used_and_cleaned(project: Path, run, check) -> None:
+    cache = project / ".soundlint_cache"
+    (cache / "measurements" / "ab").mkdir(parents=True)
+    (cache / "CACHEDIR.TAG").write_text(TAG)
+    (cache / ".gitignore").write_text(GITIGNORE)
+    (cache / "index.json").write_text(json.dumps({"format": 4, "files": {}}))
+    (cache / "index.lock").touch()
+    (cache / "measurements" / "ab" / ("ab" + "1" * 62 + ".json")).write_text("{}")
+    assert check(cwd=project).code == 1
+    assert (cache / MARKER_NAME).read_text() == MARKER  # marked as soundlint's from now on
+    assert run("clean", cwd=project).code == 0
+    assert not cache.exists()
+
+
+def test_clean_undoes_an_older_soundlints_stamp_on_the_project_root(
+    project: Path, run, check
+) -> None:
+    """What `cache-dir = "."` did before: the root tagged, and every new file hidden from git."""
+    (project / "soundlint.toml").write_text('cache-dir = "."\n')
+    _commit(project)
+    (project / "CACHEDIR.TAG").write_text(TAG)
+    (project / ".gitignore").write_text(GITIGNORE)
+    (project / "index.json").write_text(json.dumps({"format": 5, "files": {}}))
+    (project / "measurements" / "cd").mkdir(parents=True)
+    (project / "measurements" / "cd" / ("cd" + "2" * 62 + ".json")).write_text("{}")
+    (project / "new.txt").write_text("hidden from git by the stamp\n")
+    assert _status(project) == ""
+    assert check(cwd=project).code == 2  # still refused: the project root
+    cleaned = run("clean", cwd=project)
+    assert cleaned.code == 0
+    assert "left what soundlint did not write: .git, new.txt, notes" in cleaned.out
+    assert sorted(path.name for path in project.iterdir()) == [
+        ".git",
+        "new.txt",
+        "notes",
+        "soundlint.toml",
+        "sounds",
+    ]
+    assert _status(project) == "?? new.txt\n"
+
+
+def test_an_empty_directory_becomes_a_cache_without_a_gitignore(
+    project: Path, tmp_path: Path, run, check
+) -> None:
+    cache = tmp_path / "made-by-the-user"
+    cache.mkdir()
+    assert check("--cache-dir", str(cache), cwd=project).code == 1
+    assert (cache / MARKER_NAME).is_file() and (cache / "CACHEDIR.TAG").is_file()
+    assert not (cache / ".gitignore").exists()
+    cleaned = run("clean", "--cache-dir", str(cache), cwd=project)
+    assert cleaned.code == 0
+    assert "the directory stays" in cleaned.out
+    assert cache.is_dir() and not list(cache.iterdir())
+
+
+def test_a_cache_dir_that_is_a_symlink(project: Path, tmp_path: Path, run, check) -> None:
+    target = tmp_path / "fast-disk" / "cache"
+    target.mkdir(parents=True)
+    link = project / ".soundlint_cache"
+    link.symlink_to(target)
+    assert check(cwd=project).code == 1
+    assert (target / MARKER_NAME).is_file()
+    assert run("clean", cwd=project).code == 0
+    assert link.is_symlink() and target.is_dir() and not list(target.iterdir())
+    link.unlink()
+    link.symlink_to(project / "notes")  # to a directory of the user's: refused
+    assert check(cwd=project).code == 2
+    link.unlink()
+    link.symlink_to(project)  # to the project root itself
+    checked = check(cwd=project)
+    assert checked.code == 2 and "is the project root" in checked.err
+    link.unlink()
+    link.symlink_to(tmp_path / "nowhere")
+    checked = check(cwd=project)
+    assert checked.code == 2 and "symbolic link to nothing" in checked.err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_clean_of_a_directory_that_does_not_exist(project: Path, run) -> None:
+    cleaned = run("clean", "--cache-dir", "missing/deeper", cwd=project)
+    assert (cleaned.code, cleaned.out) == (0, f"No cache at {project / 'missing/deeper'}\n")
+    assert not (project / "missing").exists()
+
+
+def test_an_unwritable_cache_is_a_warning_and_the_run_goes_on(project: Path, run, check) -> None:
+    fresh = check("--no-cache", cwd=project)
+    (project / "blocker").write_text("a file where the cache's parent would be\n")
+    blocked = check("--cache-dir", "blocker/cache", cwd=project)
+    assert (blocked.code, blocked.out) == (1, fresh.out)
+    assert blocked.err.count("\n") == 1
+    assert blocked.err.startswith(f"soundlint: warning: cannot write the cache at {project}")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes whatever the permissions")
+def test_a_read_only_cache_is_a_warning(project: Path, check) -> None:
+    assert check(cwd=project).code == 1
+    write_template(project / "sounds" / "b", level_db=-4.0)  # something new to keep
+    cache = project / ".soundlint_cache"
+    cache.chmod(0o555)
+    try:
+        again = check(cwd=project)
+    finally:
+        cache.chmod(0o755)
+    assert again.code == 1
+    assert again.err.startswith("soundlint: warning: cannot write the cache at")
+
+
+def test_a_marker_on_its_way_in_is_another_runs_new_cache(tmp_path: Path) -> None:
+    """Two runs creating the same cache at once: the second sees the first's marker being
+    written (its temporary file), and takes the directory for the empty one it is."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / f".{MARKER_NAME}.a1b2c3d4").write_text(MARKER[:10])
+    assert cachedir.kind(cache) is cachedir.Kind.EMPTY
+    cachedir.claim(cache)
+    assert cachedir.kind(cache) is cachedir.Kind.OURS
