@@ -192,7 +192,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     check.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=path_value,
         metavar="PATH",
         help="directories, or files standing for their template (default: the current directory)",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from soundlint.report import Report
+from soundlint.report import Report, text
 
 
 def render(report: Report, output_format: str) -> str:
@@ -18,8 +18,6 @@ def render(report: Report, output_format: str) -> str:
         listing = [{"code": code, "name": names[code], "count": n} for code, n in ordered]
         return json.dumps(listing, indent=2) + "\n"
     if not ordered:
-        from soundlint.report import text
-
         return text.summarize(report) + "\n"
     width = len(str(ordered[0][1]))
     code_width = max(len(code) for code in counts)

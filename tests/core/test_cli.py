@@ -311,6 +311,8 @@ def test_empty_path_values_are_usage_errors(tmp_path: Path, run) -> None:
         assert result.code == 2, option
         assert f"{option}: " in result.err and "empty" in result.err, option
         assert result.err.count("\n") == 1, option
+    result = run("check", "")  # `soundlint check "$TEMPLATES"`, the variable unset
+    assert result.code == 2 and "PATH: an empty value is not a path" in result.err
 
 
 def test_summary_names_a_configuration_outside_the_current_directory(tmp_path: Path, run) -> None:
