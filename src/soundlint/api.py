@@ -54,6 +54,8 @@ class Result:
     """Every project's diagnostics, sorted."""
     rules: Mapping[str, Rule]
     """The rules of every project's plugins, by code."""
+    config_files: tuple[Path, ...] = ()
+    """The configuration files of the projects checked, in the order of their roots."""
 
     @property
     def projects(self) -> tuple[project.Project, ...]:
@@ -152,6 +154,7 @@ def check(
     opened = {(s.config_file.path, s.config_file.root): s for s in sessions}
     pending = _group([p.resolve() for p in paths] or [Path.cwd()], config_path)
     runs: list[engine.Result] = []
+    config_files: dict[Path, Path | None] = {}
     while pending:
         # Shallowest first: a project may find further projects below it, not above.
         key = min(pending, key=lambda k: len(k[1].parts))
@@ -160,6 +163,7 @@ def check(
         opened[key] = session
         result = run(session, targets, session.settings(overrides), args, nested=not config_path)
         runs.append(result)
+        config_files[result.project.root] = config_file.path
         for root in result.project.nested_roots:
             if any(root.is_relative_to(target) for target in targets):
                 _add(pending, _config_file(config.config_in(root), root), root)
@@ -168,7 +172,8 @@ def check(
     for session in opened.values():
         rules.update(session.plugins.rules())
     diagnostics = sorted((d for r in runs for d in r.diagnostics), key=Diagnostic.sort_key)
-    return Result(tuple(runs), tuple(diagnostics), rules)
+    used = (config_files[root] for root in sorted(config_files))
+    return Result(tuple(runs), tuple(diagnostics), rules, tuple(p for p in used if p))
 
 
 def run(
@@ -233,6 +238,10 @@ def _config_file(found: Path | None, start_at: Path) -> config.ConfigFile:
 def _explicit_config(config_path: Path, paths: Sequence[Path]) -> config.ConfigFile:
     """``--config``: its settings for every path. Its directory is the root when it holds the
     paths; a file elsewhere does not move the project away from them."""
+    if config_path.is_dir():
+        raise config.ConfigError(
+            f"--config {config_path} is a directory; name a file (soundlint.toml or pyproject.toml)"
+        )
     if not config_path.is_file():
         raise config.ConfigError(f"config file not found: {config_path}")
     common = _common_directory(paths)

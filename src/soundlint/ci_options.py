@@ -28,6 +28,8 @@ CLEAN_LEFT_SHOWN = 5
 
 def add_check_options(check: argparse.ArgumentParser) -> None:
     """Add the CI options to ``soundlint check``."""
+    from soundlint.cli import path_value
+
     check.add_argument(
         "--statistics",
         action="store_true",
@@ -35,13 +37,13 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
     )
     check.add_argument(
         "--baseline",
-        type=Path,
+        type=path_value,
         metavar="FILE",
         help="report only findings not recorded in FILE (see --write-baseline)",
     )
     check.add_argument(
         "--write-baseline",
-        type=Path,
+        type=path_value,
         metavar="FILE",
         help="record every finding of this run in FILE and exit 0",
     )
@@ -75,9 +77,11 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
 
 
 def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
+    from soundlint.cli import path_value
+
     parser.add_argument(
         "--cache-dir",
-        type=Path,
+        type=path_value,
         metavar="DIR",
         help=f"where measurements are cached (default: ${CACHE_DIR_VARIABLE}, else the cache-dir "
         "setting, else .soundlint_cache at the project root)",

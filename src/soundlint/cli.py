@@ -133,7 +133,7 @@ def _early_parser() -> argparse.ArgumentParser:
     (options that take a value are listed so that their values are not taken for paths)."""
     parser = _Parser(add_help=False)
     parser.add_argument("-p", dest="plugin", action="append", default=[])
-    parser.add_argument("--config", type=Path)
+    parser.add_argument("--config", type=path_value)
     for option in _VALUE_OPTIONS:
         parser.add_argument(*option.split())
     return parser
@@ -162,7 +162,9 @@ def _common() -> _Parser:
         metavar="NAME",
         help="load a plugin module; -p no:NAME disables the plugin NAME",
     )
-    common.add_argument("--config", type=Path, metavar="PATH", help="use this configuration file")
+    common.add_argument(
+        "--config", type=path_value, metavar="PATH", help="use this configuration file"
+    )
     return common
 
 
@@ -190,16 +192,16 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     check.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=path_value,
         metavar="PATH",
-        help="directories, or files standing for their template (default: the project root)",
+        help="directories, or files standing for their template (default: the current directory)",
     )
     check.add_argument(
         "--output-format", choices=formats, default="text", help="the report's format"
     )
     check.add_argument(
         "--output",
-        type=Path,
+        type=path_value,
         metavar="FILE",
         help="write the report to FILE (- for stdout); a regular file is replaced atomically, "
         "a device, FIFO or /dev/stdout written through",
@@ -221,6 +223,13 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         metavar="NAME|PATH",
         help=f"the rule profile: {', '.join(profile_names())}, or a TOML file "
         f"(default: the configuration's, else {DEFAULT_PROFILE})",
+    )
+    check.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="name every template in the closing lines of the text report (which are ready, "
+        "which are not); without it, only when they are few",
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
@@ -305,12 +314,34 @@ def positive(value: str) -> int:
     return int(value)
 
 
+def path_value(value: str) -> Path:
+    """An argparse type: a path, not empty (an unset variable's value would otherwise stand
+    for the current directory)."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty value is not a path")
+    return Path(value)
+
+
+def _selection(value: str | None) -> tuple[str, ...] | None:
+    """--select's codes; none at all (as `--select "$RULES"` with RULES unset gives) would run
+    nothing and pass, so it is refused."""
+    if value is None:
+        return None
+    codes = _codes(value)
+    if not codes:
+        raise UsageError(
+            f"--select {value!r} names no rule; give codes or prefixes (or ALL), "
+            "or leave the option out"
+        )
+    return codes
+
+
 def _codes(value: str | None) -> tuple[str, ...]:
     return tuple(code.strip() for code in (value or "").split(",") if code.strip())
 
 
 def _check(args: argparse.Namespace, session: Session) -> int:
-    from soundlint import api
+    from soundlint import api, readiness
     from soundlint.config import Overrides
     from soundlint.model import Severity
     from soundlint.report import Report
@@ -323,7 +354,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         raise UsageError(f"no plugin provides the output format '{args.output_format}'")
     overrides = Overrides(
         profile=args.profile,
-        select=_codes(args.select) if args.select is not None else None,
+        select=_selection(args.select),
         extend_select=_codes(args.extend_select),
         ignore=_codes(args.ignore),
         respect_gitignore=args.respect_gitignore,
@@ -349,10 +380,16 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     if args.write_baseline is not None:
         ci_options.write_baseline(result, args.write_baseline)
         return EXIT_CLEAN
-    result = ci_options.without_baseline(result, known)
-    report = Report.of(result, color=_use_color(args))
+    shown = ci_options.without_baseline(result, known)
+    report = Report.of(
+        shown,
+        color=_use_color(args),
+        baselined=len(result.diagnostics) - len(shown.diagnostics),
+        readiness=readiness.of(result.runs),
+        verbose=args.verbose,
+    )
     if not (args.pre_commit or args.force_exclude):
-        _warn_unchecked(args.paths, result)
+        _warn_unchecked(args.paths, shown)
     _write(ci_options.render(report, args, formats[args.output_format]), args.output)
     if args.exit_zero:
         return EXIT_CLEAN

@@ -11,7 +11,7 @@ from typing import Any
 
 from soundlint.model import Severity
 from soundlint.rule import Rule
-from soundlint.words import closest
+from soundlint.words import closest, kind_name, type_name
 
 DEFAULT_PROFILE = "audiostack"
 DEFAULT_SCRIPTS = (
@@ -236,8 +236,11 @@ def resolve(
     table = config.table
     _reject_unknown(table, set(PROJECT_KEYS) | set(plugin_keys), config.label)
     for key, expected in PROJECT_KEYS.items():
-        if key in table and not isinstance(table[key], expected):
-            raise ConfigError(f"{config.label}: '{key}' must be a {expected.__name__}")
+        if key in table and not _is_a(table[key], expected):
+            raise ConfigError(
+                f"{config.label}: '{key}' must be {kind_name(expected)}, "
+                f"not {type_name(table[key])}"
+            )
     project = _Validator(rules, config.label, strict=True)
     profile_name = overrides.profile or table.get("profile", DEFAULT_PROFILE)
     loaded = load_profile(profile_name, config.directory)
@@ -416,6 +419,11 @@ def _strings(table: Mapping[str, Any], key: str, label: str) -> list[str] | None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{label}: '{key}' must be a list of strings")
     return value
+
+
+def _is_a(value: Any, expected: type) -> bool:
+    """Whether a TOML value is of the type; true and false are not integers."""
+    return isinstance(value, expected) and not (expected is int and isinstance(value, bool))
 
 
 def _positive(value: int, label: str) -> int:

@@ -143,6 +143,13 @@ def non_empty(value: list[Any]) -> str | None:
     return None if value else "must not be empty (to turn the rule off, ignore its code)"
 
 
+def positive_entries(value: list[float]) -> str | None:
+    """An Option check for a list of allowed quantities (rates in Hz): not empty, each more
+    than 0."""
+    problem = non_empty(value)
+    return problem or next((f"each must be more than 0, not {v}" for v in value if v <= 0), None)
+
+
 def _not_finite(value: Any) -> str | None:
     """Why a number in ``value`` (or nested in its lists and tables) is NaN or infinite."""
     if isinstance(value, float) and not math.isfinite(value):

@@ -14,7 +14,15 @@ def type_name(value: Any) -> str:
     if isinstance(value, list):
         item = _NOUNS.get(type(value[0]), "value") if value else "value"
         return f"a list of {item}s"
-    noun = _NOUNS.get(type(value), type(value).__name__)
+    return _article(_NOUNS.get(type(value), type(value).__name__))
+
+
+def kind_name(kind: type) -> str:
+    """A TOML type with its article: 'a string', 'an integer', 'a list', 'a table'."""
+    return _article("list" if kind is list else _NOUNS.get(kind, kind.__name__))
+
+
+def _article(noun: str) -> str:
     return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 

@@ -36,6 +36,7 @@ def _run_step(name: str, cwd: Path, **inputs: str) -> tuple[int, str, dict[str, 
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
     }
     for key, value in step.get("env", {}).items():
+        value = value.replace("${{ github.action_path }}", str(REPO))
         for input_name, input_value in inputs.items():
             value = value.replace("${{ inputs." + input_name + " }}", input_value)
         environment[key] = value
@@ -105,3 +106,33 @@ def test_fail_step_prints_the_findings_and_fails(library: Path) -> None:
     code, log, _ = _run_step("Fail on findings", library, paths="", args="")
     assert code == 1
     assert "bad/template.toml" in log and "MD004" in log
+
+
+def test_inputs_are_split_as_a_shell_splits_words(tmp_path: Path) -> None:
+    write_template(tmp_path / "my templates" / "bad", {"main": "gone.wav"}, audio=False)
+    write_template(tmp_path / "good")
+    paths = '"my templates/bad" good'
+    sarif = {"sarif-file": "my report.sarif"}
+    recorded = _run_step(
+        "Run soundlint", tmp_path, paths=paths, args="--write-baseline 'base line.json'", **sarif
+    )
+    assert (recorded[0], recorded[2]["exit-code"]) == (0, "0"), recorded[1]
+    assert (tmp_path / "base line.json").is_file()
+    code, log, outputs = _run_step(
+        "Run soundlint", tmp_path, paths=paths, args="--baseline base\\ line.json", **sarif
+    )
+    assert (code, outputs["exit-code"]) == (0, "0"), log
+    assert json.loads((tmp_path / "my report.sarif").read_text())["runs"][0]["results"] == []
+    code, log, _ = _run_step(
+        "Fail on findings", tmp_path, paths=paths, args='--select "MD004, MD002"'
+    )
+    assert code == 1
+    assert "my templates/bad/template.toml:7:1: error: MD004" in log
+
+
+def test_an_input_that_cannot_be_split_is_a_usage_error(library: Path) -> None:
+    code, log, outputs = _run_step(
+        "Run soundlint", library, paths="", args="--select 'MD004", **{"sarif-file": "s.sarif"}
+    )
+    assert (code, outputs["exit-code"]) == (2, "2")
+    assert "SOUNDLINT_ARGS" in log and "quotation" in log

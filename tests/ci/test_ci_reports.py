@@ -180,3 +180,10 @@ def test_junit_reads_as_a_dashboard_reads_it(library: Path, run) -> None:
     for suite in xml:
         assert suite.tests == len(list(suite))
         assert suite.failures == sum(1 for case in suite if not case.is_passed)
+
+
+def test_statistics_of_a_clean_run_says_so(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t")
+    result = run("check", "--statistics")
+    assert (result.code, result.out) == (0, "All checks passed (1 template, 0 scripts, 3 files).\n")
+    assert run("check", "--statistics", "--output-format", "json").json == []

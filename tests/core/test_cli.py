@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -36,7 +37,10 @@ def test_exit_zero_when_clean(tmp_path: Path, run) -> None:
     write_template(tmp_path / "t")
     result = run("check")
     assert result.code == 0
-    assert result.out == "All checks passed (1 template, 0 scripts, 3 files).\n"
+    assert (
+        result.out
+        == "All checks passed (1 template, 0 scripts, 3 files).\nReady: 1 template (t).\n"
+    )
 
 
 def test_text_output_lines_and_summary(tmp_path: Path, run) -> None:
@@ -47,6 +51,8 @@ def test_text_output_lines_and_summary(tmp_path: Path, run) -> None:
         "a/template.toml:7:1: error: MD004 segment 'main': file 'missing.wav' does not exist",
         "b/template.toml:1:1: error: MD002 required field 'description' is empty",
         "Found 2 errors (2 templates, 0 scripts, 4 files).",
+        "Not ready: 2 templates (a, b).",
+        "`soundlint rule MD004` explains a rule: what it checks, why, and how to fix it.",
     ]
     assert "\x1b[" not in result.out
 
@@ -278,3 +284,94 @@ def test_command_required_lists_every_command(tmp_path: Path, run) -> None:
     for command in ("check", "rules", "rule", "plugins", "measure", "inspect"):
         assert command in result.err
     assert result.err.count("\n") == 1
+
+
+def test_an_empty_selection_is_a_usage_error(tmp_path: Path, run) -> None:
+    """`--select "$RULES"` with the variable unset must not pass by running nothing."""
+    _broken_project(tmp_path)
+    for value in ("", " , "):
+        result = run("check", "--select", value)
+        assert result.code == 2, value
+        assert result.err.startswith("soundlint: error: --select") and result.err.count("\n") == 1
+
+
+def test_config_naming_a_directory_says_so(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    (tmp_path / "conf").mkdir()
+    result = run("check", "--config", "conf")
+    assert result.code == 2
+    assert "conf is a directory" in result.err and result.err.count("\n") == 1
+
+
+def test_empty_path_values_are_usage_errors(tmp_path: Path, run) -> None:
+    """An empty value (an unset variable) would otherwise stand for the current directory."""
+    _broken_project(tmp_path)
+    for option in ("--output", "--baseline", "--write-baseline", "--cache-dir", "--config"):
+        result = run("check", option, "")
+        assert result.code == 2, option
+        assert f"{option}: " in result.err and "empty" in result.err, option
+        assert result.err.count("\n") == 1, option
+    result = run("check", "")  # `soundlint check "$TEMPLATES"`, the variable unset
+    assert result.code == 2 and "PATH: an empty value is not a path" in result.err
+
+
+def test_summary_names_a_configuration_outside_the_current_directory(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.soundlint]\nignore = ["MD002"]\n')
+    here = run("check").out.splitlines()
+    assert here[1] == "Found 1 error (2 templates, 0 scripts, 4 files)."
+    below = run("check", ".", cwd=tmp_path / "a").out.splitlines()
+    assert below[1] == (
+        "Found 1 error (1 template, 0 scripts, 1 file; "
+        "configuration ../pyproject.toml [tool.soundlint])."
+    )
+
+
+def test_summary_counts_the_findings_in_the_baseline(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    assert run("check", "--write-baseline", "baseline.json").code == 0
+    write_template(tmp_path / "c", description="")
+    lines = run("check", "--baseline", "baseline.json").out.splitlines()
+    assert lines[:3] == [
+        "c/template.toml:1:1: error: MD002 required field 'description' is empty",
+        "Found 1 error (3 templates, 0 scripts, 7 files; 2 findings in the baseline not shown).",
+        "Not ready: 3 templates (a, b, c).",  # upload takes no template with an error
+    ]
+
+
+def test_check_ends_with_the_templates_ready_and_not(tmp_path: Path, run) -> None:
+    _broken_project(tmp_path)
+    write_template(tmp_path / "good")
+    lines = run("check").out.splitlines()
+    assert lines[-4:] == [
+        "Found 2 errors (3 templates, 0 scripts, 7 files).",
+        "Ready: 1 template (good).",
+        "Not ready: 2 templates (a, b).",
+        "`soundlint rule MD004` explains a rule: what it checks, why, and how to fix it.",
+    ]
+    shutil.rmtree(tmp_path / "a")
+    shutil.rmtree(tmp_path / "b")
+    assert run("check").out.splitlines()[-1] == "Ready: 1 template (good)."
+
+
+def test_a_large_library_gets_counts_and_names_under_verbose(tmp_path: Path, run) -> None:
+    for index in range(7):
+        write_template(tmp_path / f"good{index}", audio=False)
+    write_template(tmp_path / "bad", audio=False, description="")
+    lines = run("check", "--select", "MD002").out.splitlines()
+    assert lines[-3:-1] == ["Ready: 7 templates (-v names them).", "Not ready: 1 template (bad)."]
+    verbose = run("check", "--select", "MD002", "-v").out.splitlines()
+    names = ", ".join(f"good{index}" for index in range(7))
+    assert verbose[-3] == f"Ready: 7 templates ({names})."
+
+
+def test_help_gives_the_current_directory_as_the_default_path(tmp_path: Path, capsys) -> None:
+    from soundlint import api, cli
+
+    parser = cli._build_parser(api.start([tmp_path]))
+    for command in ("check", "upload"):
+        with contextlib.suppress(SystemExit):
+            parser.parse_args([command, "--help"])
+        text = " ".join(capsys.readouterr().out.split())
+        assert "default: the current directory" in text, command
+        assert "(default: the project root)" not in text, command

@@ -85,7 +85,7 @@ ESCAPED = "a\\nb\\x1b[31mred\\u202e"
 @pytest.mark.parametrize("output_format", ["text", "github"])
 def test_line_formats_escape_control_characters(hostile: Path, run, output_format: str) -> None:
     out = run("check", "--select", "NM003", "--output-format", output_format).out
-    [line] = [line for line in out.splitlines() if "NM003" in line]
+    [line] = [line for line in out.splitlines() if "NM003" in line and "rule NM003" not in line]
     assert ESCAPED in line
     assert "\x1b" not in out and "\u202e" not in out
 

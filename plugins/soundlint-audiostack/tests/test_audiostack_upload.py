@@ -102,7 +102,7 @@ def test_a_failing_template_is_blocked_and_the_rest_goes_on(
     # The diagnostics are printed as `soundlint check` prints them.
     assert main(["check", "templates/noon"]) == 1
     checked = capsys.readouterr().out.splitlines()
-    assert len(checked) == 3
+    assert len(checked) == 5  # two findings, the summary, the readiness, `soundlint rule`
     assert run.out.splitlines()[:2] == checked[:2]
 
 

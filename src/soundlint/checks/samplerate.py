@@ -9,7 +9,7 @@ from soundlint.checks.where import at_manifest, at_segment_entry, at_segment_fil
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Template
-from soundlint.rule import Option, Rule, non_empty
+from soundlint.rule import Option, Rule, positive_entries
 
 SR001 = Rule(
     code="SR001",
@@ -19,7 +19,9 @@ SR001 = Rule(
     why="The platform mixes at fixed rates; other rates are resampled or rejected.",
     fix="Export the segment at an allowed rate (resample with a high-quality resampler).",
     options=(
-        Option("sample-rates", [44100, 48000], "allowed sample rates in Hz", check=non_empty),
+        Option(
+            "sample-rates", [44100, 48000], "allowed sample rates in Hz", check=positive_entries
+        ),
     ),
 )
 SR002 = Rule(

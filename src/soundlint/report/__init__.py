@@ -15,6 +15,7 @@ from soundlint.rule import Rule
 if TYPE_CHECKING:
     from soundlint.api import Result
     from soundlint.project import Project
+    from soundlint.readiness import Readiness
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class Report:
     relative to it, as code scanning and merge requests expect; None: relative to ``cwd``."""
     projects: tuple[Project, ...] = ()
     """What was checked: clean files, and the manifests that list segments."""
+    config_files: tuple[Path, ...] = ()
+    """The configuration files the run used."""
+    baselined: int = 0
+    """How many findings the baseline left out."""
+    readiness: Readiness | None = None
+    """Which templates are ready, for ``check`` to end with (None: not said)."""
+    verbose: bool = False
 
     @property
     def root(self) -> Path:
@@ -40,7 +48,15 @@ class Report:
         return self.base or self.cwd
 
     @classmethod
-    def of(cls, result: Result, *, color: bool = False) -> Report:
+    def of(
+        cls,
+        result: Result,
+        *,
+        color: bool = False,
+        baselined: int = 0,
+        readiness: Readiness | None = None,
+        verbose: bool = False,
+    ) -> Report:
         """The report of a run, its paths shown from the current directory."""
         return cls(
             diagnostics=result.diagnostics,
@@ -52,6 +68,10 @@ class Report:
             color=color,
             base=result.root,
             projects=result.projects,
+            config_files=result.config_files,
+            baselined=baselined,
+            readiness=readiness,
+            verbose=verbose,
         )
 
     def count(self, severity: Severity) -> int:

@@ -5,6 +5,7 @@ summary. The shape is gcc's, clang's and mypy's, which editors' and CI's problem
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from soundlint.model import Diagnostic, Severity
 from soundlint.paths import one_line, relative_path
@@ -13,16 +14,21 @@ from soundlint.report import Report
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
+FEW = 5
+"""Up to how many templates the closing lines name without ``-v``."""
+
+
 def render(report: Report) -> str:
     lines = [(_location(d, report), d) for d in report.diagnostics]
-    summary = _summary(report)
+    summary = summarize(report)
+    closing = _closing(report)
     if not report.color:
         body = [
             f"{where} {_severity(d).value}: {d.code} {one_line(d.message)}{_when(d)}"
             for where, d in lines
         ]
-        return "\n".join([*body, summary]) + "\n"
-    return _render_rich(lines, summary)
+        return "\n".join([*body, summary, *closing]) + "\n"
+    return _render_rich(lines, summary, closing)
 
 
 def _severity(diagnostic: Diagnostic) -> Severity:
@@ -46,13 +52,18 @@ def _when(diagnostic: Diagnostic) -> str:
     return f" (at {start} s)" if end == start else f" (at {start}-{end} s)"
 
 
-def _summary(report: Report) -> str:
-    checked = (
-        f"{_plural(report.templates, 'template')}, {_plural(report.scripts, 'script')}, "
-        f"{_plural(report.files, 'file')}"
-    )
+def summarize(report: Report) -> str:
+    """The summary line: what was found, in what, under which configuration."""
     if not report.diagnostics and not report.templates and not report.scripts:
         return f"Nothing checked: no templates or scripts found ({_plural(report.files, 'file')})."
+    notes = [
+        f"{_plural(report.templates, 'template')}, {_plural(report.scripts, 'script')}, "
+        f"{_plural(report.files, 'file')}",
+        *_configurations(report),
+    ]
+    if report.baselined:
+        notes.append(f"{_plural(report.baselined, 'finding')} in the baseline not shown")
+    checked = "; ".join(notes)
     if not report.diagnostics:
         return f"All checks passed ({checked})."
     counts = ", ".join(
@@ -63,11 +74,60 @@ def _summary(report: Report) -> str:
     return f"Found {counts} ({checked})."
 
 
+def _configurations(report: Report) -> list[str]:
+    """The configuration files used, when one is not in the current directory."""
+    if all(path.parent == report.cwd for path in report.config_files):
+        return []
+    labels = [_config_label(path, report) for path in report.config_files]
+    if len(labels) == 1:
+        return [f"configuration {labels[0]}"]
+    return [
+        f"configurations {', '.join(labels)}"
+        if len(labels) <= FEW
+        else f"{len(labels)} configurations"
+    ]
+
+
+def _config_label(path: Path, report: Report) -> str:
+    label = one_line(relative_path(path, report.cwd))
+    return f"{label} [tool.soundlint]" if path.name == "pyproject.toml" else label
+
+
+def _closing(report: Report) -> list[str]:
+    """Which templates are ready and which are not, and where rules are explained."""
+    if report.readiness is None:
+        return []
+    lines = [
+        f"{heading}: {_templates(names, report.verbose)}."
+        for heading, names in (
+            ("Ready", report.readiness.ready),
+            ("Not ready", report.readiness.not_ready),
+        )
+        if names
+    ]
+    code = next((d.code for d in report.diagnostics if d.code in report.rules), None)
+    if code is not None:
+        lines.append(
+            f"`soundlint rule {code}` explains a rule: what it checks, why, and how to fix it."
+        )
+    return lines
+
+
+def _templates(names: tuple[str, ...], verbose: bool) -> str:
+    """How many templates, with their names when they are few or ``-v`` asks for them."""
+    listed = (
+        ", ".join(one_line(name) for name in names)
+        if verbose or len(names) <= FEW
+        else "-v names them"
+    )
+    return f"{_plural(len(names), 'template')} ({listed})"
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _render_rich(lines: list[tuple[str, Diagnostic]], summary: str) -> str:
+def _render_rich(lines: list[tuple[str, Diagnostic]], summary: str, closing: list[str]) -> str:
     from rich.console import Console
     from rich.text import Text
 
@@ -83,4 +143,6 @@ def _render_rich(lines: list[tuple[str, Diagnostic]], summary: str) -> str:
         line.append(f" {one_line(diagnostic.message)}{_when(diagnostic)}")
         console.print(line, soft_wrap=True)
     console.print(Text(summary, style="bold"))
+    for text in closing:
+        console.print(Text(text), soft_wrap=True)
     return buffer.getvalue()

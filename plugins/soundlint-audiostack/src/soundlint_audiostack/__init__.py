@@ -21,10 +21,10 @@ def soundlint_config_keys() -> Mapping[str, Any]:
 
 
 _HELP = (
-    "Lint the templates under each PATH (default: the project root) as `soundlint check` does, "
-    "then upload to AudioStack each template with no error, whole or not at all. Exit status: "
-    "0 every template uploaded or unchanged, 1 some blocked by lint, already on the server or "
-    "failed, 2 usage or configuration error."
+    "Lint the templates under each PATH (default: the current directory) as `soundlint check` "
+    "does, then upload to AudioStack each template with no error, whole or not at all. Exit "
+    "status: 0 every template uploaded or unchanged, 1 some blocked by lint, already on the "
+    "server or failed, 2 usage or configuration error."
 )
 
 

@@ -83,38 +83,21 @@ def lint_templates(
 def _verdicts(
     project: Project, root: Path, diagnostics: Sequence[Diagnostic]
 ) -> list[TemplateVerdict]:
-    """A template's errors are those about its directory, about a script bound to it, or
-    naming it; a plugin that failed (SL001) holds back every template, its rules not run."""
-    from soundlint.model import Severity
-    from soundlint.plugins import PLUGIN_ERROR
+    """Each template checked, with the errors that hold it back (see soundlint.readiness)."""
+    from soundlint.readiness import template_errors
 
-    errors = [d for d in diagnostics if d.severity in (Severity.ERROR, None)]
-    everyone = sum(1 for d in errors if d.code == PLUGIN_ERROR.code)
-    verdicts = []
-    for template in project.checked_templates:
-        scripts = {script.path for script in project.scripts_bound_to(template)}
-        own = sum(
-            1
-            for d in errors
-            if d.code != PLUGIN_ERROR.code
-            and (
-                d.path.is_relative_to(template.directory)
-                or d.path in scripts
-                or d.template == template.name
-            )
+    return [
+        TemplateVerdict(
+            name=template.name,
+            directory=template.directory,
+            manifest=template.manifest,
+            root=root,
+            description=str(template.metadata.get("description") or ""),
+            segments=tuple(SegmentFile(s.name, s.path) for s in template.segments),
+            errors=errors,
         )
-        verdicts.append(
-            TemplateVerdict(
-                name=template.name,
-                directory=template.directory,
-                manifest=template.manifest,
-                root=root,
-                description=str(template.metadata.get("description") or ""),
-                segments=tuple(SegmentFile(s.name, s.path) for s in template.segments),
-                errors=own + everyone,
-            )
-        )
-    return verdicts
+        for template, errors in template_errors(project, diagnostics)
+    ]
 
 
 def _color() -> bool:

@@ -1,0 +1,67 @@
+"""Which checked templates are ready: no error left after filtering, as upload requires."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from soundlint.model import Diagnostic, Severity, Template
+from soundlint.plugins import PLUGIN_ERROR
+
+if TYPE_CHECKING:
+    from soundlint.engine import Result
+    from soundlint.project import Project
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """The names of the templates checked, split by whether an error holds them back."""
+
+    ready: tuple[str, ...]
+    not_ready: tuple[str, ...]
+
+
+def of(runs: Iterable[Result]) -> Readiness:
+    """The readiness of every template the runs checked, in their order."""
+    counted = [pair for run in runs for pair in template_errors(run.project, run.diagnostics)]
+    return Readiness(
+        ready=tuple(template.name for template, errors in counted if not errors),
+        not_ready=tuple(template.name for template, errors in counted if errors),
+    )
+
+
+def template_errors(
+    project: Project, diagnostics: Sequence[Diagnostic]
+) -> list[tuple[Template, int]]:
+    """Each checked template with the errors that hold it back: those about its directory,
+    about a script bound to it, or naming it; a plugin that failed (SL001) holds back every
+    template, its rules not run."""
+    templates = project.checked_templates
+    by_directory: dict[Path, list[int]] = {}
+    by_name: dict[str, list[int]] = {}
+    for index, template in enumerate(templates):
+        by_directory.setdefault(template.directory, []).append(index)
+        by_name.setdefault(template.name, []).append(index)
+    bound_to: dict[Path, set[str]] = {}
+    for name, indexes in by_name.items():
+        for script in project.scripts_bound_to(templates[indexes[0]]):
+            bound_to.setdefault(script.path, set()).add(name)
+    counts: Counter[int] = Counter()
+    everyone = 0
+    for diagnostic in diagnostics:
+        if diagnostic.severity not in (Severity.ERROR, None):
+            continue
+        if diagnostic.code == PLUGIN_ERROR.code:
+            everyone += 1
+            continue
+        path = diagnostic.path
+        held = {i for folder in (path, *path.parents) for i in by_directory.get(folder, ())}
+        for name in bound_to.get(path, ()):
+            held.update(by_name[name])
+        if diagnostic.template is not None:
+            held.update(by_name.get(diagnostic.template, ()))
+        counts.update(held)
+    return [(template, counts[index] + everyone) for index, template in enumerate(templates)]
