@@ -73,6 +73,11 @@ class Result:
         return sum(run.files for run in self.runs)
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every project's configuration warnings, one line each."""
+        return tuple(warning for run in self.runs for warning in run.warnings)
+
+    @property
     def root(self) -> Path:
         """Where CI reports take their paths from: the repository holding every project
         checked (code scanning and merge requests expect repository paths), else the

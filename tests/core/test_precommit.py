@@ -202,3 +202,16 @@ def test_a_range_of_commits_retiring_a_template_passes(repository: Repository) -
 def test_deleting_a_template_its_scripts_still_name_is_refused(repository: Repository) -> None:
     repository.git("rm", "-q", "-r", "templates/t")
     _refused(repository.commit("drop the template"), "scripts/directive.xml", "SC008")
+
+
+def test_deleting_the_files_a_per_file_ignore_names_passes(repository: Repository) -> None:
+    write_template(repository.root / "templates" / "v")
+    (repository.root / "scripts" / "only.xml").write_text(
+        "<!-- soundlint: template=t -->\n" + SCRIPT
+    )
+    (repository.root / "soundlint.toml").write_text(
+        'ignore = ["SC009"]\n[per-file-ignores]\n"templates/v/**" = ["MD001"]\n'
+    )
+    _passes(repository.commit("a second template, with an exception"))
+    repository.git("rm", "-q", "-r", "templates/v")
+    _passes(repository.commit("retire v"))
