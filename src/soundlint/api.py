@@ -214,12 +214,15 @@ def _group(
         config_file = _explicit_config(config_path, paths)
         return {(config_file.path, config_file.root): (config_file, paths)}
     groups: dict[_Key, tuple[config.ConfigFile, list[Path]]] = {}
-    nearest: dict[Path, Path | None] = {}
+    known: dict[tuple[Path, bool], config.ConfigFile] = {}
     for path in paths:
-        directory = path if path.is_dir() else path.parent
-        if directory not in nearest:
-            nearest[directory] = config.find_config(directory)
-        _add(groups, _config_file(nearest[directory], path), path)
+        is_directory = path.is_dir()
+        directory = path if is_directory else path.parent
+        if (directory, is_directory) not in known:
+            # Files of one directory share their configuration and their root.
+            found = config.find_config(directory)
+            known[directory, is_directory] = _config_file(found, path)
+        _add(groups, known[directory, is_directory], path)
     return _without_nested_roots(groups)
 
 
