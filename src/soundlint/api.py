@@ -75,6 +75,11 @@ class Result:
         return sum(run.files for run in self.runs)
 
     @property
+    def warnings(self) -> tuple[str, ...]:
+        """Every project's configuration warnings, one line each."""
+        return tuple(warning for run in self.runs for warning in run.warnings)
+
+    @property
     def root(self) -> Path:
         """Where CI reports take their paths from: the repository holding every project
         checked (code scanning and merge requests expect repository paths), else the
@@ -103,7 +108,8 @@ def start(
     if config_path is not None:
         return open_session(_explicit_config(config_path, [start_at]), plugin_args)
     found = config.find_config(start_at) if search_config else None
-    return open_session(_config_file(found, start_at), plugin_args)
+    named = paths[0].resolve() if len(paths) == 1 else start_at
+    return open_session(_config_file(found, named), plugin_args)
 
 
 def open_session(config_file: config.ConfigFile, plugin_args: Iterable[str] = ()) -> Session:
@@ -213,13 +219,33 @@ def _group(
         config_file = _explicit_config(config_path, paths)
         return {(config_file.path, config_file.root): (config_file, paths)}
     groups: dict[_Key, tuple[config.ConfigFile, list[Path]]] = {}
-    nearest: dict[Path, Path | None] = {}
+    known: dict[tuple[Path, bool], config.ConfigFile] = {}
     for path in paths:
-        directory = path if path.is_dir() else path.parent
-        if directory not in nearest:
-            nearest[directory] = config.find_config(directory)
-        _add(groups, _config_file(nearest[directory], directory), path)
+        is_directory = path.is_dir()
+        directory = path if is_directory else path.parent
+        if (directory, is_directory) not in known:
+            # Files of one directory share their configuration and their root.
+            found = config.find_config(directory)
+            known[directory, is_directory] = _config_file(found, path)
+        _add(groups, known[directory, is_directory], path)
+    return _without_nested_roots(groups)
+
+
+def _without_nested_roots(
+    groups: dict[_Key, tuple[config.ConfigFile, list[Path]]],
+) -> dict[_Key, tuple[config.ConfigFile, list[Path]]]:
+    """Paths without a configuration whose root lies inside another such root of the run
+    (a template's file beside the pack's scripts) join the outermost one."""
+    unconfigured = sorted((root for found, root in groups if found is None), key=_depth)
+    for found, root in list(groups):
+        outer = next((r for r in unconfigured if root.is_relative_to(r)), root)
+        if found is None and outer != root:
+            groups[(None, outer)][1].extend(groups.pop((None, root))[1])
     return groups
+
+
+def _depth(path: Path) -> int:
+    return len(path.parts)
 
 
 def _add(
@@ -231,8 +257,9 @@ def _add(
     groups.setdefault(key, (config_file, []))[1].append(path)
 
 
-def _config_file(found: Path | None, start_at: Path) -> config.ConfigFile:
-    return config.read_config(found, config.default_root(_existing(start_at)))
+def _config_file(found: Path | None, path: Path) -> config.ConfigFile:
+    """The configuration ``found`` for ``path``; without one, the project ``path`` stands for."""
+    return config.read_config(found, config.default_root(path))
 
 
 def _explicit_config(config_path: Path, paths: Sequence[Path]) -> config.ConfigFile:

@@ -377,6 +377,8 @@ def _check(args: argparse.Namespace, session: Session) -> int:
             args=args,
             sessions=[session],
         )
+    for warning in result.warnings:
+        print(f"soundlint: warning: {warning}", file=sys.stderr)
     if args.write_baseline is not None:
         ci_options.write_baseline(result, args.write_baseline)
         return EXIT_CLEAN

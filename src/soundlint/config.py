@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib.resources
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from soundlint.manifest import MANIFEST_NAME
 from soundlint.model import Severity
 from soundlint.rule import Rule
 from soundlint.words import closest, kind_name, type_name
@@ -138,25 +140,63 @@ def find_config(start: Path) -> Path | None:
 
 
 def config_in(directory: Path) -> Path | None:
-    """The directory's soundlint.toml, or its pyproject.toml if that has [tool.soundlint]."""
+    """The directory's soundlint.toml, or its pyproject.toml if that has [tool.soundlint].
+    What this process may not read (a file, or a directory it may not look into) counts as
+    absent: walking up from a project must not stop at someone else's directory."""
     own = directory / "soundlint.toml"
-    if own.is_file():
+    if _readable_file(own):
         return own
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file() and "soundlint" in _read_toml(pyproject).get("tool", {}):
+    if _readable_file(pyproject) and "soundlint" in _read_toml(pyproject).get("tool", {}):
         return pyproject
     return None
 
 
-def default_root(start: Path) -> Path:
-    """The project root without a configuration file: the repository holding ``start`` (the
-    nearest directory upward with a ``.git`` or ``.hg``); outside a repository, the current
-    directory if ``start`` is inside it, else ``start``."""
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists() or (candidate / ".hg").exists():
+def _readable_file(path: Path) -> bool:
+    return os.path.isfile(path) and os.access(path, os.R_OK)
+
+
+def default_root(path: Path) -> Path:
+    """The project root of a path checked without a configuration file, whatever the current
+    directory: the top of the repository holding it; else the directory itself; for a file,
+    its pack (see ``_pack_of``)."""
+    for candidate in (path, *path.parents):
+        if os.path.exists(candidate / ".git") or os.path.exists(candidate / ".hg"):
             return candidate
-    cwd = Path.cwd()
-    return cwd if start.is_relative_to(cwd) else start
+    return path if os.path.isdir(path) else _pack_of(path)
+
+
+def _pack_of(file: Path) -> Path:
+    """The nearest directory above ``file`` holding a template or a ``scripts/`` directory,
+    or its parent when the scripts are there (``templates/`` beside ``scripts/``); without
+    one, the file's own directory (the nearest that exists). A home directory or ``/`` is
+    never a pack: a stray file must not make a run walk either."""
+    never = {Path(os.path.expanduser("~")), Path(file.anchor)}
+    for directory in file.parents:
+        if directory in never:
+            break
+        if _holds_scripts(directory):
+            return directory
+        if _holds_a_template(directory):
+            above = directory.parent
+            return above if above not in never and _holds_scripts(above) else directory
+    return next(directory for directory in file.parents if os.path.isdir(directory))
+
+
+def _holds_scripts(directory: Path) -> bool:
+    return os.path.isdir(directory / "scripts")
+
+
+def _holds_a_template(directory: Path) -> bool:
+    """True when a subdirectory of ``directory`` holds a manifest; False if it may not be read."""
+    try:
+        with os.scandir(directory) as entries:
+            return any(
+                entry.is_dir() and os.path.isfile(os.path.join(entry.path, MANIFEST_NAME))
+                for entry in entries
+            )
+    except OSError:
+        return False
 
 
 def read_config(path: Path | None, default_root: Path) -> ConfigFile:

@@ -15,7 +15,7 @@ from soundlint.paths import displayable, relative_path
 from soundlint.plugins import PLUGIN_ERROR, Plugins
 from soundlint.project import Project
 from soundlint.rule import Rule
-from soundlint.selection import RuleSelection, check_per_file_ignores
+from soundlint.selection import RuleSelection, unmatched_per_file_ignores
 from soundlint.shards import Shard
 
 
@@ -64,6 +64,8 @@ class Result:
 
     project: Project
     diagnostics: tuple[Diagnostic, ...]
+    warnings: tuple[str, ...] = ()
+    """Problems of the configuration that do not stop the run, one line each."""
 
     @property
     def files(self) -> int:
@@ -85,7 +87,7 @@ def check(
 ) -> Result:
     """Run every enabled rule over the project (over one shard of its templates and scripts,
     if given); return the diagnostics that survive filtering."""
-    check_per_file_ignores(settings, _files(project))
+    warnings = unmatched_per_file_ignores(settings, _files(project))
     project = shards.select(project, shard)
     rules = plugins.rules()
     selection = RuleSelection(rules, settings)
@@ -113,7 +115,7 @@ def check(
         (_displayable(d) for d in kept if d is not None),
         key=Diagnostic.sort_key,
     )
-    return Result(project, tuple(diagnostics))
+    return Result(project, tuple(diagnostics), warnings)
 
 
 def _needs(

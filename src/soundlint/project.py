@@ -260,9 +260,11 @@ def _add_named_files(
     paths: list[Path], root: Path, settings: Settings, manifest_names: list[str], found: _Found
 ) -> None:
     """Files named outright count where the walk did not look (ignored by git), unless the
-    configuration excludes them; one holding a binding directive is a script wherever it is."""
+    configuration excludes them; one holding a binding directive is a script wherever it is.
+    A file that is gone (deleted by the commit being checked) is no input: it only says which
+    templates and scripts to check again."""
     for path in paths:
-        if path.is_dir():
+        if path.is_dir() or not os.path.lexists(path):
             continue
         manifest = _manifest_above(path, root, manifest_names)
         if manifest is not None:

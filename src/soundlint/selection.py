@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from soundlint import globs
-from soundlint.config import ConfigError, ConfigFile, Settings
+from soundlint.config import ConfigFile, Settings
 from soundlint.model import Diagnostic, Severity
 from soundlint.paths import relative_path
 from soundlint.rule import Rule
@@ -76,16 +76,17 @@ class RuleSelection:
         return replace(diagnostic, severity=self.severity(diagnostic.code))
 
 
-def check_per_file_ignores(settings: Settings, files: Iterable[Path]) -> None:
-    """Refuse a per-file-ignores pattern that matches none of the project's ``files``: a typo
-    there would otherwise silently ignore nothing."""
+def unmatched_per_file_ignores(settings: Settings, files: Iterable[Path]) -> tuple[str, ...]:
+    """A warning for each per-file-ignores pattern that matches none of the project's
+    ``files``: a typo there silently ignores nothing. Only a warning, since the files may have
+    been deleted, be excluded, or exist only on some machines."""
     if not settings.per_file_ignores:
-        return
+        return ()
     relative = [relative_path(path, settings.root) for path in files]
-    for pattern, _codes in settings.per_file_ignores:
-        if not any(globs.matches(pattern, path) for path in relative):
-            label = ConfigFile(settings.config_file, settings.root).label
-            raise ConfigError(
-                f"{label}: per-file-ignores: '{pattern}' matches no file of the project "
-                f"(patterns are relative to {settings.root})"
-            )
+    label = ConfigFile(settings.config_file, settings.root).label
+    return tuple(
+        f"{label}: per-file-ignores: '{pattern}' matches no file of the project "
+        f"(patterns are relative to {settings.root})"
+        for pattern, _codes in settings.per_file_ignores
+        if not any(globs.matches(pattern, path) for path in relative)
+    )

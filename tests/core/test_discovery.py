@@ -8,6 +8,7 @@ import pytest
 
 from soundlint import api
 from tests.conftest import write_template
+from tests.core.test_project_files import git_init
 
 
 @pytest.fixture
@@ -92,6 +93,7 @@ def test_binding_to_a_missing_template_suggests_one(tmp_path: Path, check) -> No
 
 
 def test_lint_api(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git_init(project)  # the project holding templates/calm, whose scripts bind to it
     monkeypatch.chdir(project)
     result = api.lint(["templates/calm"])
     assert [(d.code, d.severity.value) for d in result.diagnostics] == [

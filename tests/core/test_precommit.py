@@ -148,3 +148,70 @@ def test_a_range_of_commits_sees_deletions_too(repository: Repository) -> None:
         text=True,
     )
     _refused(result, "templates/t/template.toml", "main.wav")
+
+
+def _passes(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _pre_commit_run(repository: Repository, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", *args],
+        cwd=repository.root,
+        env=repository.env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_deleting_a_script_passes(repository: Repository) -> None:
+    repository.git("rm", "-q", "scripts/directive.xml")
+    _passes(_pre_commit_run(repository))
+    _passes(repository.commit("drop a script"))
+
+
+def test_retiring_a_template_with_its_scripts_passes(repository: Repository) -> None:
+    write_template(repository.root / "templates" / "v")
+    (repository.root / "scripts" / "only.xml").write_text(
+        "<!-- soundlint: template=t -->\n" + SCRIPT
+    )
+    (repository.root / "scripts" / "v.xml").write_text("<!-- soundlint: template=v -->\n" + SCRIPT)
+    _passes(repository.commit("a second template"))
+    repository.git("rm", "-q", "-r", "templates/v", "scripts/v.xml")
+    _passes(repository.commit("retire v"))
+
+
+def test_a_range_of_commits_deleting_a_script_passes(repository: Repository) -> None:
+    repository.git("rm", "-q", "scripts/directive.xml")
+    repository.git("commit", "-q", "--no-verify", "-m", "drop a script, unchecked")
+    _passes(_pre_commit_run(repository, "--from-ref", "HEAD~1", "--to-ref", "HEAD"))
+
+
+def test_a_range_of_commits_retiring_a_template_passes(repository: Repository) -> None:
+    write_template(repository.root / "templates" / "v")
+    (repository.root / "scripts" / "only.xml").write_text(
+        "<!-- soundlint: template=t -->\n" + SCRIPT
+    )
+    (repository.root / "scripts" / "v.xml").write_text("<!-- soundlint: template=v -->\n" + SCRIPT)
+    _passes(repository.commit("a second template"))
+    repository.git("rm", "-q", "-r", "templates/v", "scripts/v.xml")
+    repository.git("commit", "-q", "--no-verify", "-m", "retire v, unchecked")
+    _passes(_pre_commit_run(repository, "--from-ref", "HEAD~1", "--to-ref", "HEAD"))
+
+
+def test_deleting_a_template_its_scripts_still_name_is_refused(repository: Repository) -> None:
+    repository.git("rm", "-q", "-r", "templates/t")
+    _refused(repository.commit("drop the template"), "scripts/directive.xml", "SC008")
+
+
+def test_deleting_the_files_a_per_file_ignore_names_passes(repository: Repository) -> None:
+    write_template(repository.root / "templates" / "v")
+    (repository.root / "scripts" / "only.xml").write_text(
+        "<!-- soundlint: template=t -->\n" + SCRIPT
+    )
+    (repository.root / "soundlint.toml").write_text(
+        'ignore = ["SC009"]\n[per-file-ignores]\n"templates/v/**" = ["MD001"]\n'
+    )
+    _passes(repository.commit("a second template, with an exception"))
+    repository.git("rm", "-q", "-r", "templates/v")
+    _passes(repository.commit("retire v"))

@@ -70,15 +70,29 @@ def test_option_values_that_make_no_sense_are_errors(
     assert complaint in result.err
 
 
-def test_a_per_file_ignore_pattern_that_matches_nothing_is_an_error(project: Path, check) -> None:
+def test_a_per_file_ignore_pattern_that_matches_nothing_is_a_warning(project: Path, check) -> None:
+    """A typo ignores nothing, so it is pointed out; but files that were deleted, are excluded
+    or exist only on some machines must not stop the run (a deletion must never wedge CI)."""
     (project / "soundlint.toml").write_text(
-        '[per-file-ignores]\n"templates/**" = ["MD002"]\n"tempaltes/**" = ["MD002"]\n'
+        '[per-file-ignores]\n"templates/**" = ["MD001"]\n"tempaltes/**" = ["MD002"]\n'
     )
     result = check()
-    assert result.code == 2
-    assert result.err.count("\n") == 1
-    assert "per-file-ignores" in result.err and "'tempaltes/**' matches no file" in result.err
-    assert "'templates/**'" not in result.err
+    assert result.code == 1, result.err
+    assert result.codes() == ["MD002"]
+    (warning,) = result.err.splitlines()
+    assert warning.startswith("soundlint: warning: ") and "per-file-ignores" in warning
+    assert "'tempaltes/**' matches no file" in warning
+
+
+def test_a_per_file_ignore_pattern_of_excluded_files_is_a_warning(project: Path, check) -> None:
+    write_template(project / "legacy" / "old", genre="")
+    (project / "soundlint.toml").write_text(
+        'exclude = ["legacy"]\nignore = ["MD002"]\n[per-file-ignores]\n"legacy/**" = ["MD001"]\n'
+    )
+    result = check("--strict")
+    assert result.code == 0, result.err
+    assert result.codes() == []
+    assert "warning: " in result.err and "'legacy/**' matches no file" in result.err
 
 
 def test_per_file_ignore_patterns_see_the_whole_project(project: Path, check) -> None:

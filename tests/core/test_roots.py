@@ -1,0 +1,93 @@
+"""Without a configuration, the project is found from the paths checked, never from where the
+run stands: the same pack checked from inside it, from its parent, from a home directory
+holding other packs and from ``/`` gets the same verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import write_template
+
+SCRIPT = '<as:section soundSegment="main">x</as:section>\n'
+
+
+def _pack(directory: Path, *, genre: str = "trailer") -> Path:
+    """A template ``t`` and a script bound to it as "the only template"."""
+    write_template(directory / "templates" / "t", genre=genre)
+    (directory / "scripts").mkdir()
+    (directory / "scripts" / "only.xml").write_text(SCRIPT)
+    return directory
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A home directory holding packs: ``packs/a`` (an empty genre: MD002) and another pack with
+    a template of the same name, which would break the uniqueness of names (NM001) and the
+    binding of a's script (SC008) were it taken for part of a's project."""
+    home = tmp_path / "home"
+    _pack(home / "packs" / "a", genre="")
+    _pack(home / "packs" / "other")
+    write_template(home / "drafts" / "t")
+    return home
+
+
+def _check(home: Path, cwd: Path, *args: str) -> tuple[int, list[tuple[str, str]]]:
+    """Exit status and findings (code, absolute path) of the CLI run as a user runs it."""
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check", "--output-format", "json", *args],
+        cwd=cwd,
+        env=os.environ | {"HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    found = sorted(
+        (d["code"], str((cwd / d["path"]).resolve()))
+        for d in json.loads(result.stdout)["diagnostics"]
+    )
+    return result.returncode, found
+
+
+def test_a_pack_gets_the_same_verdict_wherever_the_run_stands(home: Path) -> None:
+    pack = home / "packs" / "a"
+    inside = _check(home, pack)
+    assert inside[0] == 1
+    assert {code for code, _path in inside[1]} == {"MD002", "SC009"}
+    assert _check(home, pack, ".") == inside
+    assert _check(home, pack.parent, "a") == inside
+    assert _check(home, home, "packs/a") == inside
+    assert _check(home, Path("/"), str(pack)) == inside
+
+
+@pytest.mark.parametrize("name", ["scripts/only.xml", "templates/t/template.toml"])
+def test_a_file_of_a_pack_gets_the_same_verdict_wherever_the_run_stands(
+    home: Path, name: str
+) -> None:
+    pack = home / "packs" / "a"
+    inside = _check(home, pack, name)
+    assert _check(home, home, f"packs/a/{name}") == inside
+    assert _check(home, Path("/"), str(pack / name)) == inside
+
+
+def test_a_pack_and_its_template_named_together_are_one_project(home: Path) -> None:
+    pack = home / "packs" / "a"
+    inside = _check(home, pack)
+    assert _check(home, home, "packs/a", "packs/a/templates/t") == inside
+    assert _check(home, home, "packs/a/templates/t/main.wav", "packs/a/scripts/only.xml") == inside
+
+
+def test_a_template_directly_in_a_home_directory_is_a_project_of_its_own(home: Path) -> None:
+    """Neither a home directory nor ``/`` is ever taken for a pack, even holding scripts/."""
+    write_template(home / "solo", name="t")
+    (home / "scripts").mkdir()
+    inside = _check(home, home / "solo", "template.toml")
+    assert inside == (0, [])
+    assert _check(home, home, "solo/template.toml") == inside
+    assert _check(home, Path("/"), str(home / "solo" / "template.toml")) == inside
