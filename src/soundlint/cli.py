@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import io
 import json
 import os
 import signal
@@ -72,8 +73,12 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run soundlint; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _escape_what_stdout_cannot_encode()
     if argv in (["--version"], ["-V"]):
-        print(f"soundlint {__version__}")
+        try:
+            print(f"soundlint {__version__}", flush=True)
+        except BrokenPipeError:
+            return _reader_gone()
         return EXIT_CLEAN
     from soundlint.config import ConfigError
 
@@ -101,6 +106,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _escape_what_stdout_cannot_encode() -> None:
+    """Characters that stdout's encoding lacks (an ASCII or Latin-1 locale) escaped rather
+    than an error (stderr escapes them already)."""
+    from soundlint.paths import JSON_ESCAPE
+
+    if isinstance(sys.stdout, io.TextIOWrapper):  # not when replaced by something else
+        sys.stdout.reconfigure(errors=JSON_ESCAPE)
 
 
 def _reader_gone() -> int:
