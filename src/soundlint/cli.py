@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _escape_what_stdout_cannot_encode()
     if argv in (["--version"], ["-V"]):
         try:
-            print(f"soundlint {__version__}", flush=True)
+            print(_version(), flush=True)
         except BrokenPipeError:
             return _reader_gone()
         return EXIT_CLEAN
@@ -106,6 +106,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _version() -> str:
+    return f"soundlint {__version__}\n{_audio_kernel()}"
+
+
+def _audio_kernel() -> str:
+    """Which audio kernel runs (the numpy fallback is several times slower), and why."""
+    from soundlint.audio import kernel_choice
+
+    return f"audio kernel: {kernel_choice.choose().describe()}"
 
 
 def _escape_what_stdout_cannot_encode() -> None:
@@ -180,6 +191,14 @@ def _common() -> _Parser:
     return common
 
 
+class _VersionAction(argparse.Action):
+    """argparse's version action, without its reflowing of the text into one line."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(_version(), flush=True)
+        parser.exit()
+
+
 def _build_parser(session: Session) -> argparse.ArgumentParser:
     from soundlint.config import DEFAULT_PROFILE, profile_names
 
@@ -189,7 +208,13 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         description="Lint AudioStack sound design templates and scripts.",
         parents=[common],
     )
-    parser.add_argument("-V", "--version", action="version", version=f"soundlint {__version__}")
+    parser.add_argument(
+        "-V",
+        "--version",
+        action=_VersionAction,
+        nargs=0,
+        help="show the version and which audio kernel runs, and exit",
+    )
     commands = parser.add_subparsers(
         title="commands",
         parser_class=_Parser,
@@ -464,6 +489,7 @@ def _plugins(args: argparse.Namespace, session: Session) -> int:
     session.plugins.rules()
     for info in session.plugins.loaded:
         print(f"{info.name:<16} {info.version or '-':<10} {info.module:<32} ({info.source})")
+    print(_audio_kernel())
     for error in session.plugins.errors:
         print(f"{error.code} {error.message}")
     return EXIT_FINDINGS if session.plugins.errors else EXIT_CLEAN

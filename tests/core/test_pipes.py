@@ -50,6 +50,7 @@ def _run_into_closed_pipe(
     [
         ["--version"],
         ["-V"],
+        ["-p", "no:names", "--version"],
         ["plugins"],
         ["rules"],
         ["rules", "--output-format", "json"],
