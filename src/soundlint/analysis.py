@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -202,12 +203,34 @@ _worker_started: Any = None
 """The pool's shared flags, one per batch: set by the worker that starts the batch."""
 
 
-def _start_worker(settings: Settings, started: Any) -> None:
+_lifeline: tuple[Connection, Connection] | None = None
+"""A pipe whose write end only the main process holds, made with its first pool: its end of
+file tells each worker that the main process has ended, however it ended."""
+
+
+def _lifeline_reader() -> Connection:
+    global _lifeline
+    if _lifeline is None:
+        _lifeline = multiprocessing.Pipe(duplex=False)
+    return _lifeline[0]
+
+
+def _end_with_the_main_process(lifeline: Connection) -> None:
+    """Wait until the main process has ended (nothing is ever sent: the write end closes),
+    then end this worker at once: what it measures has no one to go to."""
+    lifeline.poll(None)
+    os._exit(1)
+
+
+def _start_worker(settings: Settings, started: Any, lifeline: Connection) -> None:
     global _worker_plugins, _worker_settings, _worker_started
     # Ctrl-C on a terminal reaches every process of the group: the main process answers it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    if _lifeline is not None:  # forked: a copy of the write end, which would keep it open
+        _lifeline[1].close()
+    threading.Thread(target=_end_with_the_main_process, args=(lifeline,), daemon=True).start()
     _worker_settings = settings
     _worker_started = started
     if _worker_plugins is not None:  # forked: the main process's, nothing to load
@@ -369,7 +392,7 @@ def _pool(settings: Settings, workers: int, started: Any = None) -> ProcessPoolE
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork") if fork else None,
         initializer=_start_worker,
-        initargs=(settings, started),
+        initargs=(settings, started, _lifeline_reader()),
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import functools
 import gc
+import io
 import json
 import os
 import signal
@@ -72,8 +73,12 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run soundlint; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _escape_what_stdout_cannot_encode()
     if argv in (["--version"], ["-V"]):
-        print(f"soundlint {__version__}")
+        try:
+            print(_version(), flush=True)
+        except BrokenPipeError:
+            return _reader_gone()
         return EXIT_CLEAN
     from soundlint.config import ConfigError
 
@@ -101,6 +106,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _version() -> str:
+    return f"soundlint {__version__}\n{_audio_kernel()}"
+
+
+def _audio_kernel() -> str:
+    """Which audio kernel runs (the numpy fallback is several times slower), and why."""
+    from soundlint.audio import kernel_choice
+
+    return f"audio kernel: {kernel_choice.choose().describe()}"
+
+
+def _escape_what_stdout_cannot_encode() -> None:
+    """Characters that stdout's encoding lacks (an ASCII or Latin-1 locale) escaped rather
+    than an error (stderr escapes them already)."""
+    from soundlint.paths import JSON_ESCAPE
+
+    if isinstance(sys.stdout, io.TextIOWrapper):  # not when replaced by something else
+        sys.stdout.reconfigure(errors=JSON_ESCAPE)
 
 
 def _reader_gone() -> int:
@@ -168,6 +193,14 @@ def _common() -> _Parser:
     return common
 
 
+class _VersionAction(argparse.Action):
+    """argparse's version action, without its reflowing of the text into one line."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(_version(), flush=True)
+        parser.exit()
+
+
 def _build_parser(session: Session) -> argparse.ArgumentParser:
     from soundlint.config import DEFAULT_PROFILE, profile_names
 
@@ -177,7 +210,13 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
         description="Lint AudioStack sound design templates and scripts.",
         parents=[common],
     )
-    parser.add_argument("-V", "--version", action="version", version=f"soundlint {__version__}")
+    parser.add_argument(
+        "-V",
+        "--version",
+        action=_VersionAction,
+        nargs=0,
+        help="show the version and which audio kernel runs, and exit",
+    )
     commands = parser.add_subparsers(
         title="commands",
         parser_class=_Parser,
@@ -489,6 +528,7 @@ def _plugins(args: argparse.Namespace, session: Session) -> int:
     session.plugins.rules()
     for info in session.plugins.loaded:
         print(f"{info.name:<16} {info.version or '-':<10} {info.module:<32} ({info.source})")
+    print(_audio_kernel())
     for error in session.plugins.errors:
         print(f"{error.code} {error.message}")
     return EXIT_FINDINGS if session.plugins.errors else EXIT_CLEAN

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from pathlib import Path
@@ -39,3 +40,20 @@ def _escape(match: re.Match[str]) -> str:
         return _NAMED_ESCAPES[character]
     code = ord(character)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+JSON_ESCAPE = "soundlint.json-escape"
+"""A codec error handler: each character the encoding lacks written ``\\uXXXX`` (a surrogate
+pair beyond U+FFFF) as JSON writes it, so that text stays readable and JSON valid, meaning
+the same (JSON holds such characters only inside strings)."""
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    units = error.object[error.start : error.end].encode("utf-16-be", "surrogatepass")
+    escaped = "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
+    return escaped, error.end
+
+
+codecs.register_error(JSON_ESCAPE, _json_escape)

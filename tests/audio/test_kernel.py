@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile
 
+from soundlint import __version__
 from soundlint.audio import kernel, truepeak
 from soundlint.audio.hops import hop_boundary
 from soundlint.audio.kweighting import k_weighting_sos
@@ -242,6 +245,59 @@ def test_the_environment_chooses_the_fallback() -> None:
     if C is not None:
         assert _fresh_python(probe) == "c"
         assert _fresh_python(probe, backend="c") == "c"
+
+
+VERSION_PROBE = (
+    "import sys; from soundlint.cli import main; main(['--version']); print('numpy' in sys.modules)"
+)
+
+
+def test_version_says_which_kernel_runs_without_importing_numpy() -> None:
+    assert _fresh_python(VERSION_PROBE, backend="numpy").splitlines() == [
+        f"soundlint {__version__}",
+        "audio kernel: numpy fallback, several times slower: SOUNDLINT_KERNEL=numpy",
+        "False",
+    ]
+    if C is not None:
+        assert _fresh_python(VERSION_PROBE).splitlines()[1:] == [
+            "audio kernel: compiled (soundlint.audio._kernel)",
+            "False",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("extension", "why"),
+    [
+        (None, "soundlint.audio._kernel is not built (reinstall soundlint with a C compiler)"),
+        (b"not a shared library", "soundlint.audio._kernel failed to import: "),
+    ],
+    ids=["missing", "broken"],
+)
+def test_version_and_plugins_say_why_the_fallback_runs(
+    tmp_path: Path, extension: bytes | None, why: str
+) -> None:
+    """Run from a copy of the package without the extension, or with a damaged one."""
+    copy = tmp_path / "soundlint"
+    package = Path(kernel.__file__).parents[1]
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__", "_kernel.*.*"))
+    if extension is not None:
+        (copy / "audio" / f"_kernel{EXTENSION_SUFFIXES[0]}").write_bytes(extension)
+    environment = {k: v for k, v in os.environ.items() if k != kernel.ENVIRONMENT_VARIABLE}
+    environment["PYTHONPATH"] = str(tmp_path)
+    expected = f"audio kernel: numpy fallback, several times slower: {why}"
+    for command in ("--version", "plugins"):
+        result = subprocess.run(
+            [sys.executable, "-m", "soundlint", command],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=tmp_path,
+            check=True,
+        )
+        said = [line for line in result.stdout.splitlines() if line.startswith("audio kernel:")]
+        assert len(said) == 1, result.stdout
+        assert said[0].startswith(expected), said
+        assert len(said[0]) > len(expected) or extension is None, "the error is missing"
 
 
 @needs_c

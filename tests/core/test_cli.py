@@ -11,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from soundlint import __version__
+from soundlint.cli import main
 from tests.conftest import write_template
 
 JSON_KEYS = [
@@ -155,7 +158,17 @@ def test_usage_errors_exit_2_with_one_line(tmp_path: Path, run) -> None:
 
 def test_version(run) -> None:
     result = run("--version")
-    assert (result.code, result.out) == (0, f"soundlint {__version__}\n")
+    assert result.code == 0
+    assert result.out.startswith(f"soundlint {__version__}\naudio kernel: ")
+    assert result.out.count("\n") == 2
+
+
+def test_version_among_other_options_is_the_same(run, capsys) -> None:
+    expected = run("--version").out
+    with pytest.raises(SystemExit) as exit:
+        main(["-p", "no:names", "--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out == expected
 
 
 def test_rules_listing_text_and_json(run) -> None:

@@ -4,12 +4,14 @@ measurements already made kept in the cache, exit status 130 / 143."""
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -130,3 +132,51 @@ def _finish_from_the_cache(library: Path, cache: Path) -> None:
     assert warm.returncode in (0, 1), warm.stderr
     assert "SL001" not in warm.stdout
     assert _entries(cache) == FILES, warm.stdout
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_main_process_is_killed(library: Path) -> None:
+    """SIGKILL (an OOM killer, a CI job's hard timeout) leaves the main process no time to
+    stop its workers: they notice by themselves, and let go of its stdout and stderr."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "soundlint", "check", "-j", "2", "--no-cache"],
+        cwd=library,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    workers: set[tuple[int, str]] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while process.poll() is None and len(workers) < 2 and time.monotonic() < deadline:
+            workers |= _children(process.pid)
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before its workers were seen"
+        time.sleep(0.5)  # well into their first files
+        process.kill()
+        process.wait(timeout=10)
+        killed = time.monotonic()
+        assert process.stdout is not None and process.stderr is not None
+        for stream in (process.stdout, process.stderr):
+            assert _read_to_the_end(stream, killed + 2.0), "a worker holds the pipe open"
+        while any(_alive(worker) for worker in workers) and time.monotonic() < killed + 2.0:
+            time.sleep(0.05)
+        assert not [worker for worker in workers if _alive(worker)], "workers outlived the run"
+    finally:
+        for worker in workers:
+            if _alive(worker):
+                os.kill(worker[0], signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def _read_to_the_end(stream: IO[bytes], deadline: float) -> bool:
+    """Read ``stream`` until end of file; False if that has not come by ``deadline``."""
+    while (remaining := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([stream], [], [], remaining)
+        if ready and not os.read(stream.fileno(), 1 << 16):
+            return True
+    return False

@@ -19,11 +19,12 @@ samples' own precision.
 ``decode_pcm`` turns the raw bytes of integer PCM into such float32 samples.
 
 The implementations: the C extension ``soundlint.audio._kernel``, compiled when the package is
-installed, and ``kernel_numpy``, used when the extension is missing. They are chosen once, at
-import: ``SOUNDLINT_KERNEL=numpy`` forces the fallback, ``SOUNDLINT_KERNEL=c`` requires the
-extension (an ImportError without it). Their results agree: the filtered samples, the true
-peak and the scans bit for bit, the hop and DC sums to rounding (their summation order differs;
-none for samples decoded from PCM of up to 24 bits).
+installed, and ``kernel_numpy``, used when the extension is missing or fails to import. They
+are chosen once, at import (see ``kernel_choice``): ``SOUNDLINT_KERNEL=numpy`` forces the
+fallback, ``SOUNDLINT_KERNEL=c`` requires the extension (an ImportError without it). Their
+results agree: the filtered samples, the true peak and the scans bit for bit, the hop and DC
+sums to rounding (their summation order differs; none for samples decoded from PCM of up to
+24 bits).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from soundlint.audio import kernel_numpy, truepeak
+from soundlint.audio import kernel_choice, kernel_numpy, truepeak
+from soundlint.audio.kernel_choice import ENVIRONMENT_VARIABLE
 from soundlint.audio.kernel_numpy import STEP_BIN_SHIFT, STEP_BINS
 
 __all__ = [
@@ -49,8 +51,6 @@ __all__ = [
     "scans",
     "take_runs",
 ]
-
-ENVIRONMENT_VARIABLE = "SOUNDLINT_KERNEL"
 
 
 class Peaks(NamedTuple):
@@ -77,28 +77,18 @@ class Scans(NamedTuple):
     """(channels, STEP_BINS) counts of the steps' bins."""
 
 
-def _available() -> dict[str, ModuleType]:
-    backends: dict[str, ModuleType] = {"numpy": kernel_numpy}
-    try:
-        from soundlint.audio import _kernel
-    except ImportError:
-        return backends
-    return {"c": _kernel, **backends}
+CHOICE = kernel_choice.choose()
+if CHOICE.extension is None and os.environ.get(ENVIRONMENT_VARIABLE) == "c":
+    raise ImportError(f"{ENVIRONMENT_VARIABLE}=c, but {CHOICE.fallback_reason}")
 
-
-BACKENDS = _available()
+BACKENDS: dict[str, ModuleType] = {
+    **({"c": CHOICE.extension} if CHOICE.extension else {}),
+    "numpy": kernel_numpy,
+}
 """The implementations this installation has, the preferred first."""
 
-
-def _choose() -> tuple[str, ModuleType]:
-    wanted = os.environ.get(ENVIRONMENT_VARIABLE, "")
-    if wanted == "c" and "c" not in BACKENDS:
-        raise ImportError(f"{ENVIRONMENT_VARIABLE}=c, but soundlint.audio._kernel is not built")
-    name = wanted if wanted in BACKENDS else next(iter(BACKENDS))
-    return name, BACKENDS[name]
-
-
-BACKEND_NAME, _backend = _choose()
+BACKEND_NAME = CHOICE.name
+_backend = BACKENDS[BACKEND_NAME]
 
 
 def new_state(
