@@ -49,8 +49,10 @@ WAV007 = Rule(
     "WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end, a RIFF size past the end of a "
     "file whose chunks are all whole (it often counts the RIFF header), a data size that counts "
     "its pad byte or was left at 0xFFFFFFFF by a streaming writer, a fact sample count the "
-    "data cannot hold, an RF64/BW64 header holding the real RIFF size. Each message names the "
-    "chunk and its byte offset.",
+    "data cannot hold (for IMA and MS ADPCM, more than its blocks decode to), an RF64/BW64 "
+    "header holding the real RIFF size, a 24-byte ds64 chunk without its table length, bytes "
+    "after the whole data chunk that are not a chunk. Each message names the chunk and its "
+    "byte offset.",
     why="Lenient readers cope; strict ones (and the platform's, some day) reject the file or "
     "read it wrongly.",
     fix="Re-export the file with a conforming writer (a DAW, sox or ffmpeg).",
