@@ -11,6 +11,7 @@ from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
 from soundlint.rule import Option, Rule, non_empty
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
+NO_AUDIO = "the file holds no audio frames"
 MAX_DECODABLE_PCM_BITS = 64
 """Below this rate the K-weighting shelf (1682 Hz) is above Nyquist: loudness is undefined."""
 
@@ -151,7 +152,7 @@ def _check_segment(
         listed = ", ".join(str(c) for c in allowed_channels)
         yield found("WAV005", f"{audio.channels} channels are not allowed (allowed: {listed})")
     if audio.frames == 0 and not audio.has("WAV002"):
-        yield found("WAV006", "the file holds no audio frames")
+        yield found("WAV006", NO_AUDIO)
     yield from _decoding(template, segment, audio, context)
 
 
