@@ -148,15 +148,24 @@ def _format(path: Path, report: RiffReport) -> dict[str, Any]:
     libsndfile for other formats."""
     from soundlint.audio.header import bit_depth
 
+    encoding: str | None
     if report.fmt is not None:
-        fmt = report.fmt
-        encoding, bits = fmt.encoding, bit_depth(fmt)
+        encoding, bits = report.fmt.encoding, bit_depth(report.fmt)
     else:
-        import soundfile
-
-        subtype = soundfile.info(os.fsencode(path))
-        encoding, bits = _SUBTYPES.get(subtype.subtype, (subtype.subtype_info, None))
+        encoding, bits = _libsndfile_format(path)
     return {"container": report.container, "encoding": encoding, "bits_per_sample": bits}
+
+
+def _libsndfile_format(path: Path) -> tuple[str | None, int | None]:
+    """The encoding and bit depth libsndfile reads in a file that is not WAV; None for what
+    it cannot read (a plugin's meter measured it)."""
+    import soundfile
+
+    try:
+        info = soundfile.info(os.fsencode(path))
+    except (RuntimeError, OSError, TypeError, ValueError):
+        return None, None
+    return _SUBTYPES.get(info.subtype, (info.subtype_info, None))
 
 
 def _not_wav(path: Path, report: RiffReport) -> str | None:
@@ -184,9 +193,10 @@ def _dbfs(offset: float) -> float | None:
 def _text(entry: dict[str, Any]) -> str:
     lines = [entry["path"]]
     if "sample_rate" in entry:
+        encoding = f"{entry['encoding']}, " if entry["encoding"] else ""
         depth = f"{entry['bits_per_sample']} bit, " if entry["bits_per_sample"] else ""
         lines.append(
-            f"  {entry['container']}, {entry['encoding']}, {entry['sample_rate']} Hz, {depth}"
+            f"  {entry['container']}, {encoding}{entry['sample_rate']} Hz, {depth}"
             f"{entry['channels']} ch, {entry['duration_s']:.3f} s"
         )
         for field, label, unit in FIELDS:
