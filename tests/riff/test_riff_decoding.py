@@ -11,9 +11,11 @@ import pytest
 import soundfile as sf
 from riffbuild import chunk, extensible_body, fmt_body, rf64_wav, riff
 
-from soundlint.audio import kernel
+from soundlint.audio import eightbit, kernel
 from soundlint.audio.analyse import UnreadableAudio, measure_file
-from soundlint.audio.rawpcm import RawLayout, blocks, plan
+from soundlint.audio.rawpcm import RawLayout, blocks, plan, refused
+from soundlint.audio.riff import walk
+from tests.conftest import write_template
 
 RATE = 48000
 
@@ -236,5 +238,81 @@ def test_bw64_with_sizes_that_disagree_is_still_measured(tmp_path: Path) -> None
     # libsndfile cannot open BW64 at all; trailing bytes make the ds64 RIFF size wrong (WAV008).
     data = rf64_wav(frames=4800, magic=b"BW64") + b"\0\0"
     path = _write(tmp_path, data)
-    assert plan(path) is not None
     assert measure_file(path).frames == 4800
+
+
+# -- RF64 that libsndfile refuses (issue 15, point 21) ---------------------------------------
+
+
+def _codes_of(tag: int, bits: int, frames: int, channels: int = 2) -> bytes:
+    """Sample bytes of every code (8-bit), or of a tone (wider integers, float)."""
+    samples = _tone(frames / RATE, channels)
+    if tag == 3:
+        return samples.astype(f"<f{bits // 8}").tobytes()
+    if bits == 8:
+        return bytes(i % 256 for i in range(frames * channels))
+    return _containers(_ints(samples, bits), bits // 8)
+
+
+def _rf64_with_a_24_byte_ds64(fmt: bytes, data: bytes, frames: int) -> bytes:
+    """An RF64 file whose ds64 holds the three sizes and no table length (24 bytes)."""
+    fmt_chunk = chunk(b"fmt ", fmt)
+    data_chunk = chunk(b"data", data, size=0xFFFF_FFFF)
+    riff_size = 4 + 8 + 24 + len(fmt_chunk) + len(data_chunk)
+    ds64 = chunk(b"ds64", struct.pack("<QQQ", riff_size, len(data), frames))
+    return riff(ds64, fmt_chunk, data_chunk, magic=b"RF64", size=0xFFFF_FFFF)
+
+
+@pytest.mark.parametrize(
+    ("tag", "bits"),
+    [(1, 8), (1, 16), (1, 24), (1, 32), (3, 32), (3, 64), (6, 8), (7, 8)],
+    ids=["u8", "s16", "s24", "s32", "f32", "f64", "A-law", "µ-law"],
+)
+def test_rf64_libsndfile_refuses_is_decoded_as_libsndfile_decodes_the_riff(
+    tmp_path: Path, tag: int, bits: int
+) -> None:
+    frames = RATE // 2
+    fmt = fmt_body(tag=tag, channels=2, bits=bits, rate=RATE)
+    data = _codes_of(tag, bits, frames)
+    rf64 = _write(tmp_path, _rf64_with_a_24_byte_ds64(fmt, data, frames))
+    plain = tmp_path / "plain.wav"
+    plain.write_bytes(riff(chunk(b"fmt ", fmt), chunk(b"data", data)))
+    with pytest.raises(sf.LibsndfileError):
+        sf.info(rf64)
+    expected, _ = sf.read(plain, dtype="float32", always_2d=True)
+    layout = refused(walk(rf64))
+    assert layout is not None
+    with rf64.open("rb") as f:
+        decoded = np.concatenate([block.copy() for block in blocks(f, layout, 1001)])
+    assert np.array_equal(decoded, expected)
+    measured, reference = measure_file(rf64), measure_file(plain)
+    assert measured == reference
+    assert measured.frames == frames and measured.integrated_lufs is not None
+
+
+def test_g711_and_unsigned_tables_are_libsndfile_s_samples_bit_for_bit() -> None:
+    every_code = bytes(range(256))
+    for tag, code in ((6, eightbit.A_LAW), (7, eightbit.MU_LAW), (1, eightbit.UNSIGNED)):
+        data = riff(
+            chunk(b"fmt ", fmt_body(tag=tag, channels=1, bits=8)), chunk(b"data", every_code)
+        )
+        decoded, _ = sf.read(io.BytesIO(data), dtype="float32")
+        assert np.array_equal(eightbit.table(code), decoded), code
+
+
+def test_rf64_in_an_encoding_no_one_decodes_here_stays_unreadable(tmp_path: Path) -> None:
+    fmt = fmt_body(tag=0x11, channels=1, bits=4, block_align=256, byte_rate=24000)
+    path = _write(tmp_path, _rf64_with_a_24_byte_ds64(fmt, bytes(512), 1010))
+    with pytest.raises(UnreadableAudio, match="libsndfile cannot open it"):
+        measure_file(path)
+
+
+def test_check_measures_an_rf64_file_libsndfile_refuses(tmp_path: Path, check) -> None:
+    frames = 2 * RATE
+    fmt = fmt_body(tag=1, channels=2, bits=16, rate=RATE)
+    data = _codes_of(1, 16, frames)
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    (tmp_path / "t" / "main.wav").write_bytes(_rf64_with_a_24_byte_ds64(fmt, data, frames))
+    result = check("--select", "WAV,LN001", "t")
+    found = {(d["code"], d["severity"]) for d in result.json["diagnostics"]}
+    assert found == {("WAV007", "warning"), ("LN001", "error")}  # a 997 Hz tone at -6 dBFS

@@ -6,7 +6,9 @@ import io
 import struct
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 from riffbuild import (
     U32_MAX,
     bext_body,
@@ -144,10 +146,48 @@ def test_wav002_no_data_chunk() -> None:
 
 
 def test_wav002_chunk_header_cut_off() -> None:
-    data = riff(chunk(b"fmt ", fmt_body()), chunk(b"data", samples(2, 4)), b"LIST\x10")
+    whole = riff(chunk(b"fmt ", fmt_body()), chunk(b"data", samples(2, 4)))
+    data = _set_u32(whole + b"LIST\x10", 4, len(whole))  # the RIFF runs to byte 60
     assert messages(data, "WAV002") == [
-        "chunk header at byte 52 is cut off: only 5 of its 8 bytes are in the file"
+        "RIFF header at byte 0 declares RIFF size 52 but the file is 57 bytes: 3 bytes missing",
+        "chunk header at byte 52 is cut off: only 5 of its 8 bytes are in the file",
     ]
+
+
+@pytest.mark.parametrize(
+    ("tail", "expected"),
+    [
+        (
+            b"\0\x01",
+            "2 bytes at byte 52, after the whole data chunk at byte 36, are too few for a chunk "
+            "header: readers skip them and get all the audio",
+        ),
+        (
+            b"LIST\x10",
+            "5 bytes at byte 52, after the whole data chunk at byte 36, are too few for a chunk "
+            "header: readers skip them and get all the audio",
+        ),
+        (
+            b"\x01\x02\x03\x04\x10\0\0\0" + bytes(16),
+            "bytes 01 02 03 04 10 00 00 00 at byte 52, after the whole data chunk at byte 36, are "
+            "not a chunk header: readers skip the 24 bytes to the RIFF end and get all the audio",
+        ),
+    ],
+)
+def test_wav007_bytes_after_the_whole_data_inside_the_riff_are_not_a_chunk(
+    tail: bytes, expected: str
+) -> None:
+    data = riff(chunk(b"fmt ", fmt_body()), chunk(b"data", samples(2, 4)), tail)
+    report = walk_bytes(data)
+    assert [(f.code, f.message, f.offset) for f in report.findings] == [("WAV007", expected, 52)]
+    assert report.frames == 2
+    decoded, _ = sf.read(io.BytesIO(data), dtype="int16")  # libsndfile gets all the audio
+    assert decoded.shape == (2, 2)
+
+
+def test_wav002_bytes_that_are_not_a_chunk_before_the_data() -> None:
+    data = riff(chunk(b"fmt ", fmt_body()), b"\x01\x02\x03", chunk(b"data", samples(2, 4)))
+    assert codes(data) == {"WAV002"}
 
 
 def test_wav002_other_chunk_running_past_the_end() -> None:
@@ -482,7 +522,7 @@ def test_wav008_ds64_too_short_or_with_a_short_table() -> None:
         size=U32_MAX,
     )
     assert messages(short, "WAV008") == [
-        "ds64 chunk at byte 12 is 20 bytes, too short for its sizes (28)"
+        "ds64 chunk at byte 12 is 20 bytes, too short for its three 8-byte sizes (24)"
     ]
     table = struct.pack("<QQQI", 4 + 36 + 24 + 8, 0, 0, 3)
     data = riff(
@@ -501,3 +541,74 @@ def test_wav008_bw64_is_checked_like_rf64() -> None:
     assert codes(rf64_wav(5, magic=b"BW64")) == set()
     [message] = messages(rf64_wav(5, magic=b"BW64", riff_size32=0), "WAV008")
     assert message.startswith("BW64 header at byte 0 has RIFF size 0")
+
+
+def test_wav007_ds64_of_24_bytes_is_read_for_its_three_sizes() -> None:
+    fmt, body = chunk(b"fmt ", fmt_body()), samples(25, 4)
+    data = chunk(b"data", body, size=U32_MAX)
+    riff_size = 4 + 8 + 24 + len(fmt) + len(data)
+    ds64 = chunk(b"ds64", struct.pack("<QQQ", riff_size, len(body), 25))
+    report = walk_bytes(riff(ds64, fmt, data, magic=b"RF64", size=U32_MAX))
+    assert [(f.code, f.message, f.offset) for f in report.findings] == [
+        (
+            "WAV007",
+            "ds64 chunk at byte 12 is 24 bytes: the RIFF, data and sample sizes without the "
+            "table length after them (28 bytes with it); read as a ds64 with no table",
+            12,
+        )
+    ]
+    assert report.ds64 is not None
+    assert (report.ds64.riff_size, report.ds64.data_size, report.ds64.sample_count) == (
+        riff_size,
+        100,
+        25,
+    )
+    assert (report.data_size, report.frames) == (100, 25)
+    wrong = chunk(b"ds64", struct.pack("<QQQ", riff_size, len(body) + 4, 25))
+    assert messages(riff(wrong, fmt, data, magic=b"RF64", size=U32_MAX), "WAV002") == [
+        "data chunk at byte 68 declares 104 bytes but the file ends 100 bytes after its header: "
+        "4 bytes (under 0.1 ms) missing"
+    ]
+
+
+# -- ADPCM: frames as decoded, the fact count checked (issue 15, point 23) --------------------
+
+
+def _adpcm(subtype: str, frames: int, channels: int) -> bytes:
+    buffer = io.BytesIO()
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(frames) / 44100)
+    sf.write(buffer, np.stack([tone] * channels, axis=1), 44100, subtype=subtype, format="WAV")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("subtype", ["IMA_ADPCM", "MS_ADPCM"])
+@pytest.mark.parametrize("channels", [1, 2])
+def test_adpcm_frames_are_those_decoding_gives(subtype: str, channels: int) -> None:
+    written = _adpcm(subtype, 5000, channels)
+    fact = next(c for c in walk_bytes(written).chunks if c.id == "fact")
+    data = _set_u32(written, fact.offset + 8, 5000)  # the true count: the last block is padded
+    report = walk_bytes(data)
+    decoded, _ = sf.read(io.BytesIO(data))
+    assert (report.frames, report.fact_samples) == (len(decoded), 5000)
+    assert report.frames > 5000
+    assert report.duration_s == len(decoded) / 44100
+    assert report.findings == ()
+
+
+@pytest.mark.parametrize(("subtype", "per_block"), [("IMA_ADPCM", 2041), ("MS_ADPCM", 2036)])
+def test_wav007_adpcm_fact_count_larger_than_the_blocks_hold(subtype: str, per_block: int) -> None:
+    data = _adpcm(subtype, 5000, 2)
+    report = walk_bytes(data)
+    fact = next(c for c in report.chunks if c.id == "fact")
+    blocks = report.frames // per_block
+    larger = _set_u32(data, fact.offset + 8, report.frames + 1)
+    assert [(f.code, f.message, f.offset) for f in walk_bytes(larger).findings] == [
+        (
+            "WAV007",
+            f"fact chunk at byte {fact.offset} declares {report.frames + 1} samples but the data "
+            f"chunk holds {blocks} blocks of {per_block} frames: {report.frames} frames",
+            fact.offset,
+        )
+    ]
+    assert walk_bytes(larger).frames == report.frames
+    assert codes(_set_u32(data, fact.offset + 8, report.frames)) == set()

@@ -158,16 +158,9 @@ def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str
         raise UnreadableAudio(str(error)) from error
     if layout is not None:
         return _measure_raw(path, layout, mask, block_frames, sink, measures)
-    import soundfile  # only here: importing it costs more than a short file's measuring
-
-    try:
-        handle = soundfile.SoundFile(os.fsencode(path))
-    except (*_DECODE_ERRORS, TypeError, ValueError) as error:
-        not_wav = [finding.message for finding in report.findings if finding.code == riff.NOT_WAV]
-        reason = getattr(error, "error_string", None) or str(error)
-        raise UnreadableAudio(
-            not_wav[0] if not_wav else f"libsndfile cannot open it: {reason}"
-        ) from error
+    handle = _open(path, report)
+    if isinstance(handle, rawpcm.RawLayout):
+        return _measure_raw(path, handle, mask, block_frames, sink, measures)
     with handle:
         meter = _meter(
             handle.samplerate,
@@ -181,6 +174,32 @@ def _measure(path: Path, block_frames: int, sink: Sink | None, measures: Set[str
         error_message = _refine(path, meter, sink) or error_message
     at_s = meter.frames / meter.sample_rate if error_message is not None else None
     return meter.result(decode_error=error_message, decode_error_at_s=at_s)
+
+
+def _open(path: Path, report: riff.RiffReport) -> Any:
+    """libsndfile's handle on the file, or, when it refuses an RF64 or BW64 file, the layout
+    to decode its samples here (see ``rawpcm.refused``)."""
+    import soundfile  # only here: importing it costs more than a short file's measuring
+
+    try:
+        return soundfile.SoundFile(os.fsencode(path))
+    except (*_DECODE_ERRORS, TypeError, ValueError) as error:
+        refused = rawpcm.refused(report)
+        if refused is not None:
+            return refused
+        reason = getattr(error, "error_string", None) or str(error)
+        message = _walker_reason(report) or f"libsndfile cannot open it: {reason}"
+        raise UnreadableAudio(message) from error
+
+
+def _walker_reason(report: riff.RiffReport) -> str | None:
+    """What the walker found that explains why libsndfile cannot open the file: that it is no
+    WAV, or the first thing that makes it corrupt."""
+    for code in (riff.NOT_WAV, riff.CORRUPT):
+        found = [finding.message for finding in report.findings if finding.code == code]
+        if found:
+            return found[0]
+    return None
 
 
 def _measure_raw(

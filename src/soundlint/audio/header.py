@@ -21,12 +21,12 @@ def read_info(path: Path) -> AudioInfo:
         sample_rate=fmt.sample_rate,
         channels=fmt.channels,
         frames=report.frames,
-        bits_per_sample=_bit_depth(fmt),
+        bits_per_sample=bit_depth(fmt),
         findings=report.findings,
     )
 
 
-def _bit_depth(fmt: riff.FmtChunk) -> int | None:
+def bit_depth(fmt: riff.FmtChunk) -> int | None:
     """Bits per sample; for WAVE_FORMAT_EXTENSIBLE the valid bits when fewer than the container's
     (24 valid bits in a 32-bit container is 24-bit audio)."""
     valid = fmt.valid_bits

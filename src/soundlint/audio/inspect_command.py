@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     rules = session.plugins.rules()
     entries = []
     for path in args.files:
-        report = riff.walk(path) if path.is_file() else _not_a_file(path)
+        report = _with_no_audio(riff.walk(path)) if path.is_file() else _not_a_file(path)
         entries.append(_entry(path, report, rules))
     if args.output_format == "json":
         sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
@@ -47,6 +47,18 @@ def run(args: argparse.Namespace, session: Session) -> int:
         sys.stdout.write("".join(_text(entry) for entry in entries))
     failed = any(d["severity"] == "error" for entry in entries for d in entry["diagnostics"])
     return 1 if failed else 0
+
+
+def _with_no_audio(report: RiffReport) -> RiffReport:
+    """``report`` with the finding ``check`` gives a WAV file of zero frames (WAV006)."""
+    from soundlint.audio.riff import CORRUPT, Finding
+    from soundlint.checks.wav import NO_AUDIO, WAV006
+
+    if report.frames != 0 or CORRUPT in report.codes or report.data_offset is None:
+        return report
+    finding = Finding(WAV006.code, NO_AUDIO, report.data_offset - 8, "data")
+    findings = sorted((*report.findings, finding), key=lambda f: f.offset or 0)
+    return dataclasses.replace(report, findings=tuple(findings))
 
 
 def _not_a_file(path: Path) -> RiffReport:

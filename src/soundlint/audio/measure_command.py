@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
-from soundlint.cli import positive
+from soundlint.cli import UsageError, positive
 from soundlint.hookspecs import hookimpl
+from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.paths import displayable
 
 if TYPE_CHECKING:
     from soundlint.api import Session
+    from soundlint.audio.riff import RiffReport
 
 FIELDS = (
     ("integrated_lufs", "integrated", "LUFS"),
@@ -27,6 +30,20 @@ FIELDS = (
     ("leading_silence_s", "leading silence", "s"),
     ("trailing_silence_s", "trailing silence", "s"),
 )
+WAV_SUFFIXES = frozenset({".wav", ".wave", ".bwf", ".rf64"})
+"""Names that promise a RIFF/WAVE (or RF64/BW64) file."""
+_SUBTYPES = {
+    "PCM_S8": ("PCM", 8),
+    "PCM_U8": ("PCM", 8),
+    "PCM_16": ("PCM", 16),
+    "PCM_24": ("PCM", 24),
+    "PCM_32": ("PCM", 32),
+    "FLOAT": ("IEEE float", 32),
+    "DOUBLE": ("IEEE float", 64),
+    "ALAW": ("A-law", 8),
+    "ULAW": ("µ-law", 8),
+}
+"""libsndfile's subtypes of files that are not WAV, as encoding and bit depth."""
 
 
 @hookimpl
@@ -37,7 +54,11 @@ def soundlint_add_commands(
         "measure", parents=parents, help="measure loudness, peaks and silence of audio files"
     )
     measure.add_argument(
-        "files", nargs="+", type=Path, metavar="FILE", help="audio files to measure"
+        "files",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="audio files to measure; a directory stands for the audio files under it",
     )
     measure.add_argument(
         "--output-format", choices=["text", "json"], default="text", help="the report's format"
@@ -47,13 +68,13 @@ def soundlint_add_commands(
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
+    paths = [file for path in args.files for file in _audio_files(path)]
     settings = session.settings()
     session.plugins.configure(settings, args)
-    regular = [path for path in args.files if path.is_file()]
+    regular = [path for path in paths if path.is_file()]
     outcomes = analyse(regular, settings, session.plugins, jobs=args.jobs).outcomes
     entries = [
-        _entry(path, outcomes[path]) if path in outcomes else _not_a_file(path)
-        for path in args.files
+        _entry(path, outcomes[path]) if path in outcomes else _not_a_file(path) for path in paths
     ]
     if args.output_format == "json":
         sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
@@ -62,18 +83,40 @@ def run(args: argparse.Namespace, session: Session) -> int:
     return 1 if any("error" in entry for entry in entries) else 0
 
 
+def _audio_files(path: Path) -> list[Path]:
+    """``path``, or for a directory the audio files under it (by name, hidden ones left out);
+    a directory without any is a usage error."""
+    if not path.is_dir():
+        return [path]
+    found: list[Path] = []
+    for directory, subdirectories, files in os.walk(path):
+        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        found.extend(
+            Path(directory, name)
+            for name in sorted(files)
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_SUFFIXES
+        )
+    if not found:
+        raise UsageError(f"no audio files under {displayable(path.as_posix())}")
+    return found
+
+
 def _not_a_file(path: Path) -> dict[str, Any]:
     reason = "does not exist" if not os.path.lexists(path) else "is not a regular file"
     return {"path": displayable(path.as_posix()), "error": f"the path {reason}"}
 
 
 def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
+    from soundlint.audio import riff
+
     measurement = outcome.measurement
     if measurement is None:
         why = outcome.unreadable or outcome.plugin_error or "no meter measured the file"
         return {"path": displayable(path.as_posix()), "error": why}
+    report = riff.walk(path)
     entry: dict[str, Any] = {
         "path": displayable(path.as_posix()),
+        **_format(path, report),
         "sample_rate": measurement.sample_rate,
         "channels": measurement.channels,
         "frames": measurement.frames,
@@ -81,35 +124,80 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
     }
     entry.update({field: getattr(measurement, field) for field, _, _ in FIELDS[:6]})
     entry["dc_offset"] = list(measurement.dc_offset)
+    entry["dc_offset_dbfs"] = [_dbfs(offset) for offset in measurement.dc_offset]
     entry.update({field: getattr(measurement, field) for field, _, _ in FIELDS[6:]})
     entry["clipped_runs"] = len(measurement.clipped_runs)
     entry["clipped_runs_capped"] = measurement.clipped_runs_capped
     entry["loop_seam_ratio"] = measurement.loop_seam_ratio
     entry["nonfinite_samples"] = measurement.nonfinite_samples
     entry["missing"] = dict(measurement.missing)
-    if measurement.decode_error is not None:
+    if not_wav := _not_wav(path, report):
+        entry["error"] = f"{not_wav}; the values are of the audio libsndfile decodes from it"
+    elif measurement.decode_error is not None:
         entry["error"] = (
             f"decoding stopped at {measurement.decode_error_at_s or 0.0:.3f} s: "
             f"{measurement.decode_error}"
         )
-    elif damage := _cut(path):
+    elif damage := _cut(report):
         entry["error"] = f"{damage}; the values are of the audio that is there"
     return entry
 
 
-def _cut(path: Path) -> str | None:
+def _format(path: Path, report: RiffReport) -> dict[str, Any]:
+    """The container, the encoding and the bit depth: from the fmt chunk of a WAV file, from
+    libsndfile for other formats."""
+    from soundlint.audio.header import bit_depth
+
+    encoding: str | None
+    if report.fmt is not None:
+        encoding, bits = report.fmt.encoding, bit_depth(report.fmt)
+    else:
+        encoding, bits = _libsndfile_format(path)
+    return {"container": report.container, "encoding": encoding, "bits_per_sample": bits}
+
+
+def _libsndfile_format(path: Path) -> tuple[str | None, int | None]:
+    """The encoding and bit depth libsndfile reads in a file that is not WAV; None for what
+    it cannot read (a plugin's meter measured it)."""
+    import soundfile
+
+    try:
+        info = soundfile.info(os.fsencode(path))
+    except (RuntimeError, OSError, TypeError, ValueError):
+        return None, None
+    return _SUBTYPES.get(info.subtype, (info.subtype_info, None))
+
+
+def _not_wav(path: Path, report: RiffReport) -> str | None:
+    """What a file named as a WAV file really is, when it is not one (as ``check`` says)."""
+    from soundlint.audio import riff
+
+    if path.suffix.lower() not in WAV_SUFFIXES:
+        return None
+    return next((f.message for f in report.findings if f.code == riff.NOT_WAV), None)
+
+
+def _cut(report: RiffReport) -> str | None:
     """What the RIFF walker says is missing from the file (WAV002), if anything: libsndfile
     reads a truncated file without complaint."""
     from soundlint.audio import riff
 
-    return next((f.message for f in riff.walk(path).findings if f.code == "WAV002"), None)
+    return next((f.message for f in report.findings if f.code == riff.CORRUPT), None)
+
+
+def _dbfs(offset: float) -> float | None:
+    """A DC offset in dBFS, as AU004 gives it; None for none at all."""
+    return 20 * math.log10(abs(offset)) if offset else None
 
 
 def _text(entry: dict[str, Any]) -> str:
     lines = [entry["path"]]
     if "sample_rate" in entry:
+        encoding = f"{entry['encoding']}, " if entry["encoding"] else ""
+        depth = f"{entry['bits_per_sample']} bit, " if entry["bits_per_sample"] else ""
         lines.append(
-            f"  {entry['sample_rate']} Hz, {entry['channels']} ch, {entry['duration_s']:.3f} s"
+            f"  {entry['container']}, {encoding}{entry['sample_rate']} Hz, {depth}"
+            f"{entry['channels']} ch, {entry['duration_s']:.3f} s"
         )
         for field, label, unit in FIELDS:
             value = entry[field]
@@ -119,7 +207,10 @@ def _text(entry: dict[str, Any]) -> str:
             lines.append(f"  {label + ':':<18}{shown}")
         capped = "+" if entry["clipped_runs_capped"] else ""
         lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}{capped}")
-        offsets = ", ".join(f"{offset:+.5f}" for offset in entry["dc_offset"])
+        offsets = ", ".join(
+            f"{'-inf' if level is None else f'{level:.1f}'} dBFS ({offset:+.3g})"
+            for offset, level in zip(entry["dc_offset"], entry["dc_offset_dbfs"], strict=True)
+        )
         lines.append(f"  {'DC offset:':<18}{offsets}")
     if "error" in entry:
         lines.append(f"  error: {entry['error']}")

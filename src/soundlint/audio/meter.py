@@ -91,7 +91,8 @@ def gated_loudness(block_energies: np.ndarray) -> float | None:
 
 
 def loudness_range(short_term_energies: np.ndarray) -> float | None:
-    """EBU Tech 3342 loudness range from short-term energies (nearest-rank percentiles)."""
+    """EBU Tech 3342 loudness range from short-term energies (nearest-rank percentiles);
+    None unless at least two windows pass the gates (one window has no range to measure)."""
     if short_term_energies.size == 0:
         return None
     levels = _to_lufs(short_term_energies)
@@ -100,6 +101,8 @@ def loudness_range(short_term_energies: np.ndarray) -> float | None:
         return None
     gate = LOUDNESS_OFFSET + 10.0 * math.log10(float(kept_energy.mean())) + LRA_RELATIVE_GATE_LU
     kept = np.sort(levels[(levels >= ABSOLUTE_GATE_LUFS) & (levels >= gate)])
+    if kept.size < 2:
+        return None
     last = kept.size - 1
     low = kept[math.floor(last * LRA_LOW_PERCENTILE + 0.5)]
     high = kept[math.floor(last * LRA_HIGH_PERCENTILE + 0.5)]
@@ -253,6 +256,7 @@ class LoudnessMeter:
         self.channels = channels
         weights = channel_weights(channels, channel_mask)
         self._loudness_problem = loudness_problem(sample_rate, int(np.count_nonzero(weights)))
+        self._unweighted = tuple(int(channel) + 1 for channel in np.flatnonzero(weights == 0.0))
         self.measures = frozenset(measures)
         loudness = "loudness" in measures and self._loudness_problem is None
         sos = k_weighting_sos(sample_rate) if loudness else None
@@ -329,6 +333,7 @@ class LoudnessMeter:
         reasons = missing_reasons(
             measurement,
             loudness_problem=self._loudness_problem,
+            lfe_channels=self._unweighted,
             gating_blocks=len(sliding.gating_energies),
             short_term_windows=len(sliding.short_term_energies),
         )

@@ -10,7 +10,9 @@ block by block, as float32 (frames, channels) arrays.
 So are the plain layouts of files the walker found nothing wrong with: 16-, 24- and 32-bit
 integer and 32-bit float PCM, packed. Decoding them is a byte shuffle (``kernel.decode_pcm``)
 that gives libsndfile's samples exactly, at a fraction of its cost (libsndfile decodes 24-bit
-samples byte by byte). Every other layout is left to libsndfile.
+samples byte by byte). Every other layout is left to libsndfile, unless it refuses an RF64 or
+BW64 file (it cannot open BW64, nor RF64 with a ds64 chunk of 24 bytes): then ``refused``
+gives the layout of its packed PCM, float, A-law or µ-law samples.
 """
 
 from __future__ import annotations
@@ -22,13 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
-from soundlint.audio import kernel, riff
+from soundlint.audio import eightbit, kernel, riff
 
 _PCM = 0x0001
 _IEEE_FLOAT = 0x0003
+_A_LAW = 0x0006
+_MU_LAW = 0x0007
 _LITTLE_ENDIAN = frozenset({"WAV", "RF64", "BW64"})
+_SIXTY_FOUR = frozenset({"RF64", "BW64"})
 _PLAIN_PCM_BITS = frozenset({16, 24, 32})
-_BW64_TOLERATED = frozenset({riff.NONCONFORMING, riff.RF64_PROBLEM})
+_FLOAT_BITS = frozenset({32, 64})
+_WORD_CONTAINERS = frozenset({2, 3, 4})
+_EIGHT_BIT_CODES = {_A_LAW: eightbit.A_LAW, _MU_LAW: eightbit.MU_LAW, _PCM: eightbit.UNSIGNED}
 _LIBSNDFILE_MAX_PCM_BITS = 32
 _PROBE_FRAMES = 65536
 _WORD = 4
@@ -56,7 +63,9 @@ class RawLayout:
     description: str
     """e.g. '24-bit samples in 4-byte containers'."""
     floating: bool = False
-    """32-bit IEEE float samples (else integer PCM)."""
+    """IEEE float samples (else integer PCM)."""
+    eight_bit: str | None = None
+    """The code of 8-bit samples decoded by table (``eightbit``): A-law, µ-law, unsigned."""
 
     @property
     def frame_bytes(self) -> int:
@@ -68,7 +77,10 @@ class RawLayout:
 
     @property
     def clip_level(self) -> float:
-        return 1.0 if self.floating else 1.0 - 2.0 ** -(self.bits - 1)
+        """As ``analyse.clip_level`` for libsndfile's subtype of the same samples."""
+        if self.floating or self.eight_bit in (eightbit.A_LAW, eightbit.MU_LAW):
+            return 1.0
+        return 1.0 - 2.0 ** -(self.bits - 1)
 
 
 def plan(path: Path, report: riff.RiffReport | None = None) -> RawLayout | None:
@@ -103,7 +115,12 @@ def plan(path: Path, report: riff.RiffReport | None = None) -> RawLayout | None:
 
 
 def _layout(
-    report: riff.RiffReport, container: int, bits: int, description: str, floating: bool = False
+    report: riff.RiffReport,
+    container: int,
+    bits: int,
+    description: str,
+    floating: bool = False,
+    eight_bit: str | None = None,
 ) -> RawLayout:
     """The layout of the walked file's samples, stored as given."""
     assert report.fmt is not None
@@ -116,17 +133,15 @@ def _layout(
         bits=bits,
         description=description,
         floating=floating,
+        eight_bit=eight_bit,
     )
 
 
 def _plain(report: riff.RiffReport) -> RawLayout | None:
     """A packed 16-, 24- or 32-bit integer or 32-bit float layout of a little-endian file the
-    walker found nothing wrong with (so that its frames are libsndfile's), or of a BW64 file
-    with no worse than header sizes that disagree (libsndfile cannot open BW64 at all); or
-    None."""
+    walker found nothing wrong with (so that its frames are libsndfile's); or None."""
     fmt = report.fmt
-    tolerated = _BW64_TOLERATED if report.container == "BW64" else frozenset()
-    if fmt is None or not report.codes <= tolerated or report.container not in _LITTLE_ENDIAN:
+    if fmt is None or report.codes or report.container not in _LITTLE_ENDIAN:
         return None
     floating = fmt.effective_tag == _IEEE_FLOAT and fmt.bits_per_sample == 32
     integer = fmt.effective_tag == _PCM and fmt.bits_per_sample in _PLAIN_PCM_BITS
@@ -135,6 +150,28 @@ def _plain(report: riff.RiffReport) -> RawLayout | None:
         return None
     description = f"{fmt.bits_per_sample}-bit {fmt.encoding}"
     return _layout(report, container, fmt.bits_per_sample, description, floating)
+
+
+def refused(report: riff.RiffReport) -> RawLayout | None:
+    """The layout of an RF64 or BW64 file's samples when libsndfile refuses the file: packed
+    8- to 32-bit integer PCM, 32- or 64-bit float, A-law or µ-law; else None."""
+    fmt = report.fmt
+    if fmt is None or report.container not in _SIXTY_FOUR or not report.frames:
+        return None
+    if report.data_offset is None or riff.NOT_WAV in report.codes:
+        return None
+    tag, bits = fmt.effective_tag, fmt.bits_per_sample
+    container = (bits + 7) // 8
+    if fmt.block_align != fmt.channels * container:
+        return None
+    description = f"{bits}-bit {fmt.encoding}"
+    if tag == _IEEE_FLOAT and bits in _FLOAT_BITS:
+        return _layout(report, container, bits, description, floating=True)
+    if bits == 8 and tag in _EIGHT_BIT_CODES:
+        return _layout(report, 1, 8, description, eight_bit=_EIGHT_BIT_CODES[tag])
+    if tag == _PCM and container in _WORD_CONTAINERS:
+        return _layout(report, container, 8 * container, description)
+    return None
 
 
 def _right_justified_extensible(path: Path, report: riff.RiffReport) -> RawLayout | None:
@@ -195,7 +232,11 @@ def _decode(raw: memoryview, layout: RawLayout, shift: int, out: np.ndarray) -> 
     """Whole frames of ``raw`` as float32 (frames, channels), full scale 1.0 (decoded into
     ``out`` where the kernel decodes them)."""
     if layout.floating:
-        return np.frombuffer(raw, "<f4").reshape(-1, layout.channels)
+        samples = np.frombuffer(raw, f"<f{layout.container}").reshape(-1, layout.channels)
+        return samples.astype(np.float32, copy=False)
+    if layout.eight_bit is not None:
+        codes = np.frombuffer(raw, np.uint8).reshape(-1, layout.channels)
+        return eightbit.table(layout.eight_bit)[codes]
     if layout.container <= _WORD:
         return kernel.decode_pcm(raw, layout.channels, layout.container, shift, out=out)
     if layout.container in _NATIVE:

@@ -12,6 +12,8 @@ NO_FRAMES = "no audio frames"
 SILENCE = "digital silence"
 TOO_SHORT_FOR_BLOCK = "shorter than one 400 ms block"
 TOO_SHORT_FOR_WINDOW = "shorter than one 3 s window"
+TOO_SHORT_FOR_RANGE = "shorter than 3.1 s: one 3 s window has no range"
+FEW_ABOVE_GATES = "fewer than two 3 s windows above the gates"
 BELOW_GATE = "below the -70 LUFS absolute gate throughout"
 STATIC = "the signal does not change"
 FEW_FRAMES = "fewer than 2 frames"
@@ -40,21 +42,26 @@ def missing_reasons(
     loudness_problem: str | None,
     gating_blocks: int,
     short_term_windows: int,
+    lfe_channels: tuple[int, ...] = (),
 ) -> tuple[tuple[str, str], ...]:
     """(field, reason) for each field of ``measurement`` that is None, in field order.
 
     ``loudness_problem``: why no loudness can be measured at all (sample rate, only LFE).
+    ``lfe_channels``: the channels BS.1770 leaves out (numbered from 1).
     """
     silent = measurement.sample_peak_dbfs is None
+    problem = loudness_problem or _only_in_lfe(measurement, gating_blocks, lfe_channels)
     reasons: dict[str, str] = {}
     for field in LOUDNESS_FIELDS:
         windows = gating_blocks if field in _BLOCK_FIELDS else short_term_windows
-        if loudness_problem is not None:
-            reasons[field] = loudness_problem
+        if problem is not None:
+            reasons[field] = problem
         elif windows == 0:
             reasons[field] = TOO_SHORT_FOR_BLOCK if field in _BLOCK_FIELDS else TOO_SHORT_FOR_WINDOW
         elif silent:
             reasons[field] = SILENCE
+        elif field == "loudness_range_lu" and measurement.integrated_lufs is not None:
+            reasons[field] = TOO_SHORT_FOR_RANGE if windows == 1 else FEW_ABOVE_GATES
         elif field in _GATED_FIELDS:
             reasons[field] = BELOW_GATE
         else:
@@ -69,6 +76,20 @@ def missing_reasons(
     return tuple(
         (field, reasons[field]) for field in _FIELD_ORDER if getattr(measurement, field) is None
     )
+
+
+def _only_in_lfe(
+    measurement: Measurement, gating_blocks: int, lfe_channels: tuple[int, ...]
+) -> str | None:
+    """Why a file with sound gives no loudness, when the channels BS.1770 weighs are digital
+    silence throughout (no energy after K-weighting): its sound is in the LFE."""
+    if not lfe_channels or measurement.sample_peak_dbfs is None or gating_blocks == 0:
+        return None
+    if measurement.max_momentary_lufs is not None:
+        return None
+    listed = ", ".join(str(channel) for channel in lfe_channels)
+    noun = "channel" if len(lfe_channels) == 1 else "channels"
+    return f"only the LFE ({noun} {listed}) carries sound, and BS.1770 leaves the LFE out"
 
 
 MEASURE_FIELDS = {

@@ -11,6 +11,7 @@ from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
 from soundlint.rule import Option, Rule, non_empty
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
+NO_AUDIO = "the file holds no audio frames"
 MAX_DECODABLE_PCM_BITS = 64
 """Below this rate the K-weighting shelf (1682 Hz) is above Nyquist: loudness is undefined."""
 
@@ -49,8 +50,10 @@ WAV007 = Rule(
     "WAVE_FORMAT_EXTENSIBLE header, bytes after the RIFF end, a RIFF size past the end of a "
     "file whose chunks are all whole (it often counts the RIFF header), a data size that counts "
     "its pad byte or was left at 0xFFFFFFFF by a streaming writer, a fact sample count the "
-    "data cannot hold, an RF64/BW64 header holding the real RIFF size. Each message names the "
-    "chunk and its byte offset.",
+    "data cannot hold (for IMA and MS ADPCM, more than its blocks decode to), an RF64/BW64 "
+    "header holding the real RIFF size, a 24-byte ds64 chunk without its table length, bytes "
+    "after the whole data chunk that are not a chunk. Each message names the chunk and its "
+    "byte offset.",
     why="Lenient readers cope; strict ones (and the platform's, some day) reject the file or "
     "read it wrongly.",
     fix="Re-export the file with a conforming writer (a DAW, sox or ffmpeg).",
@@ -149,7 +152,7 @@ def _check_segment(
         listed = ", ".join(str(c) for c in allowed_channels)
         yield found("WAV005", f"{audio.channels} channels are not allowed (allowed: {listed})")
     if audio.frames == 0 and not audio.has("WAV002"):
-        yield found("WAV006", "the file holds no audio frames")
+        yield found("WAV006", NO_AUDIO)
     yield from _decoding(template, segment, audio, context)
 
 

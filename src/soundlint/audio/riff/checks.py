@@ -173,19 +173,22 @@ class _WalkChecks(_WalkState):
         return self.src.read_at(offset, 1) == b"\x00"
 
     def _check_fact(self) -> None:
-        """A fact sample count that the (whole) data chunk of uncompressed audio cannot hold."""
-        count, fact = self.fact_samples, self.fact_chunk
-        if count is None or fact is None or self._missing_data_bytes():
+        """A fact sample count that the (whole) data chunk of uncompressed or ADPCM audio
+        cannot hold."""
+        count, fact, fmt = self.fact_samples, self.fact_chunk, self.fmt
+        if count is None or fact is None or fmt is None or self._missing_data_bytes():
             return
-        if self.fmt is None or self.fmt.effective_tag not in _UNCOMPRESSED:
+        if fmt.effective_tag not in _UNCOMPRESSED and fmt.block_samples is None:
             return
         frames = self._frames()
         if frames is None or count <= frames or (self.rf64 and count == _U32_MAX):
             return
+        holds = f"holds {frames} frames"
+        if fmt.block_samples is not None and self.data is not None:
+            blocks = self._adpcm_blocks(self.data.size)
+            holds = f"holds {blocks} blocks of {fmt.block_samples} frames: {frames} frames"
         self._chunk_finding(
-            NONCONFORMING,
-            fact,
-            f"declares {count} samples but the data chunk holds {frames} frames",
+            NONCONFORMING, fact, f"declares {count} samples but the data chunk {holds}"
         )
 
     def _check_ds64(self) -> None:

@@ -27,6 +27,10 @@ from soundlint.audio.riff.report import (
 
 _KS_GUID_TAIL = bytes.fromhex("800000aa00389b71")
 _BEXT_LAYOUT = "256s32s32s10s8sIIH64s5h180s"
+_DS64_SIZES = 24
+"""The RIFF, data and sample sizes of a ds64 chunk."""
+_DS64_HEADER = 28
+"""The three sizes and the length of the table of other chunks' sizes."""
 
 Problem = tuple[str, str]
 """A rule code and a message tail, before the walker names the chunk it is about."""
@@ -186,13 +190,25 @@ def _guid(raw: bytes, endian: str) -> tuple[str, int | None]:
 
 def parse_ds64(body: bytes, endian: str = "<") -> tuple[Ds64 | None, list[Problem]]:
     """Parse a ds64 chunk body: RIFF, data and sample sizes, then the table of other sizes."""
-    if len(body) < 28:
-        return None, [(RF64_PROBLEM, f"is {len(body)} bytes, too short for its sizes (28)")]
-    riff_size, data_size, samples, table_length = struct.unpack(endian + "QQQI", body[:28])
-    fits = (len(body) - 28) // 12
+    if len(body) < _DS64_SIZES:
+        detail = f"is {len(body)} bytes, too short for its three 8-byte sizes (24)"
+        return None, [(RF64_PROBLEM, detail)]
+    if len(body) < _DS64_HEADER:
+        sizes = struct.unpack(endian + "QQQ", body[:_DS64_SIZES])
+        detail = (
+            f"is {len(body)} bytes: the RIFF, data and sample sizes without the table length "
+            f"after them ({_DS64_HEADER} bytes with it); read as a ds64 with no table"
+        )
+        return Ds64(*sizes), [(NONCONFORMING, detail)]
+    riff_size, data_size, samples, table_length = struct.unpack(
+        endian + "QQQI", body[:_DS64_HEADER]
+    )
+    fits = (len(body) - _DS64_HEADER) // 12
     table = {}
     for i in range(min(table_length, fits)):
-        cid, size = struct.unpack(endian + "4sQ", body[28 + 12 * i : 40 + 12 * i])
+        cid, size = struct.unpack(
+            endian + "4sQ", body[_DS64_HEADER + 12 * i : _DS64_HEADER + 12 * (i + 1)]
+        )
         table[cid.decode("latin-1")] = size
     problems: list[Problem] = []
     if table_length > fits:

@@ -17,6 +17,11 @@ _EXTENSIBLE = 0xFFFE
 _IEEE_FLOAT = 0x0003
 _G711 = frozenset({0x0006, 0x0007})
 _UNCOMPRESSED = frozenset({0x0001, _IEEE_FLOAT, *_G711})
+_MS_ADPCM = 0x0002
+_IMA_ADPCM = 0x0011
+_ADPCM_HEADER_BYTES = {_MS_ADPCM: 6, _IMA_ADPCM: 4}
+"""Per channel, the bytes of a 4-bit ADPCM block header less those holding samples (MS's 7-byte
+header holds 2 samples in 4 bytes' worth; IMA's 4-byte header 1 sample, counted apart)."""
 _CONTAINERS = frozenset({2, 4, 8})
 """Sample container sizes a padded layout may use (16 bits in 4 bytes, 24 in 4, 32 in 8)."""
 _ENCODINGS = {
@@ -115,6 +120,18 @@ class FmtChunk:
         return container
 
     @property
+    def block_samples(self) -> int | None:
+        """Frames in each block of 4-bit IMA or MS ADPCM, from block align and channels as
+        libsndfile reckons them; None for other encodings."""
+        header = _ADPCM_HEADER_BYTES.get(self.effective_tag)
+        if header is None or self.bits_per_sample != 4 or not self.channels:
+            return None
+        if self.block_align <= header * self.channels:
+            return None
+        samples = 2 * (self.block_align - header * self.channels) // self.channels
+        return samples + 1 if self.effective_tag == _IMA_ADPCM else samples
+
+    @property
     def frame_size(self) -> int:
         """Bytes per frame: block align, unless it contradicts channels and bits of uncompressed
         audio (then what they imply, as libsndfile reads it)."""
@@ -172,8 +189,8 @@ class RiffReport:
     """The data chunk's declared size (from ds64 for RF64); may exceed the bytes present."""
     frames: int | None = None
     """Whole frames present: for PCM, float, A-law and µ-law the data bytes actually in the
-    file // ``FmtChunk.frame_size``; for other encodings the fact (or ds64) sample count,
-    if any."""
+    file // ``FmtChunk.frame_size``; for IMA and MS ADPCM the frames its blocks decode to;
+    for other encodings the fact (or ds64) sample count, if any."""
     fact_samples: int | None = None
     ds64: Ds64 | None = None
     bext: Bext | None = None

@@ -8,6 +8,7 @@ from typing import BinaryIO
 from soundlint.audio.riff.chunks import Problem
 from soundlint.audio.riff.ids import _label
 from soundlint.audio.riff.report import (
+    _IMA_ADPCM,
     _UNCOMPRESSED,
     CORRUPT,
     Bext,
@@ -68,12 +69,22 @@ class _WalkState:
     def _frames(self) -> int | None:
         if self.data is None or self.fmt is None:
             return None
+        present = self.data.size - self._missing_data_bytes()
         if self.fmt.effective_tag in _UNCOMPRESSED and self.fmt.frame_size:
-            present = self.data.size - self._missing_data_bytes()
             return present // self.fmt.frame_size
+        per_block = self.fmt.block_samples
+        if per_block is not None:
+            return self._adpcm_blocks(present) * per_block
         if self.fact_samples is not None and self.fact_samples != _U32_MAX:
             return self.fact_samples
         return self.ds64.sample_count if self.ds64 and self.ds64.sample_count else None
+
+    def _adpcm_blocks(self, present: int) -> int:
+        """ADPCM blocks in ``present`` data bytes as libsndfile decodes them: a partial last
+        block counts for IMA (decoded as a whole one), not for MS."""
+        assert self.fmt is not None
+        align = self.fmt.block_align
+        return -(-present // align) if self.fmt.effective_tag == _IMA_ADPCM else present // align
 
     def _add(
         self, code: str, message: str, offset: int | None = 0, chunk: str | None = None

@@ -130,6 +130,12 @@ class _Walker(_WalkChecks):
         """The chunk header at ``position``, or None (with a finding) when there is none."""
         header = self.src.read_at(position, 8)
         past_riff = self.riff_end is not None and position >= self.riff_end
+        not_a_header = len(header) < 8 or not _plausible_id(header[:4])
+        if not_a_header and header != bytes(8) and not past_riff:
+            data = self._whole_audio_before(position)
+            if data is not None:
+                self._trailing_bytes(position, header, data)
+                return None
         if len(header) < 8:
             if not past_riff:
                 self.incomplete = True
@@ -152,6 +158,27 @@ class _Walker(_WalkChecks):
         if cid == "data" and self.data is None:
             self.data_size32 = size32
         return Chunk(cid, position, self._resolve_size(cid, size32, position))
+
+    def _whole_audio_before(self, position: int) -> Chunk | None:
+        """The data chunk, when it and the fmt chunk lie whole before ``position``, it is not
+        empty, and the RIFF ends inside the file: what follows cannot take audio away."""
+        data = self.data
+        if self.fmt is None or data is None or not data.size:
+            return None
+        if self.riff_end is None or self.riff_end > self.size:
+            return None
+        return data if data.offset + 8 + data.size <= position else None
+
+    def _trailing_bytes(self, position: int, header: bytes, data: Chunk) -> None:
+        """Bytes after the whole audio that are not a chunk: readers skip them (a warning)."""
+        after = f"at byte {position}, after the whole data chunk at byte {data.offset},"
+        if len(header) < 8:
+            what = f"{_bytes(len(header))} {after} are too few for a chunk header"
+            skipped = "them"
+        else:
+            what = f"bytes {header.hex(' ')} {after} are not a chunk header"
+            skipped = f"the {_bytes((self.riff_end or self.size) - position)} to the RIFF end"
+        self._add(NONCONFORMING, f"{what}: readers skip {skipped} and get all the audio", position)
 
     def _empty_data_before(self, position: int) -> Chunk | None:
         """The data chunk, when it is empty and ends at ``position``."""

@@ -1,0 +1,52 @@
+"""``soundlint inspect`` says what ``check`` says of a file with no audio, and gives ADPCM
+files the frames decoding gives (issue 15, points 23 and 24)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from tests.conftest import write_template
+
+
+def test_no_audio_frames_is_the_same_wav006_as_check_gives(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    soundfile.write(tmp_path / "t" / "main.wav", np.zeros((0, 2)), 48000)
+    checked = run("check", "--output-format", "json", "--select", "WAV006", "t")
+    [found] = checked.json["diagnostics"]
+    inspected = run("inspect", "--output-format", "json", "t/main.wav")
+    assert inspected.code == 1
+    [entry] = inspected.json["files"]
+    [finding] = entry["diagnostics"]
+    assert (finding["code"], finding["message"], finding["severity"]) == (
+        found["code"],
+        found["message"],
+        "error",
+    )
+    assert (finding["offset"], finding["chunk"]) == (36, "data")
+    assert "  WAV006 the file holds no audio frames" in run("inspect", "t/main.wav").out
+
+
+def test_a_cut_file_is_not_also_said_to_hold_no_audio(tmp_path: Path, run) -> None:
+    path = tmp_path / "cut.wav"
+    soundfile.write(path, np.zeros((100, 2)), 48000)
+    path.write_bytes(path.read_bytes()[:44])
+    [entry] = run("inspect", "--output-format", "json", "cut.wav").json["files"]
+    assert [d["code"] for d in entry["diagnostics"]] == ["WAV002"]
+
+
+@pytest.mark.parametrize("subtype", ["IMA_ADPCM", "MS_ADPCM"])
+def test_adpcm_frames_agree_with_decoding(tmp_path: Path, run, subtype: str) -> None:
+    path = tmp_path / "adpcm.wav"
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(48000) / 48000)
+    soundfile.write(path, np.stack([tone, tone], axis=1), 48000, subtype)
+    decoded = len(soundfile.read(io.BytesIO(path.read_bytes()))[0])
+    [entry] = run("inspect", "--output-format", "json", "adpcm.wav").json["files"]
+    assert entry["frames"] == decoded
+    assert entry["duration_s"] == decoded / 48000
+    [measured] = run("measure", "--output-format", "json", "adpcm.wav").json["files"]
+    assert measured["frames"] == decoded
