@@ -37,6 +37,12 @@ def _case_changes(word: str, option: str) -> int:
     return sum(a != b for a, b in zip(word, option, strict=False))
 
 
+def enumeration(items: Iterable[str]) -> str:
+    """Items as a sentence lists them: 'a', 'a and b', 'a, b and c'."""
+    words = list(items)
+    return " and ".join(filter(None, (", ".join(words[:-1]), *words[-1:])))
+
+
 def apart(value: float, limit: float, places: int = 1, *, sign: bool = False) -> str:
     """``value`` to ``places`` decimals, or more, so that it never reads as ``limit``.
 
