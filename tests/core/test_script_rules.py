@@ -132,6 +132,20 @@ def test_sc008_unbound_and_missing_template(project: Path, check) -> None:
     assert [(c, line) for c, line, *_ in found] == [("SC008", 1)]
 
 
+def test_sc008_says_a_second_template_ends_the_only_template_binding(
+    project: Path, check
+) -> None:
+    assert _lint(project, check, "Hello") == []
+    write_template(project / "other")
+    [(code, _, _, message)] = _lint(project, check, "Hello")
+    assert (code, message) == (
+        "SC008",
+        "script is bound to no template: the project now has 2 templates ('epic' and 'other'), "
+        "so binding a script to the only template no longer applies; add "
+        "<!-- soundlint: template=NAME --> or map it in script-templates",
+    )
+
+
 def test_sc008_json_binding(project: Path, check) -> None:
     write_template(project / "other")
     payload = json.dumps({"scriptText": "Hi", "soundTemplate": "epic"})

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from soundlint.checks.where import at_position, at_segment_entry
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Directive, Element, Script, Severity, Template
 from soundlint.rule import Rule
-from soundlint.words import closest
+from soundlint.words import closest, enumeration
 
 KNOWN_TAGS: dict[str, frozenset[str]] = {
     "as:section": frozenset({"name", "soundSegment", "soundsegment"}),
@@ -100,7 +100,8 @@ SC008 = Rule(
     summary="A script is bound to no template, or to one that does not exist.",
     what="Scripts are bound by a `<!-- soundlint: template=NAME -->` comment, the JSON "
     "`soundTemplate`, the `script-templates` table of the configuration, or the project "
-    "having a single template.",
+    "having a single template; once a second template appears, that last binding no longer "
+    "applies, and the message says so.",
     why="Without a template, the segment names the script uses cannot be checked.",
     fix="Add the directive comment, or map the script in `script-templates`.",
 )
@@ -128,6 +129,8 @@ SC010 = Rule(
     fix="Spell the directive `template=NAME`, and keep one template directive per script.",
 )
 DIRECTIVE_KEYS = ("template",)
+SHOWN_TEMPLATES = 3
+"""How many template names SC008 lists."""
 
 
 @hookimpl
@@ -193,8 +196,8 @@ def _binding(
     if binding is None:
         yield at_position(
             "SC008",
-            "script is bound to no template; add <!-- soundlint: template=NAME --> or map it "
-            "in script-templates",
+            f"script is bound to no template{_why_unbound(context.project.templates)}; add "
+            "<!-- soundlint: template=NAME --> or map it in script-templates",
             script.path,
             None,
         )
@@ -207,6 +210,18 @@ def _binding(
             binding.position,
             template=binding.template,
         )
+
+
+def _why_unbound(templates: Sequence[Template]) -> str:
+    """With several templates, the binding to the only one is gone: say so."""
+    if len(templates) < 2:
+        return ""
+    names = [f"'{name}'" for name in sorted(t.name for t in templates)[:SHOWN_TEMPLATES]]
+    listed = enumeration(names) if len(templates) <= SHOWN_TEMPLATES else ", ".join(names) + ", ..."
+    return (
+        f": the project now has {len(templates)} templates ({listed}), so binding a script to "
+        "the only template no longer applies"
+    )
 
 
 def _element(script: Script, element: Element) -> Iterator[Diagnostic]:
