@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -372,3 +373,28 @@ def test_au001_text_gives_the_times_in_order(tmp_path: Path, check) -> None:
     text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
     [line] = [line for line in text.splitlines() if "AU001" in line]
     assert line.endswith("AU001 5 clipped runs, at 0.200 s, 0.500 s, 0.900 s, 1.200 s, ...")
+
+
+def _decimal_after(message: str, after: str) -> Decimal:
+    return Decimal(message.split(after, 1)[1].split()[0])
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        {"intro": -11.66, "main": -14.74},  # -14.66 and -17.74 LUFS: 3.08 LU apart
+        {"intro": -11.66, "main": -14.74, "outro": -12.96},
+    ],
+)
+def test_ln003_levels_and_difference_agree_as_shown(
+    tmp_path: Path, check, levels: dict[str, float]
+) -> None:
+    _template(tmp_path, **{name: _tone(2.0, level) for name, level in levels.items()})
+    [(_, _, message)] = _found(check, "--select", "LN003")
+    difference = _decimal_after(message, "differ by ")
+    loudest = _decimal_after(message, "'intro' is at ")
+    quietest = _decimal_after(message, "'main' at ")
+    assert difference == loudest - quietest > 3
+    if "median" in message:
+        median = _decimal_after(message, "median of ")
+        assert _decimal_after(message, "'main' is ") == median - quietest
