@@ -132,9 +132,7 @@ def test_sc008_unbound_and_missing_template(project: Path, check) -> None:
     assert [(c, line) for c, line, *_ in found] == [("SC008", 1)]
 
 
-def test_sc008_says_a_second_template_ends_the_only_template_binding(
-    project: Path, check
-) -> None:
+def test_sc008_says_a_second_template_ends_the_only_template_binding(project: Path, check) -> None:
     assert _lint(project, check, "Hello") == []
     write_template(project / "other")
     [(code, _, _, message)] = _lint(project, check, "Hello")
@@ -245,6 +243,23 @@ def test_sc010_conflicting_template_directives(project: Path, check) -> None:
             "a script is bound to one template",
         )
     ]
+
+
+def test_sc010_payload_directive_disagreeing_with_its_sound_template(project: Path, check) -> None:
+    write_template(project / "other", {"outro": "outro.wav"})
+    text = (
+        "<!-- soundlint: template=other -->\n" + '<as:section soundSegment="intro">x</as:section>'
+    )
+    raw = json.dumps({"soundTemplate": "epic", "scriptText": text}, indent=1)
+    [(code, line, column, message)] = _lint(project, check, raw, "s.json")
+    assert (code, line) == ("SC010", 3)
+    assert raw.splitlines()[line - 1][column - 1 :].startswith("other -->")
+    assert message == (
+        "template directive names 'other', but the payload's soundTemplate names 'epic'; "
+        "AudioStack uses soundTemplate, and soundlint checks the script against it"
+    )
+    agreeing = json.dumps({"soundTemplate": "other", "scriptText": text})
+    assert [code for code, *_ in _lint(project, check, agreeing, "s.json")] == ["SC002"]
 
 
 def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:

@@ -121,8 +121,10 @@ SC010 = Rule(
     name="invalid-directive",
     summary="A `soundlint:` comment directive soundlint cannot use.",
     what="A `<!-- soundlint: KEY=VALUE -->` comment whose key is not `template` (the message "
-    "suggests the key it is closest to), or a second `template=` directive naming another "
-    "template than the first.",
+    "suggests the key it is closest to), a second `template=` directive naming another "
+    "template than the first, or, in a JSON payload's `scriptText`, a `template=` directive "
+    "naming another template than its `soundTemplate` (which binds the script, as on "
+    "AudioStack).",
     why="A misspelt directive binds nothing, so the script is checked against the wrong "
     "template or none; of two directives only the first binds, which the author may not expect.",
     example="```xml\n<!-- soundlint: tempalte=epic1 -->\n```",
@@ -172,6 +174,7 @@ def _misspelt_directive(script: Script) -> bool:
 
 
 def _directives(script: Script) -> Iterator[Diagnostic]:
+    payload = script.binding if script.binding and script.binding.source == "json" else None
     first: Directive | None = None
     for directive in script.directives:
         if directive.key not in DIRECTIVE_KEYS:
@@ -179,6 +182,14 @@ def _directives(script: Script) -> Iterator[Diagnostic]:
                 directive.key, list(DIRECTIVE_KEYS)
             )
             yield at_position("SC010", message, script.path, directive.position)
+        elif payload is not None:
+            if directive.value != payload.template:
+                message = (
+                    f"template directive names '{directive.value}', but the payload's "
+                    f"soundTemplate names '{payload.template}'; AudioStack uses soundTemplate, "
+                    "and soundlint checks the script against it"
+                )
+                yield at_position("SC010", message, script.path, directive.value_position)
         elif first is None:
             first = directive
         elif directive.value != first.value:
