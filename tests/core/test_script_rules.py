@@ -262,6 +262,38 @@ def test_sc010_payload_directive_disagreeing_with_its_sound_template(project: Pa
     assert [code for code, *_ in _lint(project, check, agreeing, "s.json")] == ["SC002"]
 
 
+@pytest.mark.parametrize(
+    ("broken", "manifest_code"),
+    [("[segmnets]", "MD007"), ("", "MD002"), ("[segments]\n", "MD002")],
+    ids=["misspelt", "missing", "empty"],
+)
+def test_template_without_segments_is_one_script_finding_not_one_per_section(
+    project: Path, check, broken: str, manifest_code: str
+) -> None:
+    manifest = project / "epic" / "template.toml"
+    head, _ = manifest.read_text().split("[segments]")
+    listing = "" if broken.endswith("\n") else 'intro = "intro.wav"\nmain = "main.wav"\n'
+    manifest.write_text(head + broken + ("\n" + listing if broken and listing else ""))
+    text = DIRECTIVE + "".join(
+        f'<as:section name="{name}" soundSegment="{name}">x</as:section>\n'
+        for name in ("intro", "main", "outro")
+    )
+    (project / "scripts" / "s.xml").write_text(text)
+    found = [
+        (d["code"], d["path"], d["line"], d["message"])
+        for d in check("--ignore", "MD005").json["diagnostics"]
+    ]
+    assert [(code, path) for code, path, _, _ in found] == [
+        (manifest_code, "epic/template.toml"),
+        ("SC002", "scripts/s.xml"),
+    ]
+    assert found[1][2:] == (
+        2,
+        "soundSegment 'intro' and the script's 2 other segment names cannot be checked: "
+        "template 'epic' lists no segments (its [segments] table is missing, misspelt or empty)",
+    )
+
+
 def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:
     found = _lint(project, check, DIRECTIVE + '<as:section SoundSegment="main">x</as:section>\n')
     [(code, _, _, message)] = found

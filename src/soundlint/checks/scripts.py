@@ -42,7 +42,9 @@ SC002 = Rule(
     name="unknown-sound-segment",
     summary="A section's soundSegment names no segment of the bound template.",
     what="Each non-empty `soundSegment` (or `soundsegment`) against the segment names of the "
-    "template the script is bound to; the message suggests the closest name.",
+    "template the script is bound to; the message suggests the closest name. A template that "
+    "lists no segments (its `[segments]` table missing, misspelt or empty: MD002 or MD007) "
+    "gives one finding a script, not one a section.",
     why="The Mix fails on the server when a section asks for a segment the template lacks.",
     example='```xml\n<as:section name="body" soundSegment="mian">...</as:section>\n```',
     fix="Use one of the template's segment names, or leave `soundSegment` empty for no music.",
@@ -310,6 +312,9 @@ def _duplicate_sections(script: Script) -> Iterator[Diagnostic]:
 
 def _sound_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
     names = [segment.name for segment in template.segments]
+    if not names:
+        yield from _no_segments(script, template)
+        return
     for section in script.sections:
         wanted = section.sound_segment
         if wanted and wanted not in names:
@@ -322,6 +327,26 @@ def _sound_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
                 template=template.name,
                 segment=wanted,
             )
+
+
+def _no_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
+    """One finding for a template listing no segments (its MD finding says why), not one a
+    section."""
+    wanting = [section for section in script.sections if section.sound_segment]
+    if not wanting:
+        return
+    first = wanting[0]
+    others = len({section.sound_segment for section in wanting} - {first.sound_segment})
+    also = f" and the script's {others} other segment name{'s' * (others > 1)}" if others else ""
+    yield at_position(
+        "SC002",
+        f"soundSegment '{first.sound_segment}'{also} cannot be checked: template "
+        f"'{template.name}' lists no segments (its [segments] table is missing, misspelt or "
+        "empty)",
+        script.path,
+        first.sound_segment_position or first.position,
+        template=template.name,
+    )
 
 
 @hookimpl
