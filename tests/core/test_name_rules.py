@@ -73,6 +73,11 @@ def test_nm003_invalid_template_and_segment_names(tmp_path: Path, check) -> None
             f"template name '{'a' * 70}' is 70 characters long, more than 64: try '{'a' * 64}'",
         ),
         (
+            "cafe\u0301",
+            "template name 'cafe\u0301' has '\\u0301'; a name is lowercase letters, digits, '_' "
+            "and '-', starting with a letter or digit: try 'cafe'",
+        ),
+        (
             "ü",
             "template name 'ü' has 'ü'; a name is lowercase letters, digits, '_' and '-', "
             "starting with a letter or digit: try 'u'",

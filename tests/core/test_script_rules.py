@@ -294,6 +294,33 @@ def test_template_without_segments_is_one_script_finding_not_one_per_section(
     )
 
 
+NFC, NFD = "caf\u00e9", "cafe\u0301"
+
+
+def test_names_differing_only_in_normalisation_are_said_to_be_so(project: Path, check) -> None:
+    write_template(project / "epic", {NFD: "intro.wav", "main": "main.wav"})
+    text = DIRECTIVE + f'<as:section soundSegment="{NFC}">x</as:section>\n'
+    [(code, _, _, message)] = _lint(project, check, text, "s.xml", "--select", "SC")
+    assert code == "SC002"
+    assert message == (
+        f"soundSegment '{NFC}' is not a segment of template 'epic'; '{NFD}' looks the same but "
+        "is encoded in another Unicode normalisation (NFC 'caf\\u00e9' here, NFD "
+        "'cafe\\u0301' there), and names are compared as written"
+    )
+
+
+def test_template_names_differing_only_in_normalisation_are_said_to_be_so(
+    project: Path, check
+) -> None:
+    write_template(project / NFD)
+    text = f"<!-- soundlint: template={NFC} -->\nHello"
+    [(code, _, _, message)] = _lint(project, check, text, "s.xml", "--select", "SC")
+    assert code == "SC008"
+    assert message.startswith(
+        f"script is bound to template '{NFC}', which does not exist; '{NFD}' looks the same"
+    )
+
+
 def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:
     found = _lint(project, check, DIRECTIVE + '<as:section SoundSegment="main">x</as:section>\n')
     [(code, _, _, message)] = found

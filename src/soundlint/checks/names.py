@@ -45,7 +45,8 @@ NM003 = Rule(
     summary="A template or segment name is not a lowercase URL-safe identifier.",
     what="Names must be lowercase letters, digits, `_` and `-`, starting with a letter or "
     f"digit, at most 64 characters (`{NAME_PATTERN.pattern}`). The message says which "
-    "characters are wrong and suggests a valid name.",
+    "characters are wrong (combining marks and invisible ones escaped, `\\u0301`) and "
+    "suggests a valid name.",
     why="Names go into API URL paths; other characters break or change the URL.",
     example='```toml\nname = "Epic Trailer #1"\n```',
     fix='Use e.g. `name = "epic-trailer-1"`.',
@@ -116,7 +117,11 @@ def invalid_name(kind: str, name: str) -> str:
 
 
 def _shown(character: str) -> str:
-    return character if character.isprintable() else character.encode("unicode_escape").decode()
+    """The character, or its escape if it would not show by itself (a control character, a
+    combining mark that would sit on the quote)."""
+    if character.isprintable() and not unicodedata.category(character).startswith("M"):
+        return character
+    return character.encode("unicode_escape").decode()
 
 
 def _slug(name: str) -> str | None:

@@ -11,7 +11,7 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Directive, Element, Script, Severity, Template
 from soundlint.rule import Rule
-from soundlint.words import closest, enumeration
+from soundlint.words import closest, did_you_mean, enumeration
 
 KNOWN_TAGS: dict[str, frozenset[str]] = {
     "as:section": frozenset({"name", "soundSegment", "soundsegment"}),
@@ -42,7 +42,8 @@ SC002 = Rule(
     name="unknown-sound-segment",
     summary="A section's soundSegment names no segment of the bound template.",
     what="Each non-empty `soundSegment` (or `soundsegment`) against the segment names of the "
-    "template the script is bound to; the message suggests the closest name. A template that "
+    "template the script is bound to; the message suggests the closest name, or says that "
+    "one looks the same but is in another Unicode normalisation (NFC vs NFD). A template that "
     "lists no segments (its `[segments]` table missing, misspelt or empty: MD002 or MD007) "
     "gives one finding a script, not one a section.",
     why="The Mix fails on the server when a section asks for a segment the template lacks.",
@@ -218,7 +219,7 @@ def _binding(
         yield at_position(
             "SC008",
             f"script is bound to template '{binding.template}', which does not exist"
-            + _did_you_mean(context.project.template_name_like(binding.template)),
+            + did_you_mean(binding.template, context.project.template_name_like(binding.template)),
             script.path,
             binding.position,
             template=binding.template,
@@ -368,8 +369,4 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    return _did_you_mean(closest(word, choices))
-
-
-def _did_you_mean(match: str | None) -> str:
-    return f"; did you mean '{match}'?" if match else ""
+    return did_you_mean(word, closest(word, choices))
