@@ -180,3 +180,29 @@ def test_junit_reads_as_a_dashboard_reads_it(library: Path, run) -> None:
     for suite in xml:
         assert suite.tests == len(list(suite))
         assert suite.failures == sum(1 for case in suite if not case.is_passed)
+
+
+def test_segments_sharing_a_file_are_measured_once_and_named_in_every_finding(
+    tmp_path: Path, run
+) -> None:
+    write_template(tmp_path / "t", {"intro": "sting.wav", "main": "main.wav", "outro": "sting.wav"})
+    write_wav(tmp_path / "t" / "sting.wav", level_db=-3.0)  # too loud: LN001 for both
+    args = ("check", "--no-cache", "--select", "LN001")
+    text = run(*args, "--progress")
+    assert "analysed 2/2 audio files" in text.err
+    assert [line.split(" LN001 ")[1].split(": ")[0] for line in text.out.splitlines()[:-1]] == [
+        "segment 'intro' (same file as 'outro')",
+        "segment 'outro' (same file as 'intro')",
+    ]
+    found = json.loads(run(*args, "--output-format", "json").out)["diagnostics"]
+    assert [(d["segment"], d["message"].split(":")[0]) for d in found] == [
+        ("intro", "segment 'intro' (same file as 'outro')"),
+        ("outro", "segment 'outro' (same file as 'intro')"),
+    ]
+    manifest_lines = (tmp_path / "t" / "template.toml").read_text().splitlines()
+    results = _sarif(run, "--select", "LN001")["results"]
+    listed = [
+        manifest_lines[r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] - 1]
+        for r in results
+    ]
+    assert listed == ['"intro" = "sting.wav"', '"outro" = "sting.wav"']
