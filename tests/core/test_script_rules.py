@@ -290,7 +290,7 @@ def test_template_without_segments_is_one_script_finding_not_one_per_section(
     assert found[1][2:] == (
         2,
         "soundSegment 'intro' and the script's 2 other segment names cannot be checked: "
-        "template 'epic' lists no segments (its [segments] table is missing, misspelt or empty)",
+        "template 'epic' lists no segments (see the findings on its template.toml)",
     )
 
 

@@ -101,8 +101,9 @@ SC008 = Rule(
     code="SC008",
     name="unbound-script",
     summary="A script is bound to no template, or to one that does not exist.",
-    what="Scripts are bound by a `<!-- soundlint: template=NAME -->` comment, the JSON "
-    "`soundTemplate`, the `script-templates` table of the configuration, or the project "
+    what="Scripts are bound by, in order: the JSON payload's `soundTemplate`, a "
+    "`<!-- soundlint: template=NAME -->` comment, the `script-templates` table of the "
+    "configuration, or the project "
     "having a single template; once a second template appears, that last binding no longer "
     "applies, and the message says so.",
     why="Without a template, the segment names the script uses cannot be checked.",
@@ -129,7 +130,8 @@ SC010 = Rule(
     "naming another template than its `soundTemplate` (which binds the script, as on "
     "AudioStack).",
     why="A misspelt directive binds nothing, so the script is checked against the wrong "
-    "template or none; of two directives only the first binds, which the author may not expect.",
+    "template or none; of two directives only the first binds, which the author may not "
+    "expect; in a JSON payload the platform goes by `soundTemplate`, whatever a directive says.",
     example="```xml\n<!-- soundlint: tempalte=epic1 -->\n```",
     fix="Spell the directive `template=NAME`, and keep one template directive per script.",
 )
@@ -342,8 +344,7 @@ def _no_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
     yield at_position(
         "SC002",
         f"soundSegment '{first.sound_segment}'{also} cannot be checked: template "
-        f"'{template.name}' lists no segments (its [segments] table is missing, misspelt or "
-        "empty)",
+        f"'{template.name}' lists no segments (see the findings on its template.toml)",
         script.path,
         first.sound_segment_position or first.position,
         template=template.name,
