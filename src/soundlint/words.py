@@ -28,7 +28,7 @@ def closest(word: str, choices: Iterable[str]) -> str | None:
     ``soundSegment``, not ``soundsegment``).
     """
     options = list(choices)
-    same = [option for option in options if _folded(option) == _folded(word)]
+    same = [option for option in options if folded(option) == folded(word)]
     match = min(same, key=lambda option: _case_changes(word, option), default=None) or next(
         iter(difflib.get_close_matches(word, options, n=1)), None
     )
@@ -40,13 +40,21 @@ def did_you_mean(word: str, match: str | None) -> str:
     Unicode normalisation (they look the same), it says so instead."""
     if match is None:
         return ""
-    if _normal(word) != _normal(match):
+    how = encoded_differently(word, match)
+    if how is None:
         return f"; did you mean '{match}'?"
     return (
-        f"; '{match}' looks the same but is encoded in another Unicode normalisation "
-        f"({_form(word)} '{escaped(word)}' here, {_form(match)} '{escaped(match)}' there), "
+        f"; '{match}' looks the same but is encoded in another Unicode normalisation {how}, "
         "and names are compared as written"
     )
+
+
+def encoded_differently(word: str, other: str) -> str | None:
+    """How two names differing only in Unicode normalisation are written, escaped:
+    "(NFC 'caf\\u00e9' here, NFD 'cafe\\u0301' there)"; None for other pairs."""
+    if word == other or _normal(word) != _normal(other):
+        return None
+    return f"({_form(word)} '{escaped(word)}' here, {_form(other)} '{escaped(other)}' there)"
 
 
 def escaped(text: str) -> str:
@@ -63,7 +71,7 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     """``text`` as compared ignoring case and Unicode normalisation."""
     return _normal(_normal(text).casefold())
 

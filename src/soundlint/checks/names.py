@@ -14,6 +14,7 @@ from soundlint.model import Diagnostic, Template
 from soundlint.paths import relative_path
 from soundlint.project import Project
 from soundlint.rule import Rule
+from soundlint.words import encoded_differently, folded
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_NAME_LENGTH = 64
@@ -33,9 +34,11 @@ NM001 = Rule(
 NM002 = Rule(
     code="NM002",
     name="duplicate-segment-name",
-    summary="Two segments of a template have names equal ignoring case.",
-    what="Segment names within one template compared case-insensitively.",
-    why="Scripts select segments by name; names differing only in case are ambiguous.",
+    summary="Two segments of a template have names equal ignoring case or Unicode normalisation.",
+    what="Segment names within one template compared ignoring case and Unicode normalisation "
+    "(an accented letter written as one character or as a letter and a combining mark).",
+    why="Scripts select segments by name; names differing only in case, or looking the same "
+    "but encoded differently, are ambiguous.",
     example='```toml\n[segments]\nIntro = "a.wav"\nintro = "b.wav"\n```',
     fix="Give each segment a distinct name.",
 )
@@ -78,16 +81,24 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
                 template,
                 segment,
             )
-        by_folded[segment.name.casefold()].append(segment.name)
+        by_folded[folded(segment.name)].append(segment.name)
     for segment in template.segments:
-        twins = [n for n in by_folded[segment.name.casefold()] if n != segment.name]
+        twins = [n for n in by_folded[folded(segment.name)] if n != segment.name]
         if twins:
-            yield at_segment_entry(
-                "NM002",
-                f"segment '{segment.name}' differs only in case from '{twins[0]}'",
-                template,
-                segment,
-            )
+            yield at_segment_entry("NM002", _alike(segment.name, twins[0]), template, segment)
+
+
+def _alike(name: str, twin: str) -> str:
+    """How a segment name differs from one equal to it ignoring case and normalisation."""
+    how = encoded_differently(name, twin)
+    if how is not None:
+        return (
+            f"segment '{name}' looks the same as '{twin}' but is encoded in another Unicode "
+            f"normalisation {how}"
+        )
+    if name.casefold() == twin.casefold():
+        return f"segment '{name}' differs only in case from '{twin}'"
+    return f"segment '{name}' differs only in case and Unicode normalisation from '{twin}'"
 
 
 def invalid_name(kind: str, name: str) -> str:
