@@ -43,7 +43,7 @@ def _when(diagnostic: Diagnostic) -> str:
     if diagnostic.start_s is None:
         return ""
     start = f"{diagnostic.start_s:.3f}"
-    if f"at {start} s" in diagnostic.message or f"at {start}-" in diagnostic.message:
+    if f"at {start} s" in diagnostic.message:
         return ""
     end = f"{diagnostic.end_s:.3f}" if diagnostic.end_s is not None else start
     return f" (at {start} s)" if end == start else f" (at {start}-{end} s)"
