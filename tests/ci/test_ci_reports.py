@@ -187,3 +187,33 @@ def test_statistics_of_a_clean_run_says_so(tmp_path: Path, run) -> None:
     result = run("check", "--statistics")
     assert (result.code, result.out) == (0, "All checks passed (1 template, 0 scripts, 3 files).\n")
     assert run("check", "--statistics", "--output-format", "json").json == []
+
+
+def test_segments_sharing_a_file_are_measured_once_and_named_in_every_finding(
+    tmp_path: Path, run
+) -> None:
+    write_template(tmp_path / "t", {"intro": "sting.wav", "main": "main.wav", "outro": "sting.wav"})
+    write_wav(tmp_path / "t" / "sting.wav", level_db=-3.0)  # too loud: LN001 for both
+    args = ("check", "--no-cache", "--select", "LN001")
+    text = run(*args, "--progress")
+    assert "analysed 2/2 audio files" in text.err
+    assert [
+        line.split(" LN001 ")[1].split(": ")[0]
+        for line in text.out.splitlines()
+        if " LN001 " in line
+    ] == [
+        "segment 'intro' (same file as 'outro')",
+        "segment 'outro' (same file as 'intro')",
+    ]
+    found = json.loads(run(*args, "--output-format", "json").out)["diagnostics"]
+    assert [(d["segment"], d["message"].split(":")[0]) for d in found] == [
+        ("intro", "segment 'intro' (same file as 'outro')"),
+        ("outro", "segment 'outro' (same file as 'intro')"),
+    ]
+    manifest_lines = (tmp_path / "t" / "template.toml").read_text().splitlines()
+    results = _sarif(run, "--select", "LN001")["results"]
+    listed = [
+        manifest_lines[r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"] - 1]
+        for r in results
+    ]
+    assert listed == ['"intro" = "sting.wav"', '"outro" = "sting.wav"']

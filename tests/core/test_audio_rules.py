@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -89,10 +90,10 @@ def test_au001_clipping_with_times(tmp_path: Path, check) -> None:
     _template(tmp_path, main=samples)
     result = check("--no-cache", "--select", "AU001")
     [diagnostic] = result.json["diagnostics"]
-    assert diagnostic["message"] == "3 clipped runs, also at 1.500 s, 2.500 s"
+    assert diagnostic["message"] == "3 clipped runs, at 0.500 s, 1.500 s, 2.500 s"
     assert (diagnostic["start_s"], diagnostic["end_s"]) == (0.5, 24010 / RATE)
     text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
-    assert "AU001 3 clipped runs, also at 1.500 s, 2.500 s (at 0.500 s)" in text
+    assert "AU001 3 clipped runs, at 0.500 s, 1.500 s, 2.500 s\n" in text
 
 
 def test_au001_lists_each_moment_once(tmp_path: Path, check) -> None:
@@ -102,7 +103,7 @@ def test_au001_lists_each_moment_once(tmp_path: Path, check) -> None:
     samples[24030:24033, 0] = 1.0
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"] == "1 clipped run"
+    assert diagnostic["message"] == "1 clipped run, at 0.500 s"
     assert (diagnostic["start_s"], diagnostic["end_s"]) == (0.5, 24033 / RATE)
 
 
@@ -112,7 +113,8 @@ def test_au001_says_when_there_are_more_runs_than_kept(tmp_path: Path, check) ->
         samples[start : start + 4] = 1.0
     _template(tmp_path, main=samples)
     [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
-    assert diagnostic["message"].startswith("more than 1000 clipped runs, also at 0.021 s, 0.042")
+    message = diagnostic["message"]
+    assert message.startswith("more than 1000 clipped runs, at 0.000 s, 0.021 s, 0.042")
 
 
 def test_au002_digital_silence(tmp_path: Path, check) -> None:
@@ -321,3 +323,73 @@ def test_measure_says_when_the_file_is_cut(tmp_path: Path, run) -> None:
     assert result.code == 1
     assert "error: data chunk at byte 36 declares" in result.out
     assert "the values are of the audio that is there" in result.out
+
+
+def test_au005_says_in_sound_terms_that_the_loop_point_clicks(tmp_path: Path, check) -> None:
+    _template(tmp_path, main=_tone(1.0, -20.0, hz=1000.25))
+    [(_, _, message)] = _found(check, "--select", "AU005")
+    ratio = message.split(" is ")[1].split()[0]
+    assert float(ratio) > 3
+    assert message == (
+        f"the loop point clicks: the step from the last sample back to the first is {ratio} "
+        "times the largest step elsewhere in the segment (the limit is 3 times)"
+    )
+
+
+def test_au004_is_one_finding_per_file_listing_its_channels_in_order(tmp_path: Path, check) -> None:
+    channels = np.repeat(_tone(1.0, -20.0)[:, None], 12, axis=1)
+    channels[:, [0, 1, 9, 11]] += 0.01  # -40 dBFS on channels 1, 2, 10 and 12
+    _template(tmp_path, main=channels)
+    assert _found(check, "--select", "AU004") == [
+        (
+            "AU004",
+            "main",
+            "channels 1, 2, 10 and 12 have a DC offset of -40.0 dBFS (+0.0100), more than -46 dBFS",
+        )
+    ]
+
+
+def test_au004_gives_each_channel_its_own_offset_when_they_differ(tmp_path: Path, check) -> None:
+    left, right = _tone(1.0, -20.0) + 0.01, _tone(1.0, -20.0) - 0.02
+    _template(tmp_path, main=np.stack([left, right], axis=1))
+    [(_, _, message)] = _found(check, "--select", "AU004")
+    assert message == (
+        "channels 1 and 2 have a DC offset: -40.0 dBFS (+0.0100) and -34.0 dBFS (-0.0200), "
+        "more than -46 dBFS"
+    )
+
+
+def test_au001_text_gives_the_times_in_order(tmp_path: Path, check) -> None:
+    samples = np.repeat(_tone(2.0, -20.0)[:, None], 2, axis=1)
+    for seconds, channel in ((0.5, 1), (0.2, 0), (1.5, 0), (0.9, 1), (1.2, 0)):
+        start = int(seconds * RATE)
+        samples[start : start + 5, channel] = 1.0
+    _template(tmp_path, main=samples)
+    text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
+    [line] = [line for line in text.splitlines() if "AU001" in line]
+    assert line.endswith("AU001 5 clipped runs, at 0.200 s, 0.500 s, 0.900 s, 1.200 s, ...")
+
+
+def _decimal_after(message: str, after: str) -> Decimal:
+    return Decimal(message.split(after, 1)[1].split()[0])
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        {"intro": -11.66, "main": -14.74},  # -14.66 and -17.74 LUFS: 3.08 LU apart
+        {"intro": -11.66, "main": -14.74, "outro": -12.96},
+    ],
+)
+def test_ln003_levels_and_difference_agree_as_shown(
+    tmp_path: Path, check, levels: dict[str, float]
+) -> None:
+    _template(tmp_path, **{name: _tone(2.0, level) for name, level in levels.items()})
+    [(_, _, message)] = _found(check, "--select", "LN003")
+    difference = _decimal_after(message, "differ by ")
+    loudest = _decimal_after(message, "'intro' is at ")
+    quietest = _decimal_after(message, "'main' at ")
+    assert difference == loudest - quietest > 3
+    if "median" in message:
+        median = _decimal_after(message, "median of ")
+        assert _decimal_after(message, "'main' is ") == median - quietest

@@ -45,6 +45,18 @@ def test_nm002_segment_names_equal_ignoring_case(tmp_path: Path, check) -> None:
     assert result.codes() == ["NM002", "NM002"]
 
 
+def test_nm002_segment_names_differing_only_in_normalisation(tmp_path: Path, check) -> None:
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    write_template(tmp_path / "t", {nfc: "a.wav", nfd: "b.wav"})
+    found = check("--select", "NM002").json["diagnostics"]
+    assert sorted(d["message"] for d in found) == [
+        f"segment '{nfd}' looks the same as '{nfc}' but is encoded in another Unicode "
+        "normalisation (NFD 'cafe\\u0301' here, NFC 'caf\\u00e9' there)",
+        f"segment '{nfc}' looks the same as '{nfd}' but is encoded in another Unicode "
+        "normalisation (NFC 'caf\\u00e9' here, NFD 'cafe\\u0301' there)",
+    ]
+
+
 def test_nm003_invalid_template_and_segment_names(tmp_path: Path, check) -> None:
     write_template(tmp_path / "t", {"Big Intro": "a.wav", "ok_1": "b.wav"}, name="Epic Trailer")
     result = check()
@@ -71,6 +83,11 @@ def test_nm003_invalid_template_and_segment_names(tmp_path: Path, check) -> None
         (
             "a" * 70,
             f"template name '{'a' * 70}' is 70 characters long, more than 64: try '{'a' * 64}'",
+        ),
+        (
+            "cafe\u0301",
+            "template name 'cafe\u0301' has '\\u0301'; a name is lowercase letters, digits, '_' "
+            "and '-', starting with a letter or digit: try 'cafe'",
         ),
         (
             "ü",

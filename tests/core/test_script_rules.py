@@ -132,6 +132,18 @@ def test_sc008_unbound_and_missing_template(project: Path, check) -> None:
     assert [(c, line) for c, line, *_ in found] == [("SC008", 1)]
 
 
+def test_sc008_says_a_second_template_ends_the_only_template_binding(project: Path, check) -> None:
+    assert _lint(project, check, "Hello") == []
+    write_template(project / "other")
+    [(code, _, _, message)] = _lint(project, check, "Hello")
+    assert (code, message) == (
+        "SC008",
+        "script is bound to no template: the project now has 2 templates ('epic' and 'other'), "
+        "so binding a script to the only template no longer applies; add "
+        "<!-- soundlint: template=NAME --> or map it in script-templates",
+    )
+
+
 def test_sc008_json_binding(project: Path, check) -> None:
     write_template(project / "other")
     payload = json.dumps({"scriptText": "Hi", "soundTemplate": "epic"})
@@ -231,6 +243,82 @@ def test_sc010_conflicting_template_directives(project: Path, check) -> None:
             "a script is bound to one template",
         )
     ]
+
+
+def test_sc010_payload_directive_disagreeing_with_its_sound_template(project: Path, check) -> None:
+    write_template(project / "other", {"outro": "outro.wav"})
+    text = (
+        "<!-- soundlint: template=other -->\n" + '<as:section soundSegment="intro">x</as:section>'
+    )
+    raw = json.dumps({"soundTemplate": "epic", "scriptText": text}, indent=1)
+    [(code, line, column, message)] = _lint(project, check, raw, "s.json")
+    assert (code, line) == ("SC010", 3)
+    assert raw.splitlines()[line - 1][column - 1 :].startswith("other -->")
+    assert message == (
+        "template directive names 'other', but the payload's soundTemplate names 'epic'; "
+        "AudioStack uses soundTemplate, and soundlint checks the script against it"
+    )
+    agreeing = json.dumps({"soundTemplate": "other", "scriptText": text})
+    assert [code for code, *_ in _lint(project, check, agreeing, "s.json")] == ["SC002"]
+
+
+@pytest.mark.parametrize(
+    ("broken", "manifest_code"),
+    [("[segmnets]", "MD007"), ("", "MD002"), ("[segments]\n", "MD002")],
+    ids=["misspelt", "missing", "empty"],
+)
+def test_template_without_segments_is_one_script_finding_not_one_per_section(
+    project: Path, check, broken: str, manifest_code: str
+) -> None:
+    manifest = project / "epic" / "template.toml"
+    head, _ = manifest.read_text().split("[segments]")
+    listing = "" if broken.endswith("\n") else 'intro = "intro.wav"\nmain = "main.wav"\n'
+    manifest.write_text(head + broken + ("\n" + listing if broken and listing else ""))
+    text = DIRECTIVE + "".join(
+        f'<as:section name="{name}" soundSegment="{name}">x</as:section>\n'
+        for name in ("intro", "main", "outro")
+    )
+    (project / "scripts" / "s.xml").write_text(text)
+    found = [
+        (d["code"], d["path"], d["line"], d["message"])
+        for d in check("--ignore", "MD005").json["diagnostics"]
+    ]
+    assert [(code, path) for code, path, _, _ in found] == [
+        (manifest_code, "epic/template.toml"),
+        ("SC002", "scripts/s.xml"),
+    ]
+    assert found[1][2:] == (
+        2,
+        "soundSegment 'intro' and the script's 2 other segment names cannot be checked: "
+        "template 'epic' lists no segments (see the findings on its template.toml)",
+    )
+
+
+NFC, NFD = "caf\u00e9", "cafe\u0301"
+
+
+def test_names_differing_only_in_normalisation_are_said_to_be_so(project: Path, check) -> None:
+    write_template(project / "epic", {NFD: "intro.wav", "main": "main.wav"})
+    text = DIRECTIVE + f'<as:section soundSegment="{NFC}">x</as:section>\n'
+    [(code, _, _, message)] = _lint(project, check, text, "s.xml", "--select", "SC")
+    assert code == "SC002"
+    assert message == (
+        f"soundSegment '{NFC}' is not a segment of template 'epic'; '{NFD}' looks the same but "
+        "is encoded in another Unicode normalisation (NFC 'caf\\u00e9' here, NFD "
+        "'cafe\\u0301' there), and names are compared as written"
+    )
+
+
+def test_template_names_differing_only_in_normalisation_are_said_to_be_so(
+    project: Path, check
+) -> None:
+    write_template(project / NFD)
+    text = f"<!-- soundlint: template={NFC} -->\nHello"
+    [(code, _, _, message)] = _lint(project, check, text, "s.xml", "--select", "SC")
+    assert code == "SC008"
+    assert message.startswith(
+        f"script is bound to template '{NFC}', which does not exist; '{NFD}' looks the same"
+    )
 
 
 def test_did_you_mean_keeps_the_expected_case(project: Path, check) -> None:

@@ -90,7 +90,9 @@ def test_legacy_tokens_and_directive_are_placed_in_the_file():
     )
     script = parse_json_payload(raw, PATH)
     assert script.legacy == (("<<soundSegment::a>>", Position(1, raw.index("<<") + 1)),)
-    assert script.binding == Binding("d", "directive", Position(1, raw.index("=d") + 2))
+    [directive] = script.directives
+    assert directive.value_position == Position(1, raw.index("=d") + 2)
+    assert script.binding == Binding("fromjson", "json", Position(1, raw.index("fromjson") + 1))
 
 
 def test_script_text_with_non_bmp_characters_written_raw():

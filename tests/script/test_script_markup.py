@@ -186,14 +186,14 @@ def test_directive_value_may_be_quoted_and_first_directive_wins():
     assert script.binding == Binding("calm", "directive", Position(1, 27))
 
 
-def test_directive_wins_over_a_given_binding_and_survives_errors():
+def test_a_given_binding_wins_over_a_directive_which_survives_errors():
     given = Binding("json-one", "json", Position(1, 1))
     text = "<!-- soundlint: template=epic1 --><as:section>"
     script = parse_markup(text, PATH, binding=given)
-    assert script.binding is not None
-    assert script.binding.template == "epic1"
+    assert script.binding == given
+    assert [directive.value for directive in script.directives] == ["epic1"]
     assert script.error is not None
-    assert parse_markup("no directive", PATH, binding=given).binding == given
+    assert parse_markup(text, PATH).binding == Binding("epic1", "directive", Position(1, 26))
 
 
 def test_other_comments_are_not_directives():

@@ -10,6 +10,7 @@ from soundlint.engine import CheckContext, cut
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Measurement, Segment, Severity, Template
 from soundlint.rule import Option, Rule, at_least_zero
+from soundlint.words import enumeration
 
 SILENCE_LUFS = -70.0
 SHOWN_RUNS = 3
@@ -36,7 +37,7 @@ AU001 = Rule(
     what="Runs of 3 or more consecutive samples of a channel at the same full-scale value "
     "(a full-scale tone at the Nyquist frequency, +FS and -FS in turn, is not clipping). Runs "
     "less than 10 ms apart, on any channel, are one clipped run. The finding is at the first "
-    "run and names the times of the next few.",
+    "run and lists its time and the next few, in order.",
     why="Clipping is audible distortion, and it gets worse after encoding.",
     fix="Re-export from the session with lower gain or a limiter.",
     needs_audio=frozenset({"content"}),
@@ -78,7 +79,8 @@ AU004 = Rule(
     "the bias of recorders and converters at -48 to -59 dBFS, which a -60 dBFS limit flagged "
     "in about a quarter of real files, and the half step of a truncating 8-bit converter "
     "(-48.2 dBFS); it catches the offsets of faulty interfaces and of processing that "
-    "shifts the waveform, from about -40 dBFS (0.01) up.",
+    "shifts the waveform, from about -40 dBFS (0.01) up. One finding a file names every "
+    "channel over the limit, in order.",
     why="DC offset wastes headroom and clicks where segments are joined, faded or cut.",
     fix="Apply a high-pass filter (DC removal) to the segment.",
     severity=Severity.WARNING,
@@ -180,18 +182,16 @@ def _silence(measurement: Measurement) -> str | None:
 def _clipping(
     template: Template, segment: Segment, measurement: Measurement
 ) -> Iterator[Diagnostic]:
-    """The first run is the diagnostic's own time (start_s, end_s); the message adds the next."""
+    """The first run is the diagnostic's own time (start_s, end_s); the message lists it and
+    the next few, in order."""
     runs = measurement.clipped_runs
     if not runs:
         return
-    count = f"more than {len(runs)}" if measurement.clipped_runs_capped else str(len(runs))
-    message = (
-        f"{count} clipped run{'s' if len(runs) > 1 or measurement.clipped_runs_capped else ''}"
-    )
-    if len(runs) > 1:
-        shown = ", ".join(f"{start:.3f} s" for start, _ in runs[1 : 1 + SHOWN_RUNS])
-        more = ", ..." if len(runs) > 1 + SHOWN_RUNS or measurement.clipped_runs_capped else ""
-        message += f", also at {shown}{more}"
+    capped = measurement.clipped_runs_capped
+    count = f"more than {len(runs)}" if capped else str(len(runs))
+    shown = ", ".join(f"{start:.3f} s" for start, _ in runs[: 1 + SHOWN_RUNS])
+    more = ", ..." if len(runs) > 1 + SHOWN_RUNS or capped else ""
+    message = f"{count} clipped run{'s' if len(runs) > 1 or capped else ''}, at {shown}{more}"
     yield at_segment_file("AU001", message, template, segment, start_s=runs[0][0], end_s=runs[0][1])
 
 
@@ -219,17 +219,24 @@ def _edges(
 def _dc_offset(
     template: Template, segment: Segment, measurement: Measurement, context: CheckContext
 ) -> Iterator[Diagnostic]:
+    """One finding for the file, naming its channels with an offset above the limit."""
     limit = context.options("AU004")["max-dbfs"]
+    found: dict[int, str] = {}
     for channel, offset in enumerate(measurement.dc_offset, start=1):
         level = 20 * math.log10(abs(offset)) if offset else -math.inf
         if level > limit:
-            yield at_segment_file(
-                "AU004",
-                f"channel {channel} has a DC offset of {beyond(level, limit, 1)} dBFS "
-                f"({offset:+.4f}), more than {limit:g} dBFS",
-                template,
-                segment,
-            )
+            found[channel] = f"{beyond(level, limit, 1)} dBFS ({offset:+.4f})"
+    if not found:
+        return
+    if len(found) == 1:
+        [(channel, shown)] = found.items()
+        message = f"channel {channel} has a DC offset of {shown}"
+    else:
+        channels = enumeration(str(channel) for channel in found)
+        values = list(dict.fromkeys(found.values()))
+        offsets = f" of {values[0]}" if len(values) == 1 else f": {enumeration(found.values())}"
+        message = f"channels {channels} have a DC offset{offsets}"
+    yield at_segment_file("AU004", f"{message}, more than {limit:g} dBFS", template, segment)
 
 
 def _loop_seam(
@@ -241,8 +248,9 @@ def _loop_seam(
     if looping and ratio is not None and ratio > options["max-ratio"]:
         yield at_segment_file(
             "AU005",
-            f"the loop seam jumps {beyond(ratio, options['max-ratio'], 1)} times the segment's "
-            f"largest steps between samples (more than {options['max-ratio']:g})",
+            "the loop point clicks: the step from the last sample back to the first is "
+            f"{beyond(ratio, options['max-ratio'], 1)} times the largest step elsewhere in the "
+            f"segment (the limit is {options['max-ratio']:g} times)",
             template,
             segment,
             start_s=measurement.duration_s,

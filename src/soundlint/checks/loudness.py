@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from soundlint.audio.reasons import BELOW_GATE, NO_FRAMES, SILENCE
 from soundlint.checks.where import at_segment_file
@@ -14,6 +15,7 @@ from soundlint.rule import Option, Rule, at_least_zero
 from soundlint.words import apart
 
 GATING_BLOCK_S = 0.4
+MAX_PLACES = 9
 QUIET = (SILENCE, BELOW_GATE, NO_FRAMES)
 """Reasons for no loudness that are the content's own: AU002 reports them."""
 
@@ -48,7 +50,8 @@ LN003 = Rule(
     summary="The segments of a template differ too much in loudness.",
     what="The difference between the loudest and the quietest segment of a template "
     "(integrated loudness), against `max-spread`. The finding is filed on the segment "
-    "farthest from the template's median loudness: the odd one out.",
+    "farthest from the template's median loudness: the odd one out. Levels and differences "
+    "are shown with the decimals it takes for the differences to be the shown levels' own.",
     why="Segments follow each other in one Mix; a jump in level between intro, main and outro "
     "is heard as a mistake.",
     fix="Match the segments' loudness to each other.",
@@ -166,27 +169,44 @@ def _spread(
     loudest = max(loudness, key=loudness.__getitem__)
     quietest = min(loudness, key=loudness.__getitem__)
     spread = loudness[loudest] - loudness[quietest]
-    if spread > maximum:
-        median = statistics.median(loudness.values())
-        farthest = max(
-            loudness,
-            key=lambda name: (
-                round(abs(loudness[name] - median), 6),
-                abs(loudness[name] - target),
-            ),
-        )
-        odd_one = (
-            f"; '{farthest}' is {abs(loudness[farthest] - median):.1f} LU from the template's "
-            f"median of {median:.1f} LUFS"
-            if len(loudness) > 2
-            else ""
-        )
-        segment = next(s for s in template.segments if s.name == farthest)
-        yield at_segment_file(
-            "LN003",
-            f"segments differ by {apart(spread, maximum)} LU (more than {maximum:g}): "
-            f"'{loudest}' is at {loudness[loudest]:.1f} LUFS, '{quietest}' at "
-            f"{loudness[quietest]:.1f} LUFS{odd_one}",
-            template,
-            segment,
-        )
+    if spread <= maximum:
+        return
+    places = _agreeing_places(loudness[loudest], loudness[quietest], maximum)
+
+    def shown(value: float) -> Decimal:
+        return Decimal(f"{value:.{places}f}")
+
+    difference = shown(loudness[loudest]) - shown(loudness[quietest])
+    median = statistics.median(loudness.values())
+    farthest = max(
+        loudness,
+        key=lambda name: (
+            round(abs(loudness[name] - median), 6),
+            abs(loudness[name] - target),
+        ),
+    )
+    odd_one = (
+        f"; '{farthest}' is {abs(shown(loudness[farthest]) - shown(median))} LU from the "
+        f"template's median of {shown(median)} LUFS"
+        if len(loudness) > 2
+        else ""
+    )
+    segment = next(s for s in template.segments if s.name == farthest)
+    yield at_segment_file(
+        "LN003",
+        f"segments differ by {difference} LU (more than {maximum:g}): '{loudest}' is at "
+        f"{shown(loudness[loudest])} LUFS, '{quietest}' at {shown(loudness[quietest])} "
+        f"LUFS{odd_one}",
+        template,
+        segment,
+    )
+
+
+def _agreeing_places(loudest: float, quietest: float, maximum: float) -> int:
+    """The fewest decimals (one or more) at which the two levels, as shown, differ by more
+    than ``maximum``: the difference shown is then the shown levels' own."""
+    for places in range(1, MAX_PLACES):
+        shown = Decimal(f"{loudest:.{places}f}") - Decimal(f"{quietest:.{places}f}")
+        if shown > Decimal(repr(maximum)):
+            return places
+    return MAX_PLACES

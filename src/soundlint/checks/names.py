@@ -14,6 +14,7 @@ from soundlint.model import Diagnostic, Template
 from soundlint.paths import relative_path
 from soundlint.project import Project
 from soundlint.rule import Rule
+from soundlint.words import encoded_differently, folded
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_NAME_LENGTH = 64
@@ -33,9 +34,11 @@ NM001 = Rule(
 NM002 = Rule(
     code="NM002",
     name="duplicate-segment-name",
-    summary="Two segments of a template have names equal ignoring case.",
-    what="Segment names within one template compared case-insensitively.",
-    why="Scripts select segments by name; names differing only in case are ambiguous.",
+    summary="Two segments of a template have names equal ignoring case or Unicode normalisation.",
+    what="Segment names within one template compared ignoring case and Unicode normalisation "
+    "(an accented letter written as one character or as a letter and a combining mark).",
+    why="Scripts select segments by name; names differing only in case, or looking the same "
+    "but encoded differently, are ambiguous.",
     example='```toml\n[segments]\nIntro = "a.wav"\nintro = "b.wav"\n```',
     fix="Give each segment a distinct name.",
 )
@@ -45,7 +48,8 @@ NM003 = Rule(
     summary="A template or segment name is not a lowercase URL-safe identifier.",
     what="Names must be lowercase letters, digits, `_` and `-`, starting with a letter or "
     f"digit, at most 64 characters (`{NAME_PATTERN.pattern}`). The message says which "
-    "characters are wrong and suggests a valid name.",
+    "characters are wrong (combining marks and invisible ones escaped, `\\u0301`) and "
+    "suggests a valid name.",
     why="Names go into API URL paths; other characters break or change the URL.",
     example='```toml\nname = "Epic Trailer #1"\n```',
     fix='Use e.g. `name = "epic-trailer-1"`.',
@@ -77,16 +81,24 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
                 template,
                 segment,
             )
-        by_folded[segment.name.casefold()].append(segment.name)
+        by_folded[folded(segment.name)].append(segment.name)
     for segment in template.segments:
-        twins = [n for n in by_folded[segment.name.casefold()] if n != segment.name]
+        twins = [n for n in by_folded[folded(segment.name)] if n != segment.name]
         if twins:
-            yield at_segment_entry(
-                "NM002",
-                f"segment '{segment.name}' differs only in case from '{twins[0]}'",
-                template,
-                segment,
-            )
+            yield at_segment_entry("NM002", _alike(segment.name, twins[0]), template, segment)
+
+
+def _alike(name: str, twin: str) -> str:
+    """How a segment name differs from one equal to it ignoring case and normalisation."""
+    how = encoded_differently(name, twin)
+    if how is not None:
+        return (
+            f"segment '{name}' looks the same as '{twin}' but is encoded in another Unicode "
+            f"normalisation {how}"
+        )
+    if name.casefold() == twin.casefold():
+        return f"segment '{name}' differs only in case from '{twin}'"
+    return f"segment '{name}' differs only in case and Unicode normalisation from '{twin}'"
 
 
 def invalid_name(kind: str, name: str) -> str:
@@ -116,7 +128,11 @@ def invalid_name(kind: str, name: str) -> str:
 
 
 def _shown(character: str) -> str:
-    return character if character.isprintable() else character.encode("unicode_escape").decode()
+    """The character, or its escape if it would not show by itself (a control character, a
+    combining mark that would sit on the quote)."""
+    if character.isprintable() and not unicodedata.category(character).startswith("M"):
+        return character
+    return character.encode("unicode_escape").decode()
 
 
 def _slug(name: str) -> str | None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from soundlint.checks.where import at_position, at_segment_entry
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, Directive, Element, Script, Severity, Template
 from soundlint.rule import Rule
-from soundlint.words import closest
+from soundlint.words import closest, did_you_mean, enumeration
 
 KNOWN_TAGS: dict[str, frozenset[str]] = {
     "as:section": frozenset({"name", "soundSegment", "soundsegment"}),
@@ -42,7 +42,10 @@ SC002 = Rule(
     name="unknown-sound-segment",
     summary="A section's soundSegment names no segment of the bound template.",
     what="Each non-empty `soundSegment` (or `soundsegment`) against the segment names of the "
-    "template the script is bound to; the message suggests the closest name.",
+    "template the script is bound to; the message suggests the closest name, or says that "
+    "one looks the same but is in another Unicode normalisation (NFC vs NFD). A template that "
+    "lists no segments (its `[segments]` table missing, misspelt or empty: MD002 or MD007) "
+    "gives one finding a script, not one a section.",
     why="The Mix fails on the server when a section asks for a segment the template lacks.",
     example='```xml\n<as:section name="body" soundSegment="mian">...</as:section>\n```',
     fix="Use one of the template's segment names, or leave `soundSegment` empty for no music.",
@@ -98,9 +101,11 @@ SC008 = Rule(
     code="SC008",
     name="unbound-script",
     summary="A script is bound to no template, or to one that does not exist.",
-    what="Scripts are bound by a `<!-- soundlint: template=NAME -->` comment, the JSON "
-    "`soundTemplate`, the `script-templates` table of the configuration, or the project "
-    "having a single template.",
+    what="Scripts are bound by, in order: the JSON payload's `soundTemplate`, a "
+    "`<!-- soundlint: template=NAME -->` comment, the `script-templates` table of the "
+    "configuration, or the project "
+    "having a single template; once a second template appears, that last binding no longer "
+    "applies, and the message says so.",
     why="Without a template, the segment names the script uses cannot be checked.",
     fix="Add the directive comment, or map the script in `script-templates`.",
 )
@@ -120,14 +125,19 @@ SC010 = Rule(
     name="invalid-directive",
     summary="A `soundlint:` comment directive soundlint cannot use.",
     what="A `<!-- soundlint: KEY=VALUE -->` comment whose key is not `template` (the message "
-    "suggests the key it is closest to), or a second `template=` directive naming another "
-    "template than the first.",
+    "suggests the key it is closest to), a second `template=` directive naming another "
+    "template than the first, or, in a JSON payload's `scriptText`, a `template=` directive "
+    "naming another template than its `soundTemplate` (which binds the script, as on "
+    "AudioStack).",
     why="A misspelt directive binds nothing, so the script is checked against the wrong "
-    "template or none; of two directives only the first binds, which the author may not expect.",
+    "template or none; of two directives only the first binds, which the author may not "
+    "expect; in a JSON payload the platform goes by `soundTemplate`, whatever a directive says.",
     example="```xml\n<!-- soundlint: tempalte=epic1 -->\n```",
     fix="Spell the directive `template=NAME`, and keep one template directive per script.",
 )
 DIRECTIVE_KEYS = ("template",)
+SHOWN_TEMPLATES = 3
+"""How many template names SC008 lists."""
 
 
 @hookimpl
@@ -169,6 +179,7 @@ def _misspelt_directive(script: Script) -> bool:
 
 
 def _directives(script: Script) -> Iterator[Diagnostic]:
+    payload = script.binding if script.binding and script.binding.source == "json" else None
     first: Directive | None = None
     for directive in script.directives:
         if directive.key not in DIRECTIVE_KEYS:
@@ -176,6 +187,14 @@ def _directives(script: Script) -> Iterator[Diagnostic]:
                 directive.key, list(DIRECTIVE_KEYS)
             )
             yield at_position("SC010", message, script.path, directive.position)
+        elif payload is not None:
+            if directive.value != payload.template:
+                message = (
+                    f"template directive names '{directive.value}', but the payload's "
+                    f"soundTemplate names '{payload.template}'; AudioStack uses soundTemplate, "
+                    "and soundlint checks the script against it"
+                )
+                yield at_position("SC010", message, script.path, directive.value_position)
         elif first is None:
             first = directive
         elif directive.value != first.value:
@@ -193,8 +212,8 @@ def _binding(
     if binding is None:
         yield at_position(
             "SC008",
-            "script is bound to no template; add <!-- soundlint: template=NAME --> or map it "
-            "in script-templates",
+            f"script is bound to no template{_why_unbound(context.project.templates)}; add "
+            "<!-- soundlint: template=NAME --> or map it in script-templates",
             script.path,
             None,
         )
@@ -202,11 +221,23 @@ def _binding(
         yield at_position(
             "SC008",
             f"script is bound to template '{binding.template}', which does not exist"
-            + _did_you_mean(context.project.template_name_like(binding.template)),
+            + did_you_mean(binding.template, context.project.template_name_like(binding.template)),
             script.path,
             binding.position,
             template=binding.template,
         )
+
+
+def _why_unbound(templates: Sequence[Template]) -> str:
+    """With several templates, the binding to the only one is gone: say so."""
+    if len(templates) < 2:
+        return ""
+    names = [f"'{name}'" for name in sorted(t.name for t in templates)[:SHOWN_TEMPLATES]]
+    listed = enumeration(names) if len(templates) <= SHOWN_TEMPLATES else ", ".join(names) + ", ..."
+    return (
+        f": the project now has {len(templates)} templates ({listed}), so binding a script to "
+        "the only template no longer applies"
+    )
 
 
 def _element(script: Script, element: Element) -> Iterator[Diagnostic]:
@@ -284,6 +315,9 @@ def _duplicate_sections(script: Script) -> Iterator[Diagnostic]:
 
 def _sound_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
     names = [segment.name for segment in template.segments]
+    if not names:
+        yield from _no_segments(script, template)
+        return
     for section in script.sections:
         wanted = section.sound_segment
         if wanted and wanted not in names:
@@ -296,6 +330,25 @@ def _sound_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
                 template=template.name,
                 segment=wanted,
             )
+
+
+def _no_segments(script: Script, template: Template) -> Iterator[Diagnostic]:
+    """One finding for a template listing no segments (its MD finding says why), not one a
+    section."""
+    wanting = [section for section in script.sections if section.sound_segment]
+    if not wanting:
+        return
+    first = wanting[0]
+    others = len({section.sound_segment for section in wanting} - {first.sound_segment})
+    also = f" and the script's {others} other segment name{'s' * (others > 1)}" if others else ""
+    yield at_position(
+        "SC002",
+        f"soundSegment '{first.sound_segment}'{also} cannot be checked: template "
+        f"'{template.name}' lists no segments (see the findings on its template.toml)",
+        script.path,
+        first.sound_segment_position or first.position,
+        template=template.name,
+    )
 
 
 @hookimpl
@@ -317,8 +370,4 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
 
 
 def _suggest(word: str, choices: list[str]) -> str:
-    return _did_you_mean(closest(word, choices))
-
-
-def _did_you_mean(match: str | None) -> str:
-    return f"; did you mean '{match}'?" if match else ""
+    return did_you_mean(word, closest(word, choices))

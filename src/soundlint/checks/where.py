@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from soundlint.model import Diagnostic, Position, Segment, Template
+from soundlint.words import enumeration
 
 
 def at_position(
@@ -38,7 +39,15 @@ def at_segment_entry(code: str, message: str, template: Template, segment: Segme
 def at_segment_file(
     code: str, message: str, template: Template, segment: Segment, **extra: Any
 ) -> Diagnostic:
-    """A finding about a segment's audio file itself (``extra``: start_s, end_s, offset)."""
+    """A finding about a segment's audio file itself (``extra``: start_s, end_s, offset).
+
+    When other segments of the template list the same file, the message names the segment
+    it is about, since the file's path alone does not say which.
+    """
+    sharing = [s.name for s in template.segments if s.path == segment.path and s is not segment]
+    if sharing:
+        listed = enumeration(f"'{name}'" for name in sharing)
+        message = f"segment '{segment.name}' (same file as {listed}): {message}"
     return Diagnostic(
         code=code,
         message=message,

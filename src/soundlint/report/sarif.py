@@ -3,7 +3,8 @@
 Paths are relative to the project root (``%SRCROOT%``); columns count Unicode code points.
 Each result carries a fingerprint that survives unrelated edits (see soundlint.fingerprint).
 A finding on an audio file points at the file and, as a related location, at the manifest line
-that lists the segment; its time range and byte offset are in the result's properties.
+that lists its segment (its own, when several segments share the file); its time range and
+byte offset are in the result's properties.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/soundlint/"
 ROOT_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "soundlint/v1"
+Listing = tuple[Path, str | None, str | None]
+"""A segment file, the template listing it and the segment's name."""
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -83,7 +86,7 @@ def _result(
     diagnostic: Diagnostic,
     rule_index: int,
     fingerprint: str,
-    listed: dict[Path, tuple[Template, Segment]],
+    listed: dict[Listing, tuple[Template, Segment]],
     root: Path,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {
@@ -94,7 +97,8 @@ def _result(
         "locations": [_location(diagnostic.path, _region(diagnostic), root)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
-    listing = listed.get(diagnostic.path)
+    listing = listed.get((diagnostic.path, diagnostic.template, diagnostic.segment))
+    listing = listing or listed.get((diagnostic.path, None, None))
     if listing is not None:
         template, segment = listing
         result["relatedLocations"] = [
@@ -154,14 +158,16 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _listing_segments(report: Report) -> dict[Path, tuple[Template, Segment]]:
-    """Each segment file with the template whose manifest lists it."""
-    return {
-        segment.path: (template, segment)
-        for project in report.projects
-        for template in project.templates
-        for segment in template.segments
-    }
+def _listing_segments(report: Report) -> dict[Listing, tuple[Template, Segment]]:
+    """Each segment with the template whose manifest lists it, by its file, template and
+    name; and by its file alone (the first segment listing it), for findings naming neither."""
+    listed: dict[Listing, tuple[Template, Segment]] = {}
+    for project in report.projects:
+        for template in project.templates:
+            for segment in template.segments:
+                listed[(segment.path, template.name, segment.name)] = (template, segment)
+                listed.setdefault((segment.path, None, None), (template, segment))
+    return listed
 
 
 def _properties(diagnostic: Diagnostic) -> dict[str, Any]:

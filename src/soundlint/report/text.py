@@ -45,9 +45,12 @@ def _location(diagnostic: Diagnostic, report: Report) -> str:
 
 
 def _when(diagnostic: Diagnostic) -> str:
+    """The finding's time, unless its message already gives it (so times read in order)."""
     if diagnostic.start_s is None:
         return ""
     start = f"{diagnostic.start_s:.3f}"
+    if f"at {start} s" in diagnostic.message:
+        return ""
     end = f"{diagnostic.end_s:.3f}" if diagnostic.end_s is not None else start
     return f" (at {start} s)" if end == start else f" (at {start}-{end} s)"
 

@@ -82,7 +82,8 @@ def parse_markup(
     """Parse markup ``text`` read from ``path``.
 
     ``locate`` maps an index into ``text`` to its position in the file (by default the
-    text is the file); ``binding`` is kept unless the markup holds a template directive.
+    text is the file). A ``binding`` given (a payload's ``soundTemplate``, which AudioStack
+    uses) wins over a template directive in the markup; without one, the directive binds.
     """
     where = locate or LineIndex(text).position
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -93,7 +94,7 @@ def parse_markup(
     tokens = list(tokenize(markup))
     directives = tuple(_directives(tokens, where))
     template = next((d for d in directives if d.key == "template"), None)
-    if template is not None:
+    if template is not None and binding is None:
         binding = Binding(template.value, "directive", template.value_position)
     error = _forbidden(markup, tokens, where)
     if error is None:
