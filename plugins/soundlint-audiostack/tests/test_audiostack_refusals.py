@@ -164,7 +164,8 @@ def test_without_the_package_upload_says_what_to_install(
     assert code == 2
     assert capsys.readouterr().err == (
         "soundlint: error: `soundlint upload` needs the soundlint-audiostack package: "
-        "pip install soundlint-audiostack\n"
+        "pip install plugins/soundlint-audiostack (from a clone of soundlint; "
+        "it is not on PyPI yet)\n"
     )
 
 
