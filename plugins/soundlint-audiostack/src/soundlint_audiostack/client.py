@@ -42,6 +42,17 @@ class ApiError(Exception):
 
 
 @dataclass(frozen=True)
+class Listed:
+    """A template as the listing shows it; None where the listing does not say."""
+
+    name: str
+    server_id: str | None
+    description: str | None
+    segments: dict[str, str | None] | None
+    """Segment name -> the file id registered under it (None when not shown)."""
+
+
+@dataclass(frozen=True)
 class FileSlot:
     """Where to put a file's bytes: the answer to ``POST /files``."""
 
@@ -101,14 +112,15 @@ class AudioStackClient:
 
     # The calls ---------------------------------------------------------------------------
 
-    def list_templates(self) -> set[str]:
-        """The names of the templates on the server."""
+    def list_templates(self) -> dict[str, Listed]:
+        """The templates on the server, by name."""
         answer = self._call("list templates", "GET", TEMPLATES)
         templates = _field(answer, "data", "list templates")
         items = _field(templates, "templates", "list templates")
         if not isinstance(items, list):
             raise ApiError("list templates: the answer's data.templates is not a list")
-        return {name for name in map(_template_name, items) if name}
+        listed = (_listed(item) for item in items)
+        return {template.name: template for template in listed if template}
 
     def create_template(self, name: str, description: str) -> None:
         body = {"templateName": name, "description": description}
@@ -275,14 +287,40 @@ def _read(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _template_name(item: Any) -> str | None:
-    """A listed template's name: its templateName, else its alias, else its id."""
+def _listed(item: Any) -> Listed | None:
+    """A listed template, named by its templateName, else its alias, else its id."""
     if not isinstance(item, dict):
         return None
-    for key in ("templateName", "alias", "soundTemplateId"):
-        if isinstance(item.get(key), str) and item[key]:
-            return str(item[key])
-    return None
+    name = next(
+        (item[k] for k in ("templateName", "alias", "soundTemplateId") if _text(item, k)), None
+    )
+    if name is None:
+        return None
+    description = item["description"] if _text(item, "description", empty=True) else None
+    server_id = item["soundTemplateId"] if _text(item, "soundTemplateId") else None
+    return Listed(name, server_id, description, _listed_segments(item.get("segments")))
+
+
+def _listed_segments(segments: Any) -> dict[str, str | None] | None:
+    """Segment name -> file id from a listed template's segments (objects or bare names)."""
+    if not isinstance(segments, list):
+        return None
+    found: dict[str, str | None] = {}
+    for segment in segments:
+        if isinstance(segment, str):
+            found[segment] = None
+        elif isinstance(segment, dict) and _text(segment, "segmentName"):
+            found[segment["segmentName"]] = (
+                segment["mediaId"] if _text(segment, "mediaId") else None
+            )
+        else:
+            return None
+    return found
+
+
+def _text(item: dict[str, Any], key: str, *, empty: bool = False) -> bool:
+    value = item.get(key)
+    return isinstance(value, str) and (empty or bool(value))
 
 
 def _field(answer: Any, name: str, what: str) -> Any:
