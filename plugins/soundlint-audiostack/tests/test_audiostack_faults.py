@@ -29,7 +29,7 @@ def test_a_rejected_segment_rolls_the_template_back(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     for name in ("dawn", "noon"):
         entry = run.status(name)
         assert entry["status"] == "failed"
@@ -58,7 +58,7 @@ def test_a_failed_file_upload_creates_no_template(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     error = run.status("dawn")["error"]
     assert error.startswith("segment '")
     assert error.endswith(": 500 Internal Server Error: fault (after 5 attempts)")
@@ -94,10 +94,10 @@ def test_a_retry_after_beyond_max_backoff_gives_up(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     assert run.status("dawn")["error"] == (
         "list templates: 429 Too Many Requests: slow down; the server asks to wait 120 s, "
-        "more than max-backoff (1 s)"
+        f"more than max-backoff (1 s) (GET {fake.api_base}{TEMPLATES})"
     )
     assert fake.lines() == [f"GET {TEMPLATES}"]
 
@@ -110,7 +110,7 @@ def test_client_errors_are_not_retried_and_show_the_server_message(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     assert run.status("dawn")["error"] == (
         "create template 'dawn': 422 Unprocessable Entity: Validation error; "
         "description is too long"
@@ -141,9 +141,10 @@ def test_an_answer_that_never_comes_fails_with_the_timeout(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     assert run.status("dawn")["error"] == (
-        "register segment 'intro' of 'dawn': no answer within 0.5 s (read-timeout) "
+        f"register segment 'intro' of 'dawn': no answer from {fake.api_base} within 0.5 s "
+        "(read-timeout) "
         "(after 2 attempts); the template was deleted again, nothing is left on the server"
     )
     assert fake.templates == {}
@@ -157,7 +158,7 @@ def test_a_create_without_an_answer_is_rolled_back(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     assert run.status("dawn")["error"].endswith(
         "(after 5 attempts); nothing was left on the server"
     )
@@ -191,7 +192,7 @@ def test_a_poll_that_never_finishes_times_out(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     error = run.status("dawn")["error"]
     assert "still 'processing' after 0.5 s (poll-timeout)" in error
     assert f"POST {TEMPLATES}" not in fake.lines()
@@ -206,10 +207,10 @@ def test_a_redirect_off_the_api_host_is_not_followed(
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
+    assert run.code == 2
     assert run.status("dawn")["error"] == (
         "the API redirected to http://127.0.0.1; not followed, so that the key goes nowhere "
-        "but the API base"
+        f"but the API base (GET {fake.api_base}{TEMPLATES})"
     )
     assert fake.lines("upload") == []
 
@@ -230,7 +231,7 @@ def test_the_key_is_blanked_out_of_server_messages(
 
     run = upload()
 
-    assert run.code == 1
+    assert run.code == 2
     assert fake.key not in run.out + run.err
     assert "403 Forbidden: key *** is not allowed" in run.out
 
@@ -242,7 +243,7 @@ def test_a_wrong_key_fails_with_the_server_message(
 
     run = upload()
 
-    assert run.code == 1
+    assert run.code == 2
     assert "failed  dawn: list templates: 401 Unauthorized: Unauthorized" in run.out
     assert fake.lines() == [f"GET {TEMPLATES}"]
 

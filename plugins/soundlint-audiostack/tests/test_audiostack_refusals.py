@@ -96,7 +96,7 @@ def test_the_api_base_from_command_line_environment_or_config(
     assert "plain http to unsafe.example.com" in refused(upload(), fake)
     config.write_text(config.read_text().replace("http://unsafe.example.com", fake.api_base))
     assert upload("--api-base", "http://other.example.com").code == 2, "the option wins"
-    assert upload("--output-format", "json").json["api_base"] == fake.api_base
+    assert upload("--output-format", "json").json["target"]["api_base"] == fake.api_base
 
 
 @pytest.mark.parametrize(
