@@ -41,7 +41,11 @@ class Row:
     """What the run does (or would do) with it: an ``Action`` value, or ``adopt``."""
     requests: tuple[str, ...] = ()
     note: str | None = None
-    """What a dry run cannot know, or what the run noticed."""
+    """What a dry run cannot know, or what adopting means."""
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for note in (self.note, self.outcome.note) if note]
 
 
 @dataclass(frozen=True)
@@ -285,7 +289,7 @@ def _planned(step: Step, note: str | None) -> Row:
     outcome = settled(step)
     if step.sends:
         outcome = Outcome(step.verdict, Status.PLANNED)
-    return Row(outcome, step.action.value, tuple(step.requests()), note or step.note)
+    return Row(outcome, step.action.value, tuple(step.requests()), note)
 
 
 def _adopt_row(step: Step, note: str) -> Row:
@@ -297,7 +301,7 @@ def _adopt_row(step: Step, note: str) -> Row:
 def _settled(step: Step) -> Row:
     from soundlint_audiostack.execute import settled
 
-    return Row(settled(step), step.action.value, (), step.note)
+    return Row(settled(step), step.action.value)
 
 
 # Output --------------------------------------------------------------------------------
@@ -313,8 +317,7 @@ def _text(report: Report, options: UploadOptions) -> str:
     width = max((len(_label(report, row)) for row in report.rows), default=0)
     for row in report.rows:
         lines.append(f"{_label(report, row):<{width}}  {row.outcome.verdict.name}{_detail(row)}")
-        if row.note and row.outcome.status is not Status.BLOCKED:
-            lines.append(f"    ({row.note})")
+        lines.extend(f"    ({note})" for note in row.notes)
         lines.extend(f"    {request}" for request in row.requests)
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
@@ -382,8 +385,8 @@ def _json(report: Report, lint: core.LintOutcome, options: UploadOptions) -> dic
         }
         if outcome.error:
             entry["error"] = outcome.error
-        if row.note:
-            entry["note"] = row.note
+        if row.notes:
+            entry["notes"] = row.notes
         if outcome.status is not Status.BLOCKED:
             entry["segments"] = [
                 {
