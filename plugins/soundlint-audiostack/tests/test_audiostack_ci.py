@@ -259,3 +259,21 @@ def test_progress_lines_for_ci_logs(upload: Upload, fake: FakeAudioStack) -> Non
     assert "dawn: intro: sending (96044 bytes)" in lines
     assert "dawn: main: uploaded" in lines
     assert lines[-1] == "dawn: uploaded"
+
+
+def test_an_adoption_that_cannot_be_written_fails_without_a_traceback(
+    upload: Upload, fake: FakeAudioStack, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soundlint import atomic
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    fake.add_template("dawn")
+    monkeypatch.setattr(atomic, "write_text", full)
+
+    run = upload("--adopt", "dawn")
+
+    assert run.code == 2
+    assert f"failed  dawn: not adopted: cannot write {project}/{STATE} (No space left" in run.out
+    assert fake.lines() == [f"GET {TEMPLATES}"]

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     if args.output_format == "json":
         print(json.dumps(_json(report, lint, options), indent=2))
     else:
-        sys.stdout.write(_text(report, options))
+        sys.stdout.write(_text(report))
     for error in report.errors:
         print(f"soundlint: error: {error}", file=sys.stderr)
     return report.exit_status
@@ -208,15 +208,20 @@ class Upload:
         from soundlint_audiostack.execute import Outcome
 
         verdict = step.verdict
+        state = self._states[verdict.root]
         file_ids = {name: file for name, file in (listed.segments or {}).items() if file}
-        self._states[verdict.root].adopt(
-            self._target,
-            verdict.name,
-            server_id=listed.server_id,
-            description=listed.description,
-            file_ids=file_ids,
-            directory=relative(verdict.directory, verdict.root),
-        )
+        try:
+            state.adopt(
+                self._target,
+                verdict.name,
+                server_id=listed.server_id,
+                description=listed.description,
+                file_ids=file_ids,
+                directory=relative(verdict.directory, verdict.root),
+            )
+        except OSError as error:
+            why = f"not adopted: cannot write {state.path} ({error.strerror or error})"
+            return Row(Outcome(verdict, Status.FAILED, error=why), "adopt")
         return Row(Outcome(verdict, Status.ADOPTED, file_ids=file_ids), "adopt", note=_ADOPTED)
 
     def _plan(
@@ -307,7 +312,7 @@ def _settled(step: Step) -> Row:
 # Output --------------------------------------------------------------------------------
 
 
-def _text(report: Report, options: UploadOptions) -> str:
+def _text(report: Report) -> str:
     from soundlint_audiostack.client import TEMPLATES
 
     lines = [_heading(report)]
