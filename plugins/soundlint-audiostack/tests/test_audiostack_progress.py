@@ -62,3 +62,4 @@ def test_progress_on_a_terminal(fake: FakeAudioStack, project: Path) -> None:
     assert "dawn" in text
     assert "  intro" in text and "  main" in text
     assert "sending" in text or "processing" in text
+    assert "/96.0 kB" in text, "the bytes going out"
