@@ -165,24 +165,19 @@ def test_a_create_without_an_answer_is_rolled_back(
     assert fake.lines()[-1] == "DELETE /production/sound/template/dawn"
 
 
-def test_a_create_whose_answer_was_lost_is_rolled_back(
+def test_a_create_whose_answer_was_lost_goes_on(
     upload: Upload, fake: FakeAudioStack, project: Path
 ) -> None:
     """The first attempt timed out after the server created the template, so the retry hears
-    that it exists: it is this run's, half-built, and must go."""
+    that it exists: it is this run's, and its segments are registered."""
     fake.fault("POST", TEMPLATES, None, delay=1.0, done_first=True)
 
     run = upload("--output-format", "json")
 
-    assert run.code == 1
-    assert run.status("dawn")["error"] == (
-        "create template 'dawn': 409 Conflict: Template dawn already exists; "
-        "the template was deleted again, nothing is left on the server"
-    )
-    assert fake.lines()[-3:] == [f"POST {TEMPLATES}"] * 2 + [
-        "DELETE /production/sound/template/dawn"
-    ]
-    assert fake.templates == {}
+    assert run.code == 0
+    assert run.status("dawn")["status"] == "uploaded"
+    assert fake.lines()[-4:] == [f"POST {TEMPLATES}"] * 2 + [SEGMENT] * 2
+    assert set(fake.templates["dawn"]["segments"]) == {"intro", "main"}
 
 
 def test_a_poll_that_never_finishes_times_out(
@@ -248,7 +243,7 @@ def test_a_wrong_key_fails_with_the_server_message(
     assert fake.lines() == [f"GET {TEMPLATES}"]
 
 
-def test_a_failed_replacement_says_the_old_template_is_gone(
+def test_a_failed_replacement_restores_the_template_it_replaced(
     upload: Upload, fake: FakeAudioStack, project: Path
 ) -> None:
     fake.add_template("dawn")
@@ -256,12 +251,11 @@ def test_a_failed_replacement_says_the_old_template_is_gone(
 
     run = upload("--replace", "--output-format", "json")
 
-    assert run.code == 1
     assert run.status("dawn")["error"].endswith(
-        "the template was deleted again, nothing is left on the server; "
-        "the template it was to replace had been deleted already"
+        "segment 'intro' is not a valid sound segment; "
+        "'dawn' was restored to its previous version (0 segments)"
     )
-    assert fake.templates == {}
+    assert fake.templates["dawn"]["description"] == "someone else's"
 
 
 def test_a_template_gone_before_its_replacement_is_uploaded(
@@ -272,7 +266,7 @@ def test_a_template_gone_before_its_replacement_is_uploaded(
     run = upload("--replace")
 
     assert run.code == 0
-    assert "uploaded  dawn (2 segments)" in run.out
+    assert "replaced  dawn (2 segments)" in run.out
     assert "DELETE /production/sound/template/dawn" in fake.lines()
 
 
@@ -293,7 +287,13 @@ def test_ctrl_c_half_way_rolls_back(
     assert run.code == 130
     assert fake.lines()[-2:] == [SEGMENT, "DELETE /production/sound/template/dawn"]
     assert fake.templates == {}
-    assert not (project / ".soundlint/uploads.json").exists()
+    assert json.loads((project / ".soundlint/uploads.json").read_text())["targets"] == {}
+    assert run.err == (
+        "soundlint: removing the unfinished 'dawn' from the server; Ctrl-C again leaves it "
+        "with 1 of 2 segments (or whole, as its new version, if the request under way reached "
+        "the server)\n"
+        "soundlint: the template was deleted again, nothing is left on the server\n"
+    )
 
 
 @pytest.mark.parametrize("stall", ["answer", "retry"])

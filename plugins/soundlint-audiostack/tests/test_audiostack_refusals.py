@@ -134,19 +134,6 @@ def test_an_unknown_top_level_key_is_still_refused(
     assert "unknown key 'uplaod'" in refused(upload(), fake)
 
 
-def test_a_broken_state_file_is_refused(
-    upload: Upload, fake: FakeAudioStack, project: Path
-) -> None:
-    (project / ".soundlint").mkdir()
-    (project / ".soundlint/uploads.json").write_text("{not json")
-
-    line = refused(upload(), fake)
-
-    assert line.startswith("soundlint: error: ")
-    assert "uploads.json is not valid JSON" in line
-    assert line.endswith("delete it to upload everything afresh")
-
-
 def test_a_missing_path_is_refused(upload: Upload, fake: FakeAudioStack) -> None:
     assert (
         refused(upload("templates/nope"), fake)

@@ -170,8 +170,10 @@ def test_a_changed_template_of_this_project_is_replaced(
     run = upload("--output-format", "json")
 
     assert run.code == 0
-    assert run.status("dawn")["status"] == "uploaded"
+    assert run.status("dawn")["status"] == "replaced"
     lines = fake.lines()
+    files_done = max(i for i, line in enumerate(lines) if line.startswith("GET /files/"))
+    assert files_done < lines.index("DELETE /production/sound/template/dawn"), "new files first"
     assert lines.index("DELETE /production/sound/template/dawn") < lines.index(f"POST {TEMPLATES}")
     assert not old_ids & set(fake.templates["dawn"]["segments"].values())
 
@@ -213,7 +215,7 @@ def test_replace_deletes_and_recreates_a_taken_name(
     run = upload("--replace", "--output-format", "json")
 
     assert run.code == 0
-    assert run.status("dawn")["status"] == "uploaded"
+    assert run.status("dawn")["status"] == "replaced"
     lines = fake.lines()
     assert lines[1:].count("DELETE /production/sound/template/dawn") == 1
     assert lines.index("DELETE /production/sound/template/dawn") < lines.index(f"POST {TEMPLATES}")
@@ -360,12 +362,12 @@ def test_a_state_file_that_cannot_be_written(
 
     run = upload()
 
-    assert run.code == 0
-    assert run.out.splitlines()[1] == (
-        f"uploaded  dawn: uploaded, but {project}/.soundlint/uploads.json could not be written "
-        "(No space left on device), so the next run will take it for someone else's"
+    assert run.code == 2
+    assert run.out.splitlines()[2] == (
+        f"failed  dawn: cannot write {project}/.soundlint/uploads.json "
+        "(No space left on device); nothing was changed"
     )
-    assert "dawn" in fake.templates
+    assert fake.templates == {}, "no template is touched before the journal is written"
 
 
 def test_a_state_directory_that_is_a_file_is_refused(
