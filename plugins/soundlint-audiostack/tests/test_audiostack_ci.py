@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from audiostack_helpers import Run, write_template, write_wav
-from fake_audiostack import TEMPLATES, FakeAudioStack
+from fake_audiostack import TEMPLATES, FakeAudioStack, Seen
+from test_audiostack_journal import start
 
 Upload = Callable[..., Run]
 STATE = ".soundlint/uploads.json"
@@ -277,3 +278,33 @@ def test_an_adoption_that_cannot_be_written_fails_without_a_traceback(
     assert run.code == 2
     assert f"failed  dawn: not adopted: cannot write {project}/{STATE} (No space left" in run.out
     assert fake.lines() == [f"GET {TEMPLATES}"]
+
+
+def test_plan_and_dry_run_show_what_a_killed_run_left_to_repair(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_delete(seen: Seen, count: int) -> None:
+        if seen.method == "DELETE":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.on_request = kill_at_the_delete
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+    fake.seen.clear()
+
+    planned = upload("--plan")
+    dry = upload("--dry-run", "--output-format", "json")
+
+    repair = (
+        "dawn: a run stopped while replacing it (at: delete); an upload repairs it before "
+        "anything else"
+    )
+    assert planned.out.splitlines()[2] == f"repair  {repair}"
+    assert dry.json["repairs"] == [repair]
+    assert {seen.method for seen in fake.seen} == {"GET"}

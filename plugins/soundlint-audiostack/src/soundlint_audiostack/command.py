@@ -55,6 +55,8 @@ class Report:
     rows: tuple[Row, ...]
     errors: tuple[str, ...]
     """What stopped the run (or part of it), one message each."""
+    repairs: tuple[str, ...] = ()
+    """For a dry run or plan: what killed runs left unfinished, which an upload repairs first."""
 
     @property
     def exit_status(self) -> int:
@@ -140,7 +142,7 @@ class Upload:
                 rows.append(_adopt_row(step, _DRY_RUN_ADOPT))
             else:
                 rows.append(_planned(step, _guess(step)))
-        return Report(DRY_RUN, self._target, tuple(rows), ())
+        return Report(DRY_RUN, self._target, tuple(rows), (), _repairs(plan))
 
     def run(self, lint: core.LintOutcome, adopt: set[str]) -> Report:
         """Read the listing; then adopt, upload and replace (or, for ``--plan``, say so)."""
@@ -172,7 +174,7 @@ class Upload:
                     else _planned(step, None)
                     for step in plan.steps
                 ]
-                return Report(PLAN, self._target, tuple(rows), ())
+                return Report(PLAN, self._target, tuple(rows), (), _repairs(plan))
             return self._upload(client, plan, remote, adopt)
 
     def _upload(
@@ -276,6 +278,15 @@ _ADOPTED = (
 )
 
 
+def _repairs(plan: Plan) -> tuple[str, ...]:
+    return tuple(
+        f"{repair.name}: a run stopped while "
+        f"{'replacing' if repair.pending.replacing else 'uploading'} it "
+        f"(at: {repair.pending.step}); an upload repairs it before anything else"
+        for repair in plan.repairs
+    )
+
+
 def _guess(step: Step) -> str | None:
     """What a dry run, which does not read the listing, cannot know about a step."""
     if step.action is Action.UPLOAD:
@@ -315,7 +326,7 @@ def _settled(step: Step) -> Row:
 def _text(report: Report) -> str:
     from soundlint_audiostack.client import TEMPLATES
 
-    lines = [_heading(report)]
+    lines = [_heading(report), *(f"repair  {repair}" for repair in report.repairs)]
     sends = [row for row in report.rows if row.action != Action.BLOCK.value]
     if report.mode == DRY_RUN and sends:
         lines.append(f"GET {TEMPLATES}")
@@ -411,6 +422,7 @@ def _json(report: Report, lint: core.LintOutcome, options: UploadOptions) -> dic
         "exit_status": report.exit_status,
         "summary": _counts(report),
         "errors": list(report.errors),
+        "repairs": list(report.repairs),
         "templates": templates,
         "lint": lint.as_json(),
     }
