@@ -89,3 +89,90 @@ def test_a_fault_at_any_request_leaves_the_template_whole(
         assert "nothing was left" not in run.out and "nothing is left" not in run.out
         if DELETE in fake.lines():
             assert "'dawn' was restored to its previous version (2 segments)" in run.out
+
+
+def test_an_edit_of_fields_audiostack_does_not_store_sends_nothing(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    assert upload().code == 0
+    manifest = project / "templates/dawn/template.toml"
+    text = manifest.read_text().replace('tags = ["test"]', 'tags = ["test", "morning"]')
+    manifest.write_text("# the morning cut\n" + text.replace("cinematic", "ambient"))
+    fake.seen.clear()
+
+    run = upload("--output-format", "json")
+
+    assert run.code == 0
+    assert run.status("dawn")["status"] == "skipped-unchanged"
+    assert run.status("dawn")["notes"] == [
+        "template.toml changed only in fields AudioStack does not store (style, genre, tags, "
+        "comments): nothing to send"
+    ]
+    assert fake.lines() == [f"GET {TEMPLATES}"]
+    state = (project / ".soundlint/uploads.json").read_bytes()
+
+    again = upload("--output-format", "json")
+
+    assert "notes" not in again.status("dawn"), "said once"
+    assert (project / ".soundlint/uploads.json").read_bytes() == state
+
+
+def test_a_record_the_listing_disagrees_with_deletes_nothing(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Someone re-created 'dawn' since this project uploaded it: the record is stale, and
+    neither an unchanged nor an edited template touches theirs without --replace."""
+    assert upload().code == 0
+    fake.add_template("dawn")
+    fake.seen.clear()
+
+    unchanged = upload("--output-format", "json")
+    new_version(project)
+    edited = upload("--output-format", "json")
+
+    for run in (unchanged, edited):
+        assert run.code == 1
+        assert run.status("dawn")["status"] == "skipped-exists"
+        assert run.status("dawn")["error"] == (
+            "the server's 'dawn' no longer matches what this checkout's .soundlint/uploads.json "
+            "records (its description or segments differ), so it is taken for someone else's; "
+            "--adopt dawn records it as it is now, --replace deletes and re-creates it"
+        )
+    assert fake.lines() == [f"GET {TEMPLATES}"] * 2
+    assert fake.templates["dawn"]["description"] == "someone else's"
+
+    replaced = upload("--replace", "--output-format", "json")
+
+    assert replaced.status("dawn")["status"] == "replaced"
+    assert fake.templates["dawn"]["description"] == NEW
+
+
+def test_a_record_not_written_after_the_upload_is_written_by_the_next_run(
+    upload: Upload, fake: FakeAudioStack, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from soundlint import atomic
+
+    write = atomic.write_text
+
+    def full_once_the_journal_ends(path: Path, text: str) -> None:
+        if '"journal"' not in text:
+            raise OSError(28, "No space left on device")
+        write(path, text)
+
+    monkeypatch.setattr(atomic, "write_text", full_once_the_journal_ends)
+    run = upload()
+    monkeypatch.setattr(atomic, "write_text", write)
+
+    assert run.code == 0
+    assert "could not be written (No space left on device); the next run records it" in run.out
+    fake.seen.clear()
+
+    again = upload()
+
+    assert again.code == 0
+    assert again.err == (
+        "soundlint: repaired 'dawn': a run stopped while uploading it (at: register) once its "
+        "new version was up; recorded it\n"
+    )
+    assert "skipped-unchanged  dawn" in again.out
+    assert fake.lines() == [f"GET {TEMPLATES}"]
