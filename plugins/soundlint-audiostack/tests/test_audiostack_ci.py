@@ -256,7 +256,8 @@ def test_progress_lines_for_ci_logs(upload: Upload, fake: FakeAudioStack) -> Non
 
     assert run.code == 0
     lines = run.err.splitlines()
-    assert lines[0] == "dawn: 2 segments"
+    analysed = lines.index("soundlint: analysed 2/2 audio files")  # the analysis's too
+    assert lines[analysed + 1] == "dawn: 2 segments"
     assert "dawn: intro: sending (96044 bytes)" in lines
     assert "dawn: main: uploaded" in lines
     assert lines[-1] == "dawn: uploaded"

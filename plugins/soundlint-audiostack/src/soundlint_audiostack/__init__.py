@@ -69,10 +69,20 @@ def soundlint_add_commands(
         metavar="NAME",
         help="record the server's template NAME as this project's, without sending it (repeatable)",
     )
+    parser.set_defaults(progress="auto")
     parser.add_argument(
         "--progress",
-        action="store_true",
-        help="a progress line on stderr for each step, for CI logs",
+        action="store_const",
+        const="always",
+        help="show progress on stderr even when it is not a terminal: a line for each step of "
+        "the analysis and the upload, for CI logs",
+    )
+    parser.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const="never",
+        help="never show progress (by default: on a terminal)",
     )
     parser.add_argument(
         "--output-format",

@@ -193,7 +193,7 @@ class Upload:
             if step.verdict.name in adopt and step.action is not Action.BLOCK
         }
         rest = replace(plan, steps=tuple(s for s in plan.steps if s.verdict.name not in adopted))
-        display = progress.chosen(rest, lines=self._args.progress)
+        display = progress.chosen(rest, self._args.progress)
         client.on_sent = display.sent
         concurrency = self._options.tuning.concurrency
         executor = Executor(client, self._states.__getitem__, display, concurrency)

@@ -148,8 +148,11 @@ class Live(Silent):
         return self._tasks[key]
 
 
-def chosen(plan: Plan, *, lines: bool) -> Silent:
-    """Lines when asked for, else a live display when stderr is a terminal, else nothing."""
-    if lines:
-        return Lines(plan)
-    return Live(plan) if sys.stderr.isatty() else Silent()
+def chosen(plan: Plan, mode: str) -> Silent:
+    """For ``--progress`` (mode ``always``), ``--no-progress`` (``never``) or neither
+    (``auto``): a live display on a terminal, else lines when asked for, else nothing."""
+    if mode == "never":
+        return Silent()
+    if sys.stderr.isatty():
+        return Live(plan)
+    return Lines(plan) if mode == "always" else Silent()
