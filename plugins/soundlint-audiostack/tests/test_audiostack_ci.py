@@ -94,8 +94,12 @@ def test_adopt_records_the_listed_template_and_sends_nothing(
     assert fake.lines() == [f"GET {TEMPLATES}"], "adopting sends nothing"
     entry = json.loads((checkout / STATE).read_text())["targets"][fake.api_base]["dawn"]
     assert {name: s["fileId"] for name, s in entry["segments"].items()} == on_server
-    # From now on the template is this project's: no longer skipped as someone else's.
-    assert "skipped-exists" not in upload(cwd=checkout).out
+    # From now on the template is this project's: replaced once with the checkout's version
+    # (what the server holds is not known to match), then unchanged.
+    after = upload("--output-format", "json", cwd=checkout)
+    assert after.status("dawn")["status"] == "replaced"
+    again = upload("--output-format", "json", cwd=checkout)
+    assert again.status("dawn")["status"] == "skipped-unchanged"
 
 
 def test_adopting_what_the_listing_does_not_show_is_refused(
