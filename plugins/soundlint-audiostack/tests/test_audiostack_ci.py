@@ -147,11 +147,22 @@ def test_a_refused_key_exits_2_naming_the_url(
     assert run.code == 2
     [error] = run.json["errors"]
     assert error.startswith(f"list templates: {status} ")
-    assert f"(GET {fake.api_base}{TEMPLATES})" in error
-    assert error.endswith(f"the API refused the key: {hint}")
+    assert error.endswith(f"; the API refused the key: {hint} (GET {fake.api_base}{TEMPLATES})")
     assert run.json["exit_status"] == 2
     assert run.status("dawn")["status"] == "failed"
     assert fake.lines() == [f"GET {TEMPLATES}"], "a refused key is not retried"
+
+
+def test_a_key_refused_mid_run_exits_2_with_the_hint(upload: Upload, fake: FakeAudioStack) -> None:
+    fake.fault("POST", "/files", 401)
+
+    run = upload("--output-format", "json")
+
+    assert run.code == 2
+    assert run.status("dawn")["status"] == "failed"
+    assert run.status("dawn")["error"].endswith(
+        "401 Unauthorized: fault; the API refused the key: check AUDIOSTACK_API_KEY"
+    )
 
 
 def test_an_unreachable_api_exits_2_naming_the_url(

@@ -3,6 +3,7 @@ it fails. Nothing here connects beyond 127.0.0.1: a guard fails any attempt to."
 
 from __future__ import annotations
 
+import importlib.util
 import socket
 import socketserver
 import threading
@@ -131,6 +132,30 @@ def test_plain_http_through_a_remote_proxy_is_refused_before_connecting(
             "or use an https API base\n"
         )
     assert fake.seen == []
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("ftp://127.0.0.1:21", "is not an http, https or socks5 URL"),
+        (
+            "socks5://127.0.0.1:1080",
+            "is a SOCKS proxy, which needs the socksio package: pip install httpx[socks]",
+        ),
+    ],
+)
+def test_a_proxy_that_cannot_be_used_exits_2(
+    upload: Upload, fake: FakeAudioStack, monkeypatch: pytest.MonkeyPatch, url: str, why: str
+) -> None:
+    if url.startswith("socks5") and importlib.util.find_spec("socksio"):
+        pytest.skip("socksio is installed: the SOCKS proxy can be used")
+    monkeypatch.setenv("ALL_PROXY", url)
+    monkeypatch.setenv("AUDIOSTACK_API_BASE", REMOTE_API)
+
+    run = upload()
+
+    assert run.code == 2
+    assert run.err.splitlines()[-1] == f"soundlint: error: the proxy {url} (from ALL_PROXY) {why}"
 
 
 def test_no_proxy_goes_straight_to_the_api(

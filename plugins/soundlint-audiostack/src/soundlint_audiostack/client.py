@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from soundlint_audiostack import __version__
-from soundlint_audiostack.options import ApiKey, Tuning
-from soundlint_audiostack.proxies import Proxy, proxy_for
+from soundlint_audiostack.options import KEY_VARIABLE, ORG_VARIABLE, ApiKey, Tuning
+from soundlint_audiostack.proxies import Proxy, proxy_for, unusable
 
 if TYPE_CHECKING:
     import httpx
@@ -92,6 +92,7 @@ class AudioStackClient:
         self.on_sent: Callable[[Path, int], None] | None = None
         """Told of each chunk of a file sent: the file, and the chunk's size."""
         self._key = key
+        self._org = org
         self._proxy = proxy
         base = urlsplit(api_base)
         self._origin = (base.scheme, base.hostname, base.port)
@@ -120,6 +121,9 @@ class AudioStackClient:
         """An httpx client going through ``proxy``, or straight to the host."""
         import httpx
 
+        why = unusable(proxy) if proxy else None
+        if why:
+            raise ApiError(f"{proxy} {why}")
         return httpx.Client(
             timeout=self._timeout,
             proxy=proxy.url if proxy else None,
@@ -246,7 +250,16 @@ class AudioStackClient:
         stop: threading.Event | None = None,
     ) -> dict[str, Any]:
         """One API request, retried; the JSON object it answered, when ``answer`` is wanted."""
-        response = self._send(self._api, what, method, path, json=json, stop=stop, via=self._proxy)
+        try:
+            response = self._send(
+                self._api, what, method, path, json=json, stop=stop, via=self._proxy
+            )
+        except ApiError as error:
+            if not error.refused_key:
+                raise
+            org = f" and {ORG_VARIABLE}" if error.status == 403 and self._org else ""
+            hint = f"; the API refused the key: check {KEY_VARIABLE}{org}"
+            raise ApiError(f"{error}{hint}", error.status, error.maybe_done) from None
         if not answer:
             return {}
         try:

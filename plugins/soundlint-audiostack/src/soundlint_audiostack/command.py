@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from soundlint.config import ConfigError
 from soundlint_audiostack import core
-from soundlint_audiostack.options import KEY_VARIABLE, ORG_VARIABLE, TABLE, UploadOptions, resolve
+from soundlint_audiostack.options import KEY_VARIABLE, TABLE, UploadOptions, resolve
 from soundlint_audiostack.plan import Action, Plan, Status, Step, make_plan, needs_listing
 from soundlint_audiostack.proxies import Proxy, check_key_route, proxy_for
 from soundlint_audiostack.state import STATE_FILE, UploadState, relative
 
 if TYPE_CHECKING:
     from soundlint.api import Session
-    from soundlint_audiostack.client import ApiError, AudioStackClient, Listed
+    from soundlint_audiostack.client import AudioStackClient, Listed
     from soundlint_audiostack.execute import Outcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED, EXIT_WORSE = 0, 1, 2, 3
@@ -146,19 +146,23 @@ class Upload:
 
     def run(self, lint: core.LintOutcome, adopt: set[str]) -> Report:
         """Read the listing; then adopt, upload and replace (or, for ``--plan``, say so)."""
-        from soundlint_audiostack.client import ApiError
+        from soundlint_audiostack.client import TEMPLATES, ApiError
 
         verdicts = lint.verdicts
         mode = PLAN if self._args.plan else UPLOAD
         if not needs_listing(verdicts):
             plan = self._plan(verdicts, {})
             return Report(mode, self._target, tuple(map(_settled, plan.steps)), ())
-        assert self._options.key is not None
-        with self._client() as client:
+        try:
+            client = self._client()
+        except ApiError as error:  # a proxy that cannot be used
+            return self._unlisted(verdicts, mode, str(error))
+        with client:
             try:
                 remote = client.list_templates()
             except ApiError as error:
-                return self._unlisted(verdicts, mode, self._listing_error(error))
+                listing = f"GET {self._options.api_base}{TEMPLATES}"
+                return self._unlisted(verdicts, mode, f"{error} ({listing})")
             missing = sorted(name for name in adopt if name not in remote)
             if missing:
                 message = (
@@ -255,16 +259,6 @@ class Upload:
                 failed = Outcome(step.verdict, Status.FAILED, error=error)
                 rows.append(Row(failed, step.action.value))
         return Report(mode, self._target, tuple(rows), (error,))
-
-    def _listing_error(self, error: ApiError) -> str:
-        from soundlint_audiostack.client import TEMPLATES
-
-        url = f"{self._options.api_base}{TEMPLATES}"
-        message = f"{error} (GET {url})"
-        if error.refused_key:
-            org = f" and {ORG_VARIABLE}" if error.status == 403 and self._options.org else ""
-            message += f"; the API refused the key: check {KEY_VARIABLE}{org}"
-        return message
 
 
 _DRY_RUN_ADOPT = (

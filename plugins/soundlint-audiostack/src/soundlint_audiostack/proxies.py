@@ -3,6 +3,7 @@ read as curl and httpx read them): which one a URL goes through, and whether the
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,18 @@ def proxy_for(url: str, environ: Mapping[str, str] = os.environ) -> Proxy | None
         if found is not None:
             variable, value = found
             return Proxy(value if "://" in value else f"http://{value}", variable)
+    return None
+
+
+def unusable(proxy: Proxy) -> str | None:
+    """Why the proxy cannot be used, if it cannot."""
+    scheme = urlsplit(proxy.url).scheme
+    if scheme in ("socks5", "socks5h"):
+        if importlib.util.find_spec("socksio") is None:
+            return "is a SOCKS proxy, which needs the socksio package: pip install httpx[socks]"
+        return None
+    if scheme not in ("http", "https") or not proxy.host:
+        return "is not an http, https or socks5 URL"
     return None
 
 
