@@ -73,6 +73,8 @@ class FakeAudioStack:
         self.ghosts: set[str] = set()
         """Names the listing shows that are gone by the time anything else asks."""
         self.upload_delay = 0.0
+        self.lists_segments = True
+        """Whether the listing shows each template's segments and their files."""
         self.most_uploads_at_once = 0
         self._uploading = 0
         self.on_request: Callable[[Seen, int], None] | None = None
@@ -229,7 +231,10 @@ class FakeAudioStack:
         path = urlsplit(seen.path).path
         with self._lock:
             if seen.line == f"GET {TEMPLATES}":
-                items = [_listed(t) for t in self.templates.values()]
+                items = [
+                    _listed(t) if self.lists_segments else t["item"]
+                    for t in self.templates.values()
+                ]
                 items += [{"templateName": name} for name in sorted(self.ghosts)]
                 return 200, {"data": {"templates": items}}
             if seen.line == f"POST {TEMPLATES}":

@@ -187,3 +187,64 @@ def test_a_corrupt_state_file_is_kept_aside(
     (project / ".soundlint/uploads.json").write_text("[]")
     upload()
     assert (project / ".soundlint/uploads.json.corrupt2").read_text() == "[]"
+
+
+def test_a_template_replaced_that_cannot_be_restored_is_left_broken_then_repaired(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """--replace of a template whose files the listing does not show: when the new version
+    fails after the DELETE, nothing can be restored, so the run says so (exit 3) and the
+    next rolls forward."""
+    fake.add_template("dawn")
+    fake.lists_segments = False
+    fake.rejected_segments = {"main"}
+
+    run = upload("--replace")
+
+    assert run.code == 3
+    assert run.err == (
+        "soundlint: error: 'dawn' is left with 1 of 2 segments: register segment 'main' of "
+        "'dawn': 400 Bad Request: Segment rejected; segment 'main' is not a valid sound "
+        "segment; the template it replaces cannot be restored (the listing does not show its "
+        "files); the next `soundlint upload` repairs it\n"
+    )
+    fake.rejected_segments = set()
+
+    again = upload()
+
+    assert again.code == 0
+    assert again.err == (
+        "soundlint: repaired 'dawn': a run stopped while replacing it (at: register) and left "
+        "it on the server, its segments not shown by the listing; its new version is up\n"
+    )
+    assert set(fake.templates["dawn"]["segments"]) == {"intro", "main"}
+    assert fake.templates["dawn"]["description"] == "The dawn template"
+
+
+@pytest.mark.parametrize("request_line", [f"POST {TEMPLATES}", SEGMENT])
+def test_a_first_upload_killed_half_way_is_finished_by_the_next_run(
+    upload: Upload, fake: FakeAudioStack, project: Path, request_line: str
+) -> None:
+    process: list[subprocess.Popen[str]] = []
+
+    def kill(seen: Seen, count: int) -> None:
+        if seen.line == request_line:
+            fake.on_request = None
+            process[0].kill()
+            process[0].wait()
+
+    fake.on_request = kill
+    process.append(start(fake, project))
+    process[0].communicate(timeout=60)
+    assert process[0].returncode == -signal.SIGKILL
+    assert "dawn" in fake.templates, "the server carried out the request"
+
+    run = upload()
+
+    assert run.code == 0
+    assert run.err.startswith("soundlint: repaired 'dawn': a run stopped while uploading it (at: ")
+    assert "skipped-unchanged  dawn" in run.out
+    ids = fake.templates["dawn"]["segments"]
+    assert set(ids) == {"intro", "main"}
+    recorded = state_of(project)["targets"][fake.api_base]["dawn"]["segments"]
+    assert {name: entry["fileId"] for name, entry in recorded.items()} == ids

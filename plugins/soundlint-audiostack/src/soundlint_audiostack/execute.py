@@ -1,4 +1,5 @@
-"""Run a plan: each template goes up whole, or whatever this run created of it is deleted."""
+"""Run a plan: repair what killed runs left unfinished, then put each template up whole,
+or leave the server as it was (the previous version restored, or nothing)."""
 
 from __future__ import annotations
 
@@ -54,23 +55,22 @@ class Executor:
         state_of: Callable[[Path], UploadState],
         progress: Progress,
         concurrency: int,
-        notice: Callable[[str], None] | None = None,
     ) -> None:
         self._client = client
         self._state_of = state_of
         self._progress = progress
         self._concurrency = concurrency
-        self._notice = notice or _to_stderr
+        self._notice = _to_stderr
 
     def run(self, plan: Plan) -> list[Outcome]:
         repaired = {(r.root, r.name): self._repair(plan.target, r) for r in plan.repairs}
         outcomes = []
         for step in plan.steps:
             after = repaired.get((step.verdict.root, step.verdict.name))
+            if after is not None and after.broken is not None:
+                outcomes.append(Outcome(step.verdict, Status.BROKEN, error=after.broken))
+                continue
             if after is not None and step.action is not Action.BLOCK:
-                if after.broken is not None:
-                    outcomes.append(Outcome(step.verdict, Status.BROKEN, error=after.broken))
-                    continue
                 step = self._replan(plan, step, after.listed)
             outcomes.append(self._run_step(plan.target, step))
         return outcomes

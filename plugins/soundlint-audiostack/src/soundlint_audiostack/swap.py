@@ -22,7 +22,8 @@ class Held:
     """What the server holds under the template's name, as far as this run knows."""
 
     version: str | None
-    """'new', 'previous', 'other' (neither, as listed), or None: nothing."""
+    """'new', 'previous', 'other' (neither, as listed), 'unlisted' (its segments not
+    shown), or None: nothing."""
     segments: int = 0
     total: int = 0
 
@@ -31,6 +32,8 @@ class Held:
             return "absent from the server"
         if self.version == "other":
             return f"with {self.segments} segments matching neither version"
+        if self.version == "unlisted":
+            return "on the server, its segments not shown by the listing"
         if self.segments == self.total:
             return "whole, as its new version" if self.version == "new" else "as it was"
         of = "" if self.version == "new" else " of its previous version"
@@ -60,7 +63,9 @@ def held_as_listed(listed: Listed | None, pending: Pending) -> Held:
     """What a listed template is, against the journal's two versions."""
     if listed is None:
         return ABSENT
-    shown = listed.segments or {}
+    if listed.segments is None:
+        return Held("unlisted")
+    shown = listed.segments
     for which, version in (("new", pending.upload.version), ("previous", pending.previous)):
         if version is not None and all(
             name in version.file_ids and file_id in (None, version.file_ids[name])
@@ -88,7 +93,7 @@ class Swap:
         self._target = target
         self._name = name
         self._pending = pending
-        self._held = held
+        self._held = self._before = held
         self._maybe: Held | None = None
         """What the server holds if the request under way (or lost) was carried out."""
         self._journaled = False
@@ -145,9 +150,16 @@ class Swap:
         """Bring back the previous version (or nothing, when there was none): how it ended,
         and ``reason`` followed by what came of it."""
         previous = self._pending.previous
-        if self._held.version == "previous" and self._maybe is None:
+        if self._held == self._before and self._maybe is None and self._was_whole():
             self._end()
+            if self._before == ABSENT:
+                return Ending.NOTHING, reason
             return Ending.PREVIOUS, f"{reason}; '{self._name}' was left as it was"
+        if previous is None and self._pending.replacing:
+            why = (
+                "the template it replaces cannot be restored (the listing does not show its files)"
+            )
+            return Ending.BROKEN, self._broken(f"{reason}; {why}")
         created = self._held.version is not None
         touched = created or self._maybe is not None
         try:
@@ -163,18 +175,21 @@ class Swap:
             count = len(previous.file_ids)
             restored = f"{count} segment{'' if count == 1 else 's'}"
             note = f"'{self._name}' was restored to its previous version ({restored})"
-        elif self._pending.replacing:
-            note = (
-                "the template it was to replace was deleted and cannot be restored (the "
-                "listing does not show its files)"
-            )
         elif created:
             note = "the template was deleted again, nothing is left on the server"
-        elif touched:
-            note = "nothing was left on the server"
         else:
-            return Ending.NOTHING, reason
+            note = "nothing was left on the server"
         return (Ending.PREVIOUS if previous else Ending.NOTHING), f"{reason}; {note}"
+
+    def _was_whole(self) -> bool:
+        """Whether what was there before this run touched anything is whole: some version,
+        the previous one whole, or nothing when there was no previous version."""
+        before = self._before
+        if before == ABSENT:
+            return self._pending.previous is None
+        return before.version == "other" or (
+            before.version == "previous" and before.segments == before.total
+        )
 
     def _interrupted(self) -> None:
         """Ctrl-C: restore, saying so; a second Ctrl-C leaves what is there, saying what."""
