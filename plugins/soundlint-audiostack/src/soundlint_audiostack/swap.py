@@ -47,8 +47,7 @@ class Ending(enum.Enum):
     NEW = "new"
     PREVIOUS = "previous"
     NOTHING = "nothing"
-    """No template under the name: it had none before (or the one replaced could not be
-    restored, its files unknown)."""
+    """No template under the name, as before."""
     BROKEN = "broken"
 
 
