@@ -249,3 +249,31 @@ def test_a_first_upload_killed_half_way_is_finished_by_the_next_run(
     assert set(ids) == {"intro", "main"}
     recorded = state_of(project)["targets"][fake.api_base]["dawn"]["segments"]
     assert {name: entry["fileId"] for name, entry in recorded.items()} == ids
+
+
+def test_sigterm_during_a_replacement_restores_the_previous_version(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """A cancelled CI job: SIGTERM while the new version is half-registered."""
+    assert upload().code == 0
+    old_ids = dict(fake.templates["dawn"]["segments"])
+    new_version(project)
+    process: list[subprocess.Popen[str]] = []
+
+    def terminate(seen: Seen, count: int) -> None:
+        if seen.line == SEGMENT and seen.json["mediaId"] not in old_ids.values():
+            fake.on_request = None
+            fake.fault("POST", seen.path, None, delay=2.0, done_first=True)
+            process[0].send_signal(signal.SIGTERM)
+
+    fake.on_request = terminate
+    process.append(start(fake, project))
+    _, err = process[0].communicate(timeout=60)
+
+    assert process[0].returncode == 143
+    assert err.splitlines() == [
+        "soundlint: restoring 'dawn' to its previous version; Ctrl-C again leaves it with "
+        "0 of 2 segments (or with 1 of 2 segments, if the request under way reached the server)",
+        "soundlint: 'dawn' was restored to its previous version (2 segments)",
+    ]
+    assert whole(fake, project, old_ids) == "old"

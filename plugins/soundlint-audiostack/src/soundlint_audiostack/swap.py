@@ -100,21 +100,23 @@ class Swap:
 
     def run(self) -> Result:
         """Put the new version up (the caller records it), or restore what was there.
-        OSError when the journal cannot be written, before any request is sent."""
+        OSError when the journal cannot be written, before any request is sent. Interrupted
+        (Ctrl-C, SIGTERM, anything unforeseen), it restores before going on with the exit."""
+        self._journal("delete" if self._held.version is not None else "create")
         try:
             self._put_up()
         except ApiError as error:
             return Result(*self._restore(str(error)))
-        except KeyboardInterrupt:
+        except BaseException:
             self._interrupted()
             raise
         return Result(Ending.NEW)
 
     def _put_up(self) -> None:
+        """Delete what is there (journaled by ``run``), create the new version, register."""
         if self._held.version is not None:
-            self._journal("delete")
             self._call(lambda: self._client.delete_template(self._name), ABSENT, gone_ok=True)
-        self._journal("create")
+            self._journal("create")
         self._create(self._pending.upload.version, "new")
 
     def _create(self, version: Version, which: str) -> None:
@@ -200,7 +202,7 @@ class Swap:
         self._notice(f"{doing}; Ctrl-C again leaves it {self._left()}")
         try:
             ending, text = self._restore("interrupted")
-        except KeyboardInterrupt:
+        except BaseException:
             self._notice(f"interrupted again: '{self._name}' is left {self._left()}; {REPAIRS}")
             raise
         if ending is not Ending.BROKEN and text != "interrupted":
@@ -218,8 +220,8 @@ class Swap:
         return f"{self._held} (or {self._maybe}, if the request under way reached the server)"
 
     def _journal(self, step: str) -> None:
-        """Write the step down before its request. Only the first write must succeed: the
-        entry is what the next run repairs from; the step is only for its message."""
+        """Write the step down before its request. Only the first write must succeed (OSError
+        otherwise): the entry is what the next run repairs from; the step is for its message."""
         pending = dataclasses.replace(self._pending, step=step)
         if not self._journaled:
             self._state.journal(self._target, self._name, pending)
