@@ -285,11 +285,11 @@ def _guess(step: Step) -> str | None:
     """What a dry run, which does not read the listing, cannot know about a step."""
     if step.action is Action.UPLOAD:
         return (
-            "if the server has no template of that name: a dry run does not read the "
-            "listing (--plan does)"
+            "if the server has no template of that name; a dry run does not read the "
+            "listing, --plan does"
         )
     if step.action in (Action.SKIP_UNCHANGED, Action.REPLACE):
-        return "if the server still holds what this checkout's state file records"
+        return "if the server still holds what this checkout's state file records; --plan checks"
     return None
 
 
