@@ -102,6 +102,18 @@ def test_the_key_goes_through_a_proxy_only_in_a_tunnel(
     )
 
 
+def test_plain_http_to_a_remote_api_is_refused_before_the_proxy_sees_anything(
+    upload: Upload, fake: FakeAudioStack, proxy: Refusing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+
+    run = upload("--api-base", "http://api.example.invalid")
+
+    assert run.code == 2
+    assert "refusing to send the API key over plain http to api.example.invalid" in run.err
+    assert proxy.received == []
+
+
 def test_a_dead_proxy_is_named_as_the_proxy(
     upload: Upload, fake: FakeAudioStack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
