@@ -150,6 +150,7 @@ def test_plain_http_through_a_remote_proxy_is_refused_before_connecting(
     ("url", "why"),
     [
         ("ftp://127.0.0.1:21", "is not an http, https or socks5 URL"),
+        ("http://127.0.0.1:31x8", "has a port that is not a number"),
         (
             "socks5://127.0.0.1:1080",
             "is a SOCKS proxy, which needs the socksio package: pip install httpx[socks]",

@@ -25,8 +25,7 @@ class Proxy:
     def address(self) -> str:
         """``scheme://host:port``, without credentials."""
         parts = urlsplit(self.url)
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname}{port}"
+        return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
     @property
     def host(self) -> str:
@@ -59,6 +58,10 @@ def unusable(proxy: Proxy) -> str | None:
         return None
     if scheme not in ("http", "https") or not proxy.host:
         return "is not an http, https or socks5 URL"
+    try:
+        urlsplit(proxy.url).port
+    except ValueError:
+        return "has a port that is not a number"
     return None
 
 
