@@ -59,7 +59,7 @@ def unusable(proxy: Proxy) -> str | None:
     if scheme not in ("http", "https") or not proxy.host:
         return "is not an http, https or socks5 URL"
     try:
-        urlsplit(proxy.url).port
+        _ = urlsplit(proxy.url).port  # parsing it is the check
     except ValueError:
         return "has a port that is not a number"
     return None
