@@ -333,10 +333,17 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
 
 # Commands that separate distributions provide, by the package that brings each.
 PLUGIN_COMMANDS = {"upload": "soundlint-audiostack"}
+# How to install a package not yet on PyPI.
+_INSTALL = {
+    "soundlint-audiostack": (
+        "plugins/soundlint-audiostack (from a clone of soundlint; it is not on PyPI yet)"
+    )
+}
 
 
 def _not_installed(name: str, package: str, args: argparse.Namespace, session: Session) -> int:
-    raise UsageError(f"`soundlint {name}` needs the {package} package: pip install {package}")
+    install = _INSTALL.get(package, package)
+    raise UsageError(f"`soundlint {name}` needs the {package} package: pip install {install}")
 
 
 _CHECK_HELP = (

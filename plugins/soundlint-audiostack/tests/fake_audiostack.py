@@ -7,6 +7,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -51,6 +52,10 @@ class Fault:
     delay: float = 0.0
     done_first: bool = False
     """With ``status`` None: carry the request out at once, and answer only after the delay."""
+    drop: bool = False
+    """Carry the request out, then close the connection without an answer."""
+    body_is: bytes | None = None
+    """Match only requests with exactly this body."""
 
 
 class FakeAudioStack:
@@ -68,8 +73,12 @@ class FakeAudioStack:
         self.ghosts: set[str] = set()
         """Names the listing shows that are gone by the time anything else asks."""
         self.upload_delay = 0.0
+        self.lists_segments = True
+        """Whether the listing shows each template's segments and their files."""
         self.most_uploads_at_once = 0
         self._uploading = 0
+        self.on_request: Callable[[Seen, int], None] | None = None
+        """Called with each request and its number (from 1, both servers) before it is served."""
         self._faults: list[Fault] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -101,6 +110,34 @@ class FakeAudioStack:
         self._faults.append(
             Fault(server, method, path, status, times, headers or {}, body, delay, done_first)
         )
+
+    def fault_at(self, number: int, kind: str, times: int) -> None:
+        """Make the request numbered ``number`` (from 1, both servers) and the next ``times - 1``
+        attempts of the same request fail: ``500``; ``timeout`` (carried out, answered only after
+        a second); ``drop`` (carried out, the connection closed without an answer)."""
+        kinds = {
+            "500": {"status": 500},
+            "timeout": {"status": None, "delay": 1.0, "done_first": True},
+            "drop": {"status": None, "drop": True},
+        }
+
+        def arm(seen: Seen, count: int) -> None:
+            if count == number:
+                path = urlsplit(seen.path).path
+                fault = Fault(seen.server, seen.method, path, 500, times, body_is=seen.body)
+                for key, value in kinds[kind].items():
+                    setattr(fault, key, value)
+                self._faults.insert(0, fault)
+
+        self.on_request = arm
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    @property
+    def faults_left(self) -> int:
+        """How many more requests the faults set up would answer."""
+        return sum(fault.times for fault in self._faults)
 
     def add_template(self, name: str, field_name: str = "templateName") -> None:
         """A template already on the server, not uploaded by the tests."""
@@ -152,8 +189,16 @@ class FakeAudioStack:
         )
         with self._lock:
             self.seen.append(seen)
+            number = len(self.seen)
+        if self.on_request is not None:
+            self.on_request(seen, number)
+        with self._lock:
             fault = self._take_fault(seen)
         route = self._api if server == "api" else self._upload
+        if fault is not None and fault.drop:
+            route(seen)
+            handler.close_connection = True
+            return
         if fault is not None and fault.done_first:
             status, answer = route(seen)
             time.sleep(fault.delay)
@@ -174,6 +219,7 @@ class FakeAudioStack:
                 and fault.server == seen.server
                 and fault.method == seen.method
                 and urlsplit(seen.path).path.startswith(fault.path)
+                and fault.body_is in (None, seen.body)
             ):
                 fault.times -= 1
                 return fault
@@ -185,7 +231,10 @@ class FakeAudioStack:
         path = urlsplit(seen.path).path
         with self._lock:
             if seen.line == f"GET {TEMPLATES}":
-                items = [t["item"] for t in self.templates.values()]
+                items = [
+                    _listed(t) if self.lists_segments else t["item"]
+                    for t in self.templates.values()
+                ]
                 items += [{"templateName": name} for name in sorted(self.ghosts)]
                 return 200, {"data": {"templates": items}}
             if seen.line == f"POST {TEMPLATES}":
@@ -261,6 +310,14 @@ class FakeAudioStack:
                 return 404, {"message": "NoSuchKey"}
             self.files[file_id]["data"] = seen.body
         return 200, {}
+
+
+def _listed(template: dict[str, Any]) -> dict[str, Any]:
+    """A template as the listing shows it: its item, with its segments and their files."""
+    segments = template["segments"].items()
+    return template["item"] | {
+        "segments": [{"segmentName": name, "mediaId": file_id} for name, file_id in segments]
+    }
 
 
 class _QuietServer(ThreadingHTTPServer):

@@ -34,7 +34,7 @@ def test_backoff_doubles_with_jitter(
 ) -> None:
     fake.fault("GET", TEMPLATES, 500, times=4)
 
-    assert client.list_templates() == set()
+    assert client.list_templates() == {}
 
     assert len(waits) == 4
     for attempt, wait in enumerate(waits):
@@ -86,7 +86,7 @@ def test_a_connection_refused_is_retried(waits: list[float]) -> None:
     client = AudioStackClient(base, ApiKey("k"), tuning=tuning, sleep=waits.append)
     with client, pytest.raises(ApiError) as raised:
         client.list_templates()
-    assert str(raised.value).startswith("list templates: cannot connect")
+    assert str(raised.value).startswith(f"list templates: cannot connect to {base}: ")
     assert str(raised.value).endswith("(after 3 attempts)")
     assert len(waits) == 2
     assert raised.value.maybe_done is False
@@ -99,7 +99,7 @@ def test_listing_names_from_any_of_the_fields(
     fake.add_template("b", "alias")
     fake.add_template("c", "soundTemplateId")
 
-    assert client.list_templates() == {"a", "b", "c"}
+    assert set(client.list_templates()) == {"a", "b", "c"}
 
 
 def test_an_answer_of_the_wrong_shape(client: AudioStackClient, fake: FakeAudioStack) -> None:

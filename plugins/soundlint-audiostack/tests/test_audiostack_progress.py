@@ -20,7 +20,11 @@ def test_no_progress_off_a_terminal(upload: Upload, fake: FakeAudioStack) -> Non
 
     assert run.code == 0
     assert run.err == ""
-    assert run.out.splitlines()[1:] == ["uploaded  dawn (2 segments)", "1 uploaded."]
+    assert run.out.splitlines()[1:] == [
+        f"Uploading to {fake.api_base}:",
+        "uploaded  dawn (2 segments)",
+        "1 uploaded.",
+    ]
 
 
 def test_progress_on_a_terminal(fake: FakeAudioStack, project: Path) -> None:
@@ -58,3 +62,4 @@ def test_progress_on_a_terminal(fake: FakeAudioStack, project: Path) -> None:
     assert "dawn" in text
     assert "  intro" in text and "  main" in text
     assert "sending" in text or "processing" in text
+    assert "/96.0 kB" in text, "the bytes going out"

@@ -123,7 +123,8 @@ def test_an_error_in_a_bound_script_blocks_its_template(
         "name": "noon",
         "path": "templates/noon",
         "status": "blocked-by-lint",
-        "errors": 1,
+        "action": "block",
+        "lint_errors": 1,
     }
     assert run.status("dawn")["status"] == "uploaded"
     errors = [d for d in run.json["lint"]["diagnostics"] if d["severity"] == "error"]
@@ -169,8 +170,10 @@ def test_a_changed_template_of_this_project_is_replaced(
     run = upload("--output-format", "json")
 
     assert run.code == 0
-    assert run.status("dawn")["status"] == "uploaded"
+    assert run.status("dawn")["status"] == "replaced"
     lines = fake.lines()
+    files_done = max(i for i, line in enumerate(lines) if line.startswith("GET /files/"))
+    assert files_done < lines.index("DELETE /production/sound/template/dawn"), "new files first"
     assert lines.index("DELETE /production/sound/template/dawn") < lines.index(f"POST {TEMPLATES}")
     assert not old_ids & set(fake.templates["dawn"]["segments"].values())
 
@@ -196,8 +199,9 @@ def test_a_name_taken_on_the_server_is_skipped(
 
     assert run.code == 1
     assert (
-        "skipped-exists  dawn: a template named 'dawn' is already on the server and was not "
-        "uploaded from this project; --replace deletes and re-creates it"
+        "skipped-exists  dawn: a template named 'dawn' is on the server but not recorded in "
+        "this checkout's .soundlint/uploads.json; if it is this project's (uploaded from "
+        "another checkout), --adopt dawn records it as such; --replace deletes and re-creates it"
     ) in run.out
     assert fake.lines() == [f"GET {TEMPLATES}"]
     assert fake.templates["dawn"]["description"] == "someone else's"
@@ -211,7 +215,7 @@ def test_replace_deletes_and_recreates_a_taken_name(
     run = upload("--replace", "--output-format", "json")
 
     assert run.code == 0
-    assert run.status("dawn")["status"] == "uploaded"
+    assert run.status("dawn")["status"] == "replaced"
     lines = fake.lines()
     assert lines[1:].count("DELETE /production/sound/template/dawn") == 1
     assert lines.index("DELETE /production/sound/template/dawn") < lines.index(f"POST {TEMPLATES}")
@@ -233,6 +237,9 @@ def test_dry_run_connects_to_nothing(
     assert run.status("noon")["status"] == "blocked-by-lint"
     entry = run.status("dawn")
     assert entry["status"] == "planned"
+    assert entry["action"] == "upload"
+    assert run.json["mode"] == "dry-run"
+    assert run.json["target"] == {"api_base": fake.api_base, "organisation": None}
     assert [s["file_id"] for s in entry["segments"]] == [None, None]
     requests = entry["requests"]
     assert requests[0] == 'POST /files {"file_name": "dawn_intro.wav"}'
@@ -245,8 +252,10 @@ def test_dry_run_connects_to_nothing(
         'POST /production/sound/segment {"templateName": "dawn", "segmentName": "main", '
         '"mediaId": "<fileId of main>"}',
     ]
+    assert f"Dry run for {fake.api_base}: " in text.out
     assert f"GET {TEMPLATES}\n" in text.out
-    assert "planned          dawn\n    POST /files" in text.out
+    assert "upload           dawn\n    (if the server has no template of that name" in text.out
+    assert ")\n    POST /files" in text.out
 
 
 def test_dry_run_of_an_uploaded_project(
@@ -266,7 +275,10 @@ def test_dry_run_of_an_uploaded_project(
     write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
     changed = upload("--dry-run", "--output-format", "json").status("dawn")
     assert changed["status"] == "planned"
-    assert changed["requests"][0] == "DELETE /production/sound/template/dawn"
+    assert changed["action"] == "replace"
+    delete = changed["requests"].index("DELETE /production/sound/template/dawn")
+    assert changed["requests"][delete - 1].startswith("GET /files/<fileId of main>")
+    assert changed["requests"][delete + 1].startswith("POST /production/sound/template ")
     assert fake.seen == []
 
 
@@ -331,7 +343,8 @@ def test_a_plugin_that_failed_holds_every_template_back(
         "name": "dawn",
         "path": "templates/dawn",
         "status": "blocked-by-lint",
-        "errors": 1,
+        "action": "block",
+        "lint_errors": 1,
     }
     assert [d["code"] for d in run.json["lint"]["diagnostics"]] == ["SL001"]
     assert fake.seen == []
@@ -349,12 +362,12 @@ def test_a_state_file_that_cannot_be_written(
 
     run = upload()
 
-    assert run.code == 0
-    assert run.out.splitlines()[1] == (
-        f"uploaded  dawn: uploaded, but {project}/.soundlint/uploads.json could not be written "
-        "(No space left on device), so the next run will take it for someone else's"
+    assert run.code == 2
+    assert run.out.splitlines()[2] == (
+        f"failed  dawn: cannot write {project}/.soundlint/uploads.json "
+        "(No space left on device); nothing was changed"
     )
-    assert "dawn" in fake.templates
+    assert fake.templates == {}, "no template is touched before the journal is written"
 
 
 def test_a_state_directory_that_is_a_file_is_refused(

@@ -23,8 +23,10 @@ def soundlint_config_keys() -> Mapping[str, Any]:
 _HELP = (
     "Lint the templates under each PATH (default: the current directory) as `soundlint check` "
     "does, then upload to AudioStack each template with no error, whole or not at all. Exit "
-    "status: 0 every template uploaded or unchanged, 1 some blocked by lint, already on the "
-    "server or failed, 2 usage or configuration error."
+    "status: 0 every template uploaded, replaced, adopted or unchanged; 1 some blocked by lint, "
+    "or by a template of the same name on the server not recorded in .soundlint/uploads.json; "
+    "2 usage or configuration error, the key refused, the network, a proxy or the API failing; "
+    "3 a template left broken on the server."
 )
 
 
@@ -44,15 +46,43 @@ def soundlint_add_commands(
         metavar="PATH",
         help="templates or directories to lint and upload (default: the current directory)",
     )
-    parser.add_argument(
+    preview = parser.add_mutually_exclusive_group()
+    preview.add_argument(
         "--dry-run",
         action="store_true",
-        help="print the requests it would make; connect to nothing",
+        help="print the requests it would make, from the state file alone; connect to nothing",
+    )
+    preview.add_argument(
+        "--plan",
+        action="store_true",
+        help="read the server's listing (GET only) and print what an upload would do",
     )
     parser.add_argument(
         "--replace",
         action="store_true",
-        help="delete and re-create templates of the same name not uploaded from this project",
+        help="delete and re-create templates of the same name not recorded as this project's",
+    )
+    parser.add_argument(
+        "--adopt",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="record the server's template NAME as this project's, without sending it (repeatable)",
+    )
+    parser.set_defaults(progress="auto")
+    parser.add_argument(
+        "--progress",
+        action="store_const",
+        const="always",
+        help="show progress on stderr even when it is not a terminal: a line for each step of "
+        "the analysis and the upload, for CI logs",
+    )
+    parser.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_const",
+        const="never",
+        help="never show progress (by default: on a terminal)",
     )
     parser.add_argument(
         "--output-format",

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from soundlint_audiostack import __version__
-from soundlint_audiostack.options import ApiKey, Tuning
+from soundlint_audiostack.options import KEY_VARIABLE, ORG_VARIABLE, ApiKey, Tuning
+from soundlint_audiostack.proxies import Proxy, proxy_for, unusable
 
 if TYPE_CHECKING:
     import httpx
@@ -25,6 +26,8 @@ TEMPLATES = "/production/sound/template"
 SEGMENTS = "/production/sound/segment"
 FILES = "/files"
 _CHUNK = 1 << 16
+_DIRECT = {"http://": None, "https://": None, "all://": None}
+"""httpx mounts that take no proxy from the environment: the proxy is chosen by proxy_for."""
 
 
 class ApiError(Exception):
@@ -39,6 +42,22 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.maybe_done = maybe_done
+
+    @property
+    def refused_key(self) -> bool:
+        """The API refused the key (401) or what it may do (403)."""
+        return self.status in (401, 403)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A template as the listing shows it; None where the listing does not say."""
+
+    name: str
+    server_id: str | None
+    description: str | None
+    segments: dict[str, str | None] | None
+    """Segment name -> the file id registered under it (None when not shown)."""
 
 
 @dataclass(frozen=True)
@@ -61,28 +80,64 @@ class AudioStackClient:
         org: str | None = None,
         tuning: Tuning | None = None,
         *,
+        proxy: Proxy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``proxy`` carries the API's requests (the caller checks that the key may take that
+        route); the upload URLs take theirs from the environment."""
         import httpx
 
         self._tuning = tuning or Tuning()
         self._sleep = sleep
+        self.on_sent: Callable[[Path, int], None] | None = None
+        """Told of each chunk of a file sent: the file, and the chunk's size."""
         self._key = key
+        self._org = org
+        self._proxy = proxy
         base = urlsplit(api_base)
         self._origin = (base.scheme, base.hostname, base.port)
-        timeout = httpx.Timeout(self._tuning.read_timeout, connect=self._tuning.connect_timeout)
-        agent = f"soundlint-audiostack/{__version__}"
-        headers = {"x-api-key": key.reveal(), "accept": "application/json", "user-agent": agent}
+        self._timeout = httpx.Timeout(
+            self._tuning.read_timeout, connect=self._tuning.connect_timeout
+        )
+        self._agent = f"soundlint-audiostack/{__version__}"
+        headers = {
+            "x-api-key": key.reveal(),
+            "accept": "application/json",
+            "user-agent": self._agent,
+        }
         if org:
             headers["x-assume-org"] = org
-        self._api = httpx.Client(
+        self._api = self._http(
+            proxy,
             base_url=api_base,
             headers=headers,
-            timeout=timeout,
             follow_redirects=True,
             event_hooks={"request": [self._stay_at_origin]},
         )
-        self._uploads = httpx.Client(timeout=timeout, headers={"user-agent": agent})
+        self._uploads: dict[Proxy | None, httpx.Client] = {}
+        self._uploads_lock = threading.Lock()
+
+    def _http(self, proxy: Proxy | None, **settings: Any) -> httpx.Client:
+        """An httpx client going through ``proxy``, or straight to the host."""
+        import httpx
+
+        why = unusable(proxy) if proxy else None
+        if why:
+            raise ApiError(f"{proxy} {why}")
+        return httpx.Client(
+            timeout=self._timeout,
+            proxy=proxy.url if proxy else None,
+            mounts=None if proxy else _DIRECT,
+            **settings,
+        )
+
+    def _uploads_client(self, url: str) -> tuple[httpx.Client, Proxy | None]:
+        """The client for a pre-signed upload URL (one per proxy), and its proxy."""
+        proxy = proxy_for(url)
+        with self._uploads_lock:
+            if proxy not in self._uploads:
+                self._uploads[proxy] = self._http(proxy, headers={"user-agent": self._agent})
+            return self._uploads[proxy], proxy
 
     def __enter__(self) -> AudioStackClient:
         return self
@@ -97,18 +152,20 @@ class AudioStackClient:
 
     def close(self) -> None:
         self._api.close()
-        self._uploads.close()
+        for uploads in self._uploads.values():
+            uploads.close()
 
     # The calls ---------------------------------------------------------------------------
 
-    def list_templates(self) -> set[str]:
-        """The names of the templates on the server."""
+    def list_templates(self) -> dict[str, Listed]:
+        """The templates on the server, by name."""
         answer = self._call("list templates", "GET", TEMPLATES)
         templates = _field(answer, "data", "list templates")
         items = _field(templates, "templates", "list templates")
         if not isinstance(items, list):
             raise ApiError("list templates: the answer's data.templates is not a list")
-        return {name for name in map(_template_name, items) if name}
+        listed = (_listed(item) for item in items)
+        return {template.name: template for template in listed if template}
 
     def create_template(self, name: str, description: str) -> None:
         body = {"templateName": name, "description": description}
@@ -139,9 +196,12 @@ class AudioStackClient:
                 if stop is not None and stop.is_set():
                     raise ApiError(f"{what}: stopped")
                 yield chunk
+                if self.on_sent is not None:
+                    self.on_sent(path, len(chunk))
 
+        client, proxy = self._uploads_client(slot.upload_url)
         self._send(
-            self._uploads, what, "PUT", slot.upload_url, headers=headers, body=chunks, stop=stop
+            client, what, "PUT", slot.upload_url, headers=headers, body=chunks, stop=stop, via=proxy
         )
 
     def file_status(self, file_id: str, stop: threading.Event | None = None) -> str:
@@ -190,7 +250,16 @@ class AudioStackClient:
         stop: threading.Event | None = None,
     ) -> dict[str, Any]:
         """One API request, retried; the JSON object it answered, when ``answer`` is wanted."""
-        response = self._send(self._api, what, method, path, json=json, stop=stop)
+        try:
+            response = self._send(
+                self._api, what, method, path, json=json, stop=stop, via=self._proxy
+            )
+        except ApiError as error:
+            if not error.refused_key:
+                raise
+            org = f" and {ORG_VARIABLE}" if error.status == 403 and self._org else ""
+            hint = f"; the API refused the key: check {KEY_VARIABLE}{org}"
+            raise ApiError(f"{error}{hint}", error.status, error.maybe_done) from None
         if not answer:
             return {}
         try:
@@ -212,6 +281,7 @@ class AudioStackClient:
         headers: dict[str, str] | None = None,
         body: Callable[[], Iterator[bytes]] | None = None,
         stop: threading.Event | None = None,
+        via: Proxy | None = None,
     ) -> httpx.Response:
         """Send, retrying connection errors, timeouts, 429 and 5xx with exponential backoff and
         jitter (or as long as Retry-After asks), up to the configured number of attempts; the
@@ -226,7 +296,7 @@ class AudioStackClient:
                     method, url, json=json, headers=headers, content=body() if body else None
                 )
             except httpx.TransportError as error:
-                failure = _describe(error, self._tuning)
+                failure = _describe(error, self._tuning, error.request.url, via)
                 maybe_done |= not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout)
             else:
                 status = response.status_code
@@ -275,14 +345,40 @@ def _read(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
-def _template_name(item: Any) -> str | None:
-    """A listed template's name: its templateName, else its alias, else its id."""
+def _listed(item: Any) -> Listed | None:
+    """A listed template, named by its templateName, else its alias, else its id."""
     if not isinstance(item, dict):
         return None
-    for key in ("templateName", "alias", "soundTemplateId"):
-        if isinstance(item.get(key), str) and item[key]:
-            return str(item[key])
-    return None
+    name = next(
+        (item[k] for k in ("templateName", "alias", "soundTemplateId") if _text(item, k)), None
+    )
+    if name is None:
+        return None
+    description = item["description"] if _text(item, "description", empty=True) else None
+    server_id = item["soundTemplateId"] if _text(item, "soundTemplateId") else None
+    return Listed(name, server_id, description, _listed_segments(item.get("segments")))
+
+
+def _listed_segments(segments: Any) -> dict[str, str | None] | None:
+    """Segment name -> file id from a listed template's segments (objects or bare names)."""
+    if not isinstance(segments, list):
+        return None
+    found: dict[str, str | None] = {}
+    for segment in segments:
+        if isinstance(segment, str):
+            found[segment] = None
+        elif isinstance(segment, dict) and _text(segment, "segmentName"):
+            found[segment["segmentName"]] = (
+                segment["mediaId"] if _text(segment, "mediaId") else None
+            )
+        else:
+            return None
+    return found
+
+
+def _text(item: dict[str, Any], key: str, *, empty: bool = False) -> bool:
+    value = item.get(key)
+    return isinstance(value, str) and (empty or bool(value))
 
 
 def _field(answer: Any, name: str, what: str) -> Any:
@@ -332,16 +428,27 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _describe(error: httpx.TransportError, tuning: Tuning) -> str:
+def _describe(
+    error: httpx.TransportError, tuning: Tuning, url: httpx.URL, proxy: Proxy | None
+) -> str:
+    """What went wrong, naming the host (and the proxy) that could not be reached."""
     import httpx
 
+    host = f"{url.scheme}://{url.netloc.decode('ascii')}"
+    reason = f": {error}" if str(error) else ""
+    if isinstance(error, httpx.ProxyError) and proxy is not None:
+        return f"{proxy} refused to connect to {host}{reason}"
+    through = f" through {proxy}" if proxy is not None else ""
     if isinstance(error, httpx.ConnectTimeout):
-        return f"could not connect within {tuning.connect_timeout:g} s (connect-timeout)"
+        return (
+            f"could not connect to {proxy or host} within {tuning.connect_timeout:g} s "
+            "(connect-timeout)"
+        )
     if isinstance(error, httpx.TimeoutException):
-        return f"no answer within {tuning.read_timeout:g} s (read-timeout)"
+        return f"no answer from {host}{through} within {tuning.read_timeout:g} s (read-timeout)"
     if isinstance(error, httpx.ConnectError):
-        return f"cannot connect: {error}" if str(error) else "cannot connect"
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+        return f"cannot connect to {proxy or host}{reason}"
+    return f"{type(error).__name__} from {host}{through}{reason}"
 
 
 def _redact(text: str, key: ApiKey) -> str:

@@ -3,156 +3,400 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.config import ConfigError
 from soundlint_audiostack import core
 from soundlint_audiostack.options import KEY_VARIABLE, TABLE, UploadOptions, resolve
-from soundlint_audiostack.plan import Plan, Status, make_plan, needs_listing
-from soundlint_audiostack.state import UploadState
+from soundlint_audiostack.plan import Action, Plan, Status, Step, make_plan, needs_listing
+from soundlint_audiostack.proxies import Proxy, check_key_route, proxy_for
+from soundlint_audiostack.state import STATE_FILE, UploadState, relative
 
 if TYPE_CHECKING:
     from soundlint.api import Session
+    from soundlint_audiostack.client import AudioStackClient, Listed
     from soundlint_audiostack.execute import Outcome
 
-EXIT_CLEAN, EXIT_FAILED = 0, 1
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_FAILED, EXIT_WORSE = 0, 1, 2, 3
+"""0 all uploaded, replaced, adopted or unchanged; 1 blocked by lint or by a template of the
+same name not recorded as this project's; 2 the run could not do its work (usage,
+configuration, the key refused, the network, a proxy, the API failing); 3 the server was left
+worse than the run found it."""
+
+DRY_RUN, PLAN, UPLOAD = "dry-run", "plan", "upload"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One template's line in the report."""
+
+    outcome: Outcome
+    action: str
+    """What the run does (or would do) with it: an ``Action`` value, or ``adopt``."""
+    requests: tuple[str, ...] = ()
+    note: str | None = None
+    """What a dry run cannot know, or what adopting means."""
+
+    @property
+    def notes(self) -> list[str]:
+        return [note for note in (self.note, self.outcome.note) if note]
+
+
+@dataclass(frozen=True)
+class Report:
+    mode: str
+    target: str
+    rows: tuple[Row, ...]
+    errors: tuple[str, ...]
+    """What stopped the run (or part of it), one message each."""
+    repairs: tuple[str, ...] = ()
+    """For a dry run or plan: what killed runs left unfinished, which an upload repairs first."""
+
+    @property
+    def exit_status(self) -> int:
+        statuses = {row.outcome.status for row in self.rows}
+        if Status.BROKEN in statuses:
+            return EXIT_WORSE
+        if self.errors or Status.FAILED in statuses:
+            return EXIT_FAILED
+        if statuses & {Status.BLOCKED, Status.SKIPPED_EXISTS}:
+            return EXIT_FINDINGS
+        return EXIT_CLEAN
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
-    """Lint, plan, upload (or print the plan), report; the exit status."""
+    """Lint, plan, upload (or show the plan), report; the exit status."""
     for path in args.paths:
         if not os.path.lexists(path):
             raise ConfigError(f"path not found: {path}")
     table, root = core.upload_table(session)
     options = resolve(table, root, args.api_base)
-    if options.key is None and not args.dry_run:
+    proxy = proxy_for(options.api_base)
+    check_key_route(options.api_base, proxy)
+    mode = DRY_RUN if args.dry_run else PLAN if args.plan else UPLOAD
+    if options.key is None and mode != DRY_RUN:
         raise ConfigError(
             f"no API key: set {KEY_VARIABLE}, or key-file in {TABLE}; nothing was uploaded"
         )
     lint = core.lint_templates(session, args.paths, args)
+    adopt = _adoptable(args.adopt, lint.verdicts)
     states = {root: UploadState.load(root) for root in {v.root for v in lint.verdicts}}
     if args.output_format == "text":
         sys.stdout.write(lint.render("text"))  # before the upload, which may take a while
         sys.stdout.flush()
     target = options.api_base + (f" (organisation {options.org})" if options.org else "")
-    if args.dry_run:
-        plan = make_plan(lint.verdicts, target, None, states.__getitem__, replace=args.replace)
-        outcomes = _preview(plan)
-    else:
-        plan, outcomes = _upload(lint.verdicts, target, options, states, args.replace)
+    upload = Upload(options, proxy, target, states, args)
+    report = upload.dry_run(lint.verdicts, adopt) if mode == DRY_RUN else upload.run(lint, adopt)
     if not lint.verdicts:
         print("soundlint: warning: no templates found to upload", file=sys.stderr)
     if args.output_format == "json":
-        print(json.dumps(_json(plan, outcomes, lint, options, args.dry_run), indent=2))
+        print(json.dumps(_json(report, lint, options), indent=2))
     else:
-        sys.stdout.write(_text(plan, outcomes, args.dry_run))
-    return EXIT_CLEAN if all(outcome.status.ok for outcome in outcomes) else EXIT_FAILED
+        sys.stdout.write(_text(report))
+    for error in report.errors:
+        print(f"soundlint: error: {error}", file=sys.stderr)
+    return report.exit_status
 
 
-def _preview(plan: Plan) -> list[Outcome]:
+def _adoptable(names: Sequence[str], verdicts: Sequence[core.TemplateVerdict]) -> set[str]:
+    """The names ``--adopt`` gave, each a template among those linted."""
+    known = {verdict.name for verdict in verdicts}
+    for name in names:
+        if name not in known:
+            raise ConfigError(
+                f"--adopt {name}: no template of that name among those linted "
+                f"({', '.join(sorted(known)) or 'none'})"
+            )
+    return set(names)
+
+
+class Upload:
+    """The run against the server: a dry run, a plan read from the listing, or the upload."""
+
+    def __init__(
+        self,
+        options: UploadOptions,
+        proxy: Proxy | None,
+        target: str,
+        states: dict[Path, UploadState],
+        args: argparse.Namespace,
+    ) -> None:
+        self._options = options
+        self._proxy = proxy
+        self._target = target
+        self._states = states
+        self._args = args
+
+    def dry_run(self, verdicts: Sequence[core.TemplateVerdict], adopt: set[str]) -> Report:
+        """The plan from this checkout's state file alone: connect to nothing."""
+        plan = self._plan(verdicts, None)
+        rows = []
+        for step in plan.steps:
+            if step.verdict.name in adopt and step.action is not Action.BLOCK:
+                rows.append(_adopt_row(step, _DRY_RUN_ADOPT))
+            else:
+                rows.append(_planned(step, _guess(step)))
+        return Report(DRY_RUN, self._target, tuple(rows), (), _repairs(plan))
+
+    def run(self, lint: core.LintOutcome, adopt: set[str]) -> Report:
+        """Read the listing; then adopt, upload and replace (or, for ``--plan``, say so)."""
+        from soundlint_audiostack.client import TEMPLATES, ApiError
+
+        verdicts = lint.verdicts
+        mode = PLAN if self._args.plan else UPLOAD
+        if not needs_listing(verdicts):
+            plan = self._plan(verdicts, {})
+            return Report(mode, self._target, tuple(map(_settled, plan.steps)), ())
+        try:
+            client = self._client()
+        except ApiError as error:  # a proxy that cannot be used
+            return self._unlisted(verdicts, mode, str(error))
+        with client:
+            try:
+                remote = client.list_templates()
+            except ApiError as error:
+                listing = f"GET {self._options.api_base}{TEMPLATES}"
+                return self._unlisted(verdicts, mode, f"{error} ({listing})")
+            missing = sorted(name for name in adopt if name not in remote)
+            if missing:
+                message = (
+                    f"--adopt {', '.join(missing)}: the listing of {self._options.api_base} "
+                    "shows no template of that name; nothing was adopted or uploaded"
+                )
+                return self._unlisted(verdicts, mode, message)
+            plan = self._plan(verdicts, remote)
+            if mode == PLAN:
+                rows = [
+                    _adopt_row(step, _ADOPT)
+                    if step.verdict.name in adopt and step.action is not Action.BLOCK
+                    else _planned(step, None)
+                    for step in plan.steps
+                ]
+                return Report(PLAN, self._target, tuple(rows), (), _repairs(plan))
+            return self._upload(client, plan, remote, adopt)
+
+    def _upload(
+        self,
+        client: AudioStackClient,
+        plan: Plan,
+        remote: Mapping[str, Listed],
+        adopt: set[str],
+    ) -> Report:
+        from soundlint_audiostack import progress
+        from soundlint_audiostack.execute import Executor
+
+        adopted = {
+            step.verdict.name: self._adopt(step, remote[step.verdict.name])
+            for step in plan.steps
+            if step.verdict.name in adopt and step.action is not Action.BLOCK
+        }
+        rest = replace(plan, steps=tuple(s for s in plan.steps if s.verdict.name not in adopted))
+        display = progress.chosen(rest, self._args.progress)
+        client.on_sent = display.sent
+        concurrency = self._options.tuning.concurrency
+        executor = Executor(client, self._states.__getitem__, display, concurrency)
+        with display:
+            outcomes = iter(executor.run(rest))
+        rows = [
+            adopted.get(step.verdict.name) or Row(next(outcomes), step.action.value)
+            for step in plan.steps
+        ]
+        return Report(UPLOAD, self._target, tuple(rows), ())
+
+    def _adopt(self, step: Step, listed: Listed) -> Row:
+        """Record the listed template as this project's; send nothing."""
+        from soundlint_audiostack.execute import Outcome
+
+        verdict = step.verdict
+        state = self._states[verdict.root]
+        file_ids = {name: file for name, file in (listed.segments or {}).items() if file}
+        try:
+            state.adopt(
+                self._target,
+                verdict.name,
+                server_id=listed.server_id,
+                description=listed.description,
+                file_ids=file_ids,
+                directory=relative(verdict.directory, verdict.root),
+            )
+        except OSError as error:
+            why = f"not adopted: cannot write {state.path} ({error.strerror or error})"
+            return Row(Outcome(verdict, Status.FAILED, error=why), "adopt")
+        return Row(Outcome(verdict, Status.ADOPTED, file_ids=file_ids), "adopt", note=_ADOPTED)
+
+    def _plan(
+        self, verdicts: Sequence[core.TemplateVerdict], remote: Mapping[str, Listed] | None
+    ) -> Plan:
+        return make_plan(
+            verdicts, self._target, remote, self._states.__getitem__, replace=self._args.replace
+        )
+
+    def _client(self) -> AudioStackClient:
+        from soundlint_audiostack.client import AudioStackClient
+
+        options = self._options
+        assert options.key is not None
+        return AudioStackClient(
+            options.api_base, options.key, options.org, options.tuning, proxy=self._proxy
+        )
+
+    def _unlisted(self, verdicts: Sequence[core.TemplateVerdict], mode: str, error: str) -> Report:
+        """The report of a run stopped before any template was sent: each that passed lint
+        failed, with the reason."""
+        from soundlint_audiostack.execute import Outcome
+
+        rows = []
+        for step in self._plan(verdicts, {}).steps:
+            if step.action is Action.BLOCK:
+                rows.append(_settled(step))
+            else:
+                failed = Outcome(step.verdict, Status.FAILED, error=error)
+                rows.append(Row(failed, step.action.value))
+        return Report(mode, self._target, tuple(rows), (error,))
+
+
+_DRY_RUN_ADOPT = (
+    f"recorded in {STATE_FILE.as_posix()} as this project's if the listing shows it "
+    "(a dry run does not read it: --plan does); nothing is sent"
+)
+_ADOPT = f"recorded in {STATE_FILE.as_posix()} as this project's; nothing is sent"
+_ADOPTED = (
+    "recorded as this project's; the next run replaces it with this checkout's version "
+    "unless they are known to be the same"
+)
+
+
+def _repairs(plan: Plan) -> tuple[str, ...]:
+    return tuple(
+        f"{repair.name}: a run stopped while "
+        f"{'replacing' if repair.pending.replacing else 'uploading'} it "
+        f"(at: {repair.pending.step}); an upload repairs it before anything else"
+        for repair in plan.repairs
+    )
+
+
+def _guess(step: Step) -> str | None:
+    """What a dry run, which does not read the listing, cannot know about a step."""
+    if step.action is Action.UPLOAD:
+        return (
+            "if the server has no template of that name; a dry run does not read the "
+            "listing, --plan does"
+        )
+    if step.action in (Action.SKIP_UNCHANGED, Action.REPLACE):
+        return "if the server still holds what this checkout's state file records; --plan checks"
+    return None
+
+
+def _planned(step: Step, note: str | None) -> Row:
+    from soundlint_audiostack.execute import Outcome, settled
+
+    outcome = settled(step)
+    if step.sends:
+        outcome = Outcome(step.verdict, Status.PLANNED)
+    return Row(outcome, step.action.value, tuple(step.requests()), note)
+
+
+def _adopt_row(step: Step, note: str) -> Row:
+    from soundlint_audiostack.execute import Outcome
+
+    return Row(Outcome(step.verdict, Status.PLANNED), "adopt", (), note)
+
+
+def _settled(step: Step) -> Row:
     from soundlint_audiostack.execute import settled
 
-    return [settled(step) for step in plan.steps]
-
-
-def _upload(
-    verdicts: Sequence[core.TemplateVerdict],
-    target: str,
-    options: UploadOptions,
-    states: dict[Path, UploadState],
-    replace: bool,
-) -> tuple[Plan, list[Outcome]]:
-    from soundlint_audiostack import progress
-    from soundlint_audiostack.client import ApiError, AudioStackClient
-    from soundlint_audiostack.execute import Executor, Outcome, settled
-
-    if not needs_listing(verdicts):
-        plan = make_plan(verdicts, target, set(), states.__getitem__)
-        return plan, _preview(plan)
-    assert options.key is not None
-    with AudioStackClient(options.api_base, options.key, options.org, options.tuning) as client:
-        try:
-            remote = client.list_templates()
-        except ApiError as error:
-            plan = make_plan(verdicts, target, set(), states.__getitem__)
-            failed = [Outcome(s.verdict, Status.FAILED, error=str(error)) for s in plan.steps]
-            return plan, [
-                fail if step.sends else settled(step)
-                for step, fail in zip(plan.steps, failed, strict=True)
-            ]
-        plan = make_plan(verdicts, target, remote, states.__getitem__, replace=replace)
-        live = progress.for_terminal()
-        concurrency = options.tuning.concurrency
-        executor = Executor(client, states.__getitem__, live or progress.Silent(), concurrency)
-        with live or contextlib.nullcontext():
-            return plan, executor.run(plan)
+    return Row(settled(step), step.action.value)
 
 
 # Output --------------------------------------------------------------------------------
 
 
-def _text(plan: Plan, outcomes: list[Outcome], dry_run: bool) -> str:
+def _text(report: Report) -> str:
     from soundlint_audiostack.client import TEMPLATES
 
-    lines = (
-        [f"GET {TEMPLATES}"] if dry_run and needs_listing([s.verdict for s in plan.steps]) else []
-    )
-    width = max((len(outcome.status.value) for outcome in outcomes), default=0)
-    for step, outcome in zip(plan.steps, outcomes, strict=True):
-        lines.append(f"{outcome.status.value:<{width}}  {outcome.verdict.name}{_detail(outcome)}")
-        if dry_run:
-            lines.extend(f"    {request}" for request in step.requests())
-    lines.append(_summary(outcomes))
+    lines = [_heading(report), *(f"repair  {repair}" for repair in report.repairs)]
+    sends = [row for row in report.rows if row.action != Action.BLOCK.value]
+    if report.mode == DRY_RUN and sends:
+        lines.append(f"GET {TEMPLATES}")
+    width = max((len(_label(report, row)) for row in report.rows), default=0)
+    for row in report.rows:
+        lines.append(f"{_label(report, row):<{width}}  {row.outcome.verdict.name}{_detail(row)}")
+        lines.extend(f"    ({note})" for note in row.notes)
+        lines.extend(f"    {request}" for request in row.requests)
+    lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
 
-def _detail(outcome: Outcome) -> str:
+def _heading(report: Report) -> str:
+    if report.mode == DRY_RUN:
+        return (
+            f"Dry run for {report.target}: the requests an upload would send, in order; "
+            "none is sent."
+        )
+    if report.mode == PLAN:
+        return f"Plan for {report.target}, from its listing: what an upload would do."
+    return f"Uploading to {report.target}:"
+
+
+def _label(report: Report, row: Row) -> str:
+    """A dry run or plan shows what it would do; a run, what became of the template."""
+    if report.mode != UPLOAD and row.outcome.status is Status.PLANNED:
+        return row.action
+    return row.outcome.status.value
+
+
+def _detail(row: Row) -> str:
+    outcome = row.outcome
     verdict = outcome.verdict
     if outcome.status is Status.BLOCKED:
         return f": {verdict.errors} error{'' if verdict.errors == 1 else 's'} (see above)"
     if outcome.error:
         return f": {outcome.error}"
-    if outcome.status is Status.UPLOADED:
+    if outcome.status in (Status.UPLOADED, Status.REPLACED):
         count = len(outcome.file_ids)
         return f" ({count} segment{'' if count == 1 else 's'})"
     return ""
 
 
-def _summary(outcomes: list[Outcome]) -> str:
-    if not outcomes:
+def _counts(report: Report) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in report.rows:
+        label = _label(report, row)
+        counts[label] = counts.get(label, 0) + 1
+    return counts
+
+
+def _summary(report: Report) -> str:
+    if not report.rows:
         return "Nothing to upload."
-    counts = {status: sum(1 for o in outcomes if o.status is status) for status in Status}
-    parts = [f"{count} {status.value}" for status, count in counts.items() if count]
+    parts = [f"{count} {label}" for label, count in _counts(report).items()]
     return f"{', '.join(parts)}."
 
 
-def _json(
-    plan: Plan,
-    outcomes: list[Outcome],
-    lint: core.LintOutcome,
-    options: UploadOptions,
-    dry_run: bool,
-) -> dict[str, Any]:
+def _json(report: Report, lint: core.LintOutcome, options: UploadOptions) -> dict[str, Any]:
     from soundlint.paths import relative_path
 
     templates = []
-    for step, outcome in zip(plan.steps, outcomes, strict=True):
+    for row in report.rows:
+        outcome = row.outcome
         verdict = outcome.verdict
         entry: dict[str, Any] = {
             "name": verdict.name,
             "path": relative_path(verdict.directory, Path.cwd()),
             "status": outcome.status.value,
+            "action": row.action,
+            "lint_errors": verdict.errors,
         }
-        if outcome.status is Status.BLOCKED:
-            entry["errors"] = verdict.errors
         if outcome.error:
             entry["error"] = outcome.error
+        if row.notes:
+            entry["notes"] = row.notes
         if outcome.status is not Status.BLOCKED:
             entry["segments"] = [
                 {
@@ -162,13 +406,17 @@ def _json(
                 }
                 for segment in verdict.segments
             ]
-        if dry_run:
-            entry["requests"] = step.requests()
+        if report.mode != UPLOAD:
+            entry["requests"] = list(row.requests)
         templates.append(entry)
     return {
-        "version": 1,
-        "api_base": options.api_base,
-        "dry_run": dry_run,
+        "version": 2,
+        "mode": report.mode,
+        "target": {"api_base": options.api_base, "organisation": options.org},
+        "exit_status": report.exit_status,
+        "summary": _counts(report),
+        "errors": list(report.errors),
+        "repairs": list(report.repairs),
         "templates": templates,
         "lint": lint.as_json(),
     }

@@ -1,19 +1,32 @@
-"""Run a plan: each template goes up whole, or whatever this run created of it is deleted."""
+"""Run a plan: repair what killed runs left unfinished, then put each template up whole,
+or leave the server as it was (the previous version restored, or nothing)."""
 
 from __future__ import annotations
 
+import contextlib
 import queue
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_EXCEPTION, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from soundlint_audiostack.client import ApiError, AudioStackClient
+from soundlint_audiostack.client import ApiError, AudioStackClient, Listed
 from soundlint_audiostack.core import SegmentFile, TemplateVerdict
-from soundlint_audiostack.plan import Action, Plan, Status, Step
+from soundlint_audiostack.plan import (
+    UNSTORED_EDIT,
+    Action,
+    Plan,
+    Repair,
+    Status,
+    Step,
+    decide,
+    whole,
+)
 from soundlint_audiostack.progress import Progress
-from soundlint_audiostack.state import UploadState
+from soundlint_audiostack.state import Pending, Uploaded, UploadState, Version, relative
+from soundlint_audiostack.swap import ABSENT, Ending, Held, Swap, held_as_listed
 
 
 @dataclass(frozen=True)
@@ -24,14 +37,16 @@ class Outcome:
     status: Status
     error: str | None = None
     file_ids: Mapping[str, str] = field(default_factory=dict)
+    note: str | None = None
 
 
 class Executor:
-    """Uploads the templates of a plan one after another, the segments of each concurrently.
+    """Repairs what killed runs left unfinished, then uploads the templates of a plan one
+    after another, the segments of each concurrently.
 
     The segment files go up first, so that a failed file upload touches no template; only
     then is the template (deleted, for a replacement, and) created and its segments
-    registered. A failure after the template was created deletes it again.
+    registered, each step journaled before it is sent (see ``swap``).
     """
 
     def __init__(
@@ -45,33 +60,100 @@ class Executor:
         self._state_of = state_of
         self._progress = progress
         self._concurrency = concurrency
+        self._notice = _to_stderr
 
     def run(self, plan: Plan) -> list[Outcome]:
-        return [self._run_step(plan.target, step) for step in plan.steps]
+        repaired = {(r.root, r.name): self._repair(plan.target, r) for r in plan.repairs}
+        outcomes = []
+        for step in plan.steps:
+            after = repaired.get((step.verdict.root, step.verdict.name))
+            if after is not None and after.broken is not None:
+                outcomes.append(Outcome(step.verdict, Status.BROKEN, error=after.broken))
+                continue
+            if after is not None and step.action is not Action.BLOCK:
+                step = self._replan(plan, step, after.listed)
+            outcomes.append(self._run_step(plan.target, step))
+        return outcomes
 
     def _run_step(self, target: str, step: Step) -> Outcome:
         verdict = step.verdict
+        state = self._state_of(verdict.root)
         if not step.sends:
+            if step.note == UNSTORED_EDIT and step.manifest is not None:
+                with contextlib.suppress(OSError):
+                    state.note_manifest(target, verdict.name, step.manifest)
             return settled(step)
         self._progress.template(verdict.name, len(verdict.segments))
         try:
             file_ids = self._send_files(step)
-            self._build(target, step, file_ids)
         except ApiError as error:
-            self._progress.done(verdict.name, Status.FAILED.value)
-            return Outcome(verdict, Status.FAILED, error=str(error))
+            return self._done(Outcome(verdict, Status.FAILED, error=str(error)))
         assert step.fingerprint is not None
-        self._progress.done(verdict.name, Status.UPLOADED.value)
-        state = self._state_of(verdict.root)
+        upload = Uploaded(step.fingerprint, Version(verdict.description, file_ids), step.manifest)
+        replacing = step.action is Action.REPLACE
+        directory = relative(verdict.directory, verdict.root)
+        pending = Pending("", step.restore, upload, directory, replacing)
+        swap = Swap(self._client, state, target, verdict.name, pending, _held(step), self._notice)
         try:
-            state.record(target, verdict, step.fingerprint, file_ids)
+            result = swap.run()
+        except OSError as error:
+            why = f"cannot write {state.path} ({error.strerror or error}); nothing was changed"
+            return self._done(Outcome(verdict, Status.FAILED, error=why))
+        if result.ending is not Ending.NEW:
+            status = Status.BROKEN if result.ending is Ending.BROKEN else Status.FAILED
+            return self._done(Outcome(verdict, status, error=result.error))
+        status = Status.REPLACED if replacing else Status.UPLOADED
+        try:
+            state.record(target, verdict.name, upload, pending.directory)
         except OSError as error:
             note = (
-                f"uploaded, but {state.path} could not be written ({error.strerror or error}), "
-                "so the next run will take it for someone else's"
+                f"up, but {state.path} could not be written ({error.strerror or error}); "
+                "the next run records it"
             )
-            return Outcome(verdict, Status.UPLOADED, error=note, file_ids=file_ids)
-        return Outcome(verdict, Status.UPLOADED, file_ids=file_ids)
+            return self._done(Outcome(verdict, status, error=note, file_ids=file_ids))
+        return self._done(Outcome(verdict, status, file_ids=file_ids))
+
+    def _done(self, outcome: Outcome) -> Outcome:
+        self._progress.done(outcome.verdict.name, outcome.status.value)
+        return outcome
+
+    def _repair(self, target: str, repair: Repair) -> Repaired:
+        """Make whole a template a killed run left unfinished, saying what was done."""
+        state, name, pending = self._state_of(repair.root), repair.name, repair.pending
+        listed, previous = repair.listed, pending.previous
+        held = held_as_listed(listed, pending)
+        doing = "replacing" if pending.replacing else "uploading"
+        was = f"a run stopped while {doing} it (at: {pending.step})"
+        try:
+            if listed is not None and whole(pending.upload.version, listed):
+                state.record(target, name, pending.upload, pending.directory)
+                self._notice(f"repaired '{name}': {was} once its new version was up; recorded it")
+                return Repaired(listed)
+            if held.version == "other" or (previous and listed and whole(previous, listed)):
+                state.settle(target, name)
+                self._notice(f"repaired '{name}': {was} and left it {held}; nothing to do")
+                return Repaired(listed)
+            swap = Swap(self._client, state, target, name, pending, held, self._notice)
+            result = swap.run()
+            if result.ending is Ending.NEW:
+                state.record(target, name, pending.upload, pending.directory)
+        except OSError as error:
+            line = f"'{name}' cannot be repaired: {state.path} cannot be written ({error})"
+            self._notice(f"error: {line}")
+            return Repaired(None, line)
+        if result.ending is Ending.BROKEN:
+            return Repaired(None, result.error)
+        if result.ending is Ending.NEW:
+            self._notice(f"repaired '{name}': {was} and left it {held}; its new version is up")
+            return Repaired(_listed(name, pending.upload.version))
+        self._notice(f"repaired '{name}': {was} and left it {held}; {result.error}")
+        return Repaired(None if previous is None else _listed(name, previous))
+
+    def _replan(self, plan: Plan, step: Step, listed: Listed | None) -> Step:
+        """The step for a template once its repair left ``listed`` on the server."""
+        verdict = step.verdict
+        record = self._state_of(verdict.root).get(plan.target, verdict.name)
+        return decide(verdict, record, listed, replace=plan.replace, absent=listed is None)
 
     def _send_files(self, step: Step) -> dict[str, str]:
         """Upload every segment file, a few at once; the file id of each segment.
@@ -136,49 +218,6 @@ class Executor:
         self._progress.segment(name, segment.name, "uploaded")
         return slot.file_id
 
-    def _build(self, target: str, step: Step, file_ids: dict[str, str]) -> None:
-        """(Delete the old template,) create the template and register its segments; delete
-        it again if any of that fails."""
-        name = step.verdict.name
-        replaced = step.action is Action.REPLACE
-        if replaced:
-            try:
-                self._client.delete_template(name)
-            except ApiError as error:
-                if error.status != 404:  # gone since the listing: nothing to replace
-                    raise
-            self._state_of(step.verdict.root).forget(target, name)
-        created = False
-        try:
-            try:
-                self._client.create_template(name, step.verdict.description)
-            except ApiError as error:
-                created = error.maybe_done
-                raise
-            except BaseException:
-                created = True  # interrupted waiting for the answer: it may have been created
-                raise
-            created = True
-            for segment in step.verdict.segments:
-                self._client.register_segment(name, segment.name, file_ids[segment.name])
-        except BaseException as error:
-            notes = [self._roll_back(name)] if created else []
-            if replaced:
-                notes.append("the template it was to replace had been deleted already")
-            if isinstance(error, ApiError):
-                raise ApiError("; ".join([str(error), *notes]), error.status) from error
-            raise
-
-    def _roll_back(self, name: str) -> str:
-        """Delete the template this run created; say how that went."""
-        try:
-            self._client.delete_template(name)
-        except ApiError as error:
-            if error.status == 404:
-                return "nothing was left on the server"
-            return f"the template could not be deleted, delete it by hand ({error})"
-        return "the template was deleted again, nothing is left on the server"
-
 
 def settled(step: Step) -> Outcome:
     """The outcome of a step that sends nothing; a dry run's outcome of every step."""
@@ -187,10 +226,37 @@ def settled(step: Step) -> Outcome:
         return Outcome(verdict, Status.BLOCKED)
     if step.action is Action.SKIP_UNCHANGED:
         file_ids = step.previous.file_ids if step.previous else {}
-        return Outcome(verdict, Status.SKIPPED_UNCHANGED, file_ids=file_ids)
+        return Outcome(verdict, Status.SKIPPED_UNCHANGED, file_ids=file_ids, note=step.note)
     if step.action is Action.SKIP_EXISTS:
-        return Outcome(verdict, Status.SKIPPED_EXISTS, error=_exists_message(verdict.name))
+        error = step.note or _exists_message(verdict.name)
+        return Outcome(verdict, Status.SKIPPED_EXISTS, error=error)
     return Outcome(verdict, Status.PLANNED)
+
+
+@dataclass(frozen=True)
+class Repaired:
+    """What a repair left under the template's name (as a listing would show it), or the
+    line saying it is left broken."""
+
+    listed: Listed | None
+    broken: str | None = None
+
+
+def _listed(name: str, version: Version) -> Listed:
+    return Listed(name, None, version.description, dict(version.file_ids))
+
+
+def _held(step: Step) -> Held:
+    """What the server holds under the name before a step: the version to restore, some
+    version whose files are unknown, or nothing."""
+    if step.restore is not None:
+        count = len(step.restore.file_ids)
+        return Held("previous", count, count)
+    return Held("other") if step.action is Action.REPLACE else ABSENT
+
+
+def _to_stderr(message: str) -> None:
+    print(f"soundlint: {message}", file=sys.stderr, flush=True)
 
 
 def _stop(stop: threading.Event, futures: Mapping[Future[str], SegmentFile]) -> None:
@@ -206,6 +272,7 @@ def _failed(future: Future[str]) -> bool:
 
 def _exists_message(name: str) -> str:
     return (
-        f"a template named '{name}' is already on the server and was not uploaded from this "
-        "project; --replace deletes and re-creates it"
+        f"a template named '{name}' is on the server but not recorded in this checkout's "
+        ".soundlint/uploads.json; if it is this project's (uploaded from another checkout), "
+        f"--adopt {name} records it as such; --replace deletes and re-creates it"
     )

@@ -5,30 +5,37 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from soundlint_audiostack.client import FILES, SEGMENTS, TEMPLATES
+from soundlint_audiostack.client import FILES, SEGMENTS, TEMPLATES, Listed
 from soundlint_audiostack.core import TemplateVerdict
-from soundlint_audiostack.state import Uploaded, UploadState, fingerprint
+from soundlint_audiostack.state import (
+    Pending,
+    Uploaded,
+    UploadState,
+    Version,
+    file_hash,
+    fingerprint,
+)
 
 
 class Status(enum.Enum):
     """A template's outcome, as reported."""
 
     UPLOADED = "uploaded"
+    REPLACED = "replaced"
+    ADOPTED = "adopted"
+    """Recorded as this project's, as the listing shows it; nothing sent."""
     SKIPPED_UNCHANGED = "skipped-unchanged"
     SKIPPED_EXISTS = "skipped-exists"
     BLOCKED = "blocked-by-lint"
     FAILED = "failed"
+    BROKEN = "left-broken"
+    """Left absent from the server, or partial: the server refused even the restore."""
     PLANNED = "planned"
-
-    @property
-    def ok(self) -> bool:
-        """Whether the run can still exit 0."""
-        return self in (Status.UPLOADED, Status.SKIPPED_UNCHANGED, Status.PLANNED)
 
 
 class Action(enum.Enum):
@@ -40,6 +47,12 @@ class Action(enum.Enum):
     BLOCK = "block"
 
 
+UNSTORED_EDIT = (
+    "template.toml changed only in fields AudioStack does not store (style, genre, tags, "
+    "comments): nothing to send"
+)
+
+
 @dataclass(frozen=True)
 class Step:
     """What to do with one template."""
@@ -47,9 +60,15 @@ class Step:
     verdict: TemplateVerdict
     action: Action
     fingerprint: str | None = None
-    """The hash of the manifest and audio, for a template that passed lint."""
+    """The hash of what is sent (name, description, segments), for a template that passed."""
+    manifest: str | None = None
+    """The hash of template.toml's bytes."""
     previous: Uploaded | None = None
-    """What this project last uploaded under the template's name, to the same API."""
+    """What this project last uploaded under the template's name, to the same API, while the
+    listing agrees with it."""
+    restore: Version | None = None
+    """What a replacement that fails half-way restores: the version on the server now."""
+    note: str | None = None
 
     @property
     def sends(self) -> bool:
@@ -59,13 +78,12 @@ class Step:
         return f"{self.verdict.name}_{segment}.wav"
 
     def requests(self) -> list[str]:
-        """Each request the step makes, in order (files concurrently), as ``--dry-run`` shows."""
+        """Each request the step makes, in the order sent (files concurrently), as
+        ``--dry-run`` shows: the new files first, then the delete, the create, the segments."""
         if not self.sends:
             return []
         name = self.verdict.name
-        lines = (
-            [f"DELETE {TEMPLATES}/{quote(name, safe='')}"] if self.action is Action.REPLACE else []
-        )
+        lines = []
         for segment in self.verdict.segments:
             size = segment.path.stat().st_size
             lines += [
@@ -73,6 +91,8 @@ class Step:
                 f"PUT <uploadUrl of {segment.name}> ({segment.path.name}, {size} bytes, no key)",
                 f"GET {FILES}/<fileId of {segment.name}> until its status is 'uploaded'",
             ]
+        if self.action is Action.REPLACE:
+            lines.append(f"DELETE {TEMPLATES}/{quote(name, safe='')}")
         lines.append(
             f"POST {TEMPLATES} "
             f"{_json({'templateName': name, 'description': self.verdict.description})}"
@@ -92,10 +112,24 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Repair:
+    """A replacement a killed run left unfinished, from the journal, and the server's view."""
+
+    root: Path
+    name: str
+    pending: Pending
+    listed: Listed | None
+
+
+@dataclass(frozen=True)
 class Plan:
     target: str
     """The API base (and organisation) the plan is for: the state file keeps them apart."""
     steps: tuple[Step, ...]
+    repairs: tuple[Repair, ...] = ()
+    """Done first: each leaves its template whole, as the journal's new version or the old."""
+    replace: bool = False
+    """Whether templates not uploaded from this project are replaced (``--replace``)."""
 
 
 def needs_listing(verdicts: Sequence[TemplateVerdict]) -> bool:
@@ -106,31 +140,100 @@ def needs_listing(verdicts: Sequence[TemplateVerdict]) -> bool:
 def make_plan(
     verdicts: Sequence[TemplateVerdict],
     target: str,
-    remote: set[str] | None,
+    remote: Mapping[str, Listed] | None,
     state_of: Callable[[Path], UploadState],
     *,
     replace: bool = False,
 ) -> Plan:
     """Decide each template's step. Without the listing (``remote`` None, a dry run), the
-    server is taken to hold exactly what this project uploaded to it."""
+    server is taken to hold exactly what this project uploaded to it. A template whose
+    replacement a killed run left unfinished is planned as if its repair had completed it."""
     steps = []
     for verdict in verdicts:
         if verdict.errors:
             steps.append(Step(verdict, Action.BLOCK))
             continue
-        digest = fingerprint(verdict)
-        previous = state_of(verdict.root).get(target, verdict.name)
-        on_server = previous is not None if remote is None else verdict.name in remote
-        if not on_server:
-            action = Action.UPLOAD
-        elif previous is not None and previous.fingerprint == digest:
-            action = Action.SKIP_UNCHANGED
-        elif previous is not None or replace:
-            action = Action.REPLACE
+        state = state_of(verdict.root)
+        pending = state.pending(target).get(verdict.name)
+        if pending is not None:
+            steps.append(decide(verdict, pending.upload, None, replace=replace))
+        elif remote is None:
+            record = state.get(target, verdict.name)
+            steps.append(decide(verdict, record, None, replace=replace, absent=record is None))
         else:
-            action = Action.SKIP_EXISTS
-        steps.append(Step(verdict, action, digest, previous))
-    return Plan(target, tuple(steps))
+            record = state.get(target, verdict.name)
+            listed = remote.get(verdict.name)
+            steps.append(decide(verdict, record, listed, replace=replace, absent=listed is None))
+    repairs = [
+        Repair(root, name, pending, None if remote is None else remote.get(name))
+        for root in sorted({verdict.root for verdict in verdicts})
+        for name, pending in sorted(state_of(root).pending(target).items())
+    ]
+    return Plan(target, tuple(steps), tuple(repairs), replace)
+
+
+def decide(
+    verdict: TemplateVerdict,
+    record: Uploaded | None,
+    listed: Listed | None,
+    *,
+    replace: bool,
+    absent: bool = False,
+) -> Step:
+    """The step for a template that passed lint, from this project's record of it and the
+    listing's (None: taken to agree with the record)."""
+    digest, manifest = fingerprint(verdict), file_hash(verdict.manifest)
+    trusted = (
+        record
+        if record is not None and (listed is None or agrees(record.version, listed))
+        else None
+    )
+    restore = trusted.version if trusted else version_of(listed)
+    if absent:
+        return Step(verdict, Action.UPLOAD, digest, manifest)
+    if trusted is not None and trusted.fingerprint == digest:
+        edited = trusted.manifest not in (None, manifest)
+        note = UNSTORED_EDIT if edited else None
+        return Step(verdict, Action.SKIP_UNCHANGED, digest, manifest, trusted, restore, note)
+    if trusted is not None or replace:
+        return Step(verdict, Action.REPLACE, digest, manifest, trusted, restore)
+    note = _stale_message(verdict.name) if record is not None else None
+    return Step(verdict, Action.SKIP_EXISTS, digest, manifest, note=note)
+
+
+def agrees(version: Version, listed: Listed) -> bool:
+    """Whether the listing agrees with a version, as far as it shows (description, segment
+    names, file ids)."""
+    if version.description is not None and listed.description not in (None, version.description):
+        return False
+    if listed.segments is None:
+        return True
+    return set(listed.segments) == set(version.file_ids) and all(
+        file_id in (None, version.file_ids[name]) for name, file_id in listed.segments.items()
+    )
+
+
+def whole(version: Version, listed: Listed) -> bool:
+    """Whether the listing shows the template holding exactly ``version``."""
+    return listed.segments is not None and agrees(version, listed)
+
+
+def version_of(listed: Listed | None) -> Version | None:
+    """The version a listed template is, when the listing shows its every file."""
+    if listed is None or listed.segments is None:
+        return None
+    file_ids = {name: file_id for name, file_id in listed.segments.items() if file_id}
+    if len(file_ids) != len(listed.segments):
+        return None
+    return Version(listed.description, file_ids)
+
+
+def _stale_message(name: str) -> str:
+    return (
+        f"the server's '{name}' no longer matches what this checkout's .soundlint/uploads.json "
+        "records (its description or segments differ), so it is taken for someone else's; "
+        f"--adopt {name} records it as it is now, --replace deletes and re-creates it"
+    )
 
 
 def _json(value: object) -> str:
