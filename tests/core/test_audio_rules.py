@@ -366,7 +366,7 @@ def test_au001_text_gives_the_times_in_order(tmp_path: Path, check) -> None:
         samples[start : start + 5, channel] = 1.0
     _template(tmp_path, main=samples)
     text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
-    [line] = [line for line in text.splitlines() if "AU001" in line]
+    [line] = [line for line in text.splitlines() if " AU001 " in line]
     assert line.endswith("AU001 5 clipped runs, at 0.200 s, 0.500 s, 0.900 s, 1.200 s, ...")
 
 
