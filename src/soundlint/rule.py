@@ -143,11 +143,15 @@ def non_empty(value: list[Any]) -> str | None:
     return None if value else "must not be empty (to turn the rule off, ignore its code)"
 
 
+def each_positive(value: list[float]) -> str | None:
+    """An Option check for a list of quantities (depths in bits): each more than 0."""
+    return next((f"each must be more than 0, not {v}" for v in value if v <= 0), None)
+
+
 def positive_entries(value: list[float]) -> str | None:
-    """An Option check for a list of allowed quantities (rates in Hz): not empty, each more
-    than 0."""
-    problem = non_empty(value)
-    return problem or next((f"each must be more than 0, not {v}" for v in value if v <= 0), None)
+    """An Option check for a list of allowed quantities (rates, channel counts): not empty,
+    each more than 0."""
+    return non_empty(value) or each_positive(value)
 
 
 def _not_finite(value: Any) -> str | None:

@@ -59,6 +59,8 @@ def test_unknown_key_is_a_usage_error_naming_it(project: Path, run) -> None:
         ("per-file-ignores = 1", "'per-file-ignores' must be a table, not an integer"),
         ("[rules.SR001]\nsample-rates = [0]", "sample-rates: each must be more than 0, not 0"),
         ("[rules.SR001]\nsample-rates = [48000, -44100]", "more than 0, not -44100"),
+        ("[rules.WAV004]\npcm-bit-depths = [0, 24]", "pcm-bit-depths: each must be more than 0"),
+        ("[rules.WAV005]\nchannels = [2, -1]", "channels: each must be more than 0, not -1"),
         ('[rules.MD002]\nfeilds = ["x"]', "unknown option 'feilds'"),
         ("[rules.MD002]\nfields = 3", "expected a list of strings"),
         ("[rules.XX001]\nx = 1", "unknown rule 'XX001'"),

@@ -8,7 +8,7 @@ from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
-from soundlint.rule import Option, Rule, non_empty
+from soundlint.rule import Option, Rule, each_positive, positive_entries
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
 NO_AUDIO = "the file holds no audio frames"
@@ -87,8 +87,8 @@ WAV004 = Rule(
     why="8-bit audio is audibly noisy; 64-bit float doubles the size for nothing.",
     fix="Export at an allowed depth (24-bit PCM is a safe choice).",
     options=(
-        Option("pcm-bit-depths", [16, 24], "allowed integer PCM bit depths"),
-        Option("float-bit-depths", [32], "allowed IEEE float bit depths"),
+        Option("pcm-bit-depths", [16, 24], "allowed integer PCM bit depths", check=each_positive),
+        Option("float-bit-depths", [32], "allowed IEEE float bit depths", check=each_positive),
     ),
 )
 WAV005 = Rule(
@@ -98,7 +98,7 @@ WAV005 = Rule(
     what="The number of channels against the `channels` option.",
     why="The platform mixes mono or stereo beds; surround segments are not mixed as intended.",
     fix="Downmix to an allowed channel count.",
-    options=(Option("channels", [1, 2], "allowed channel counts", check=non_empty),),
+    options=(Option("channels", [1, 2], "allowed channel counts", check=positive_entries),),
 )
 WAV006 = Rule(
     code="WAV006",
