@@ -322,7 +322,8 @@ def resolve(
             else table.get("respect-gitignore", True)
         ),
         plugin_args=plugin_args,
-        cache_dir=overrides.cache_dir or config.root / table.get("cache-dir", DEFAULT_CACHE_DIR),
+        cache_dir=overrides.cache_dir
+        or config.root / Path(table.get("cache-dir", DEFAULT_CACHE_DIR)).expanduser(),
         cache_max_mb=_positive(table.get("cache-max-mb", DEFAULT_CACHE_MAX_MB), config.label),
         extra={key: table.get(key, default) for key, default in plugin_keys.items()},
     )

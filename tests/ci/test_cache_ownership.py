@@ -146,6 +146,19 @@ def test_a_new_cache_keeps_git_status_and_clean_removes_it_whole(project: Path, 
     assert _status(project) == ""
 
 
+def test_a_cache_dir_under_the_home_directory_is_expanded(
+    project: Path, home: Path, run, check
+) -> None:
+    (project / "soundlint.toml").write_text('cache-dir = "~/.cache/soundlint"\n')
+    _commit(project)
+    assert check(cwd=project).code == 1
+    assert (home / ".cache" / "soundlint" / MARKER_NAME).read_text() == MARKER
+    assert not (project / "~").exists()
+    assert run("clean", cwd=project).code == 0
+    assert not (home / ".cache" / "soundlint").exists()
+    assert _status(project) == ""
+
+
 def test_clean_leaves_what_soundlint_did_not_write(
     project: Path, tmp_path: Path, run, check
 ) -> None:
