@@ -190,6 +190,20 @@ def test_a_corrupt_state_file_is_kept_aside(
     assert (project / ".soundlint/uploads.json.corrupt2").read_text() == "[]"
 
 
+@pytest.mark.parametrize("mode", ["--dry-run", "--plan"])
+def test_a_dry_run_or_plan_leaves_a_corrupt_state_file_where_it_is(
+    upload: Upload, fake: FakeAudioStack, project: Path, mode: str
+) -> None:
+    (project / ".soundlint").mkdir()
+    (project / ".soundlint/uploads.json").write_text("{not json")
+
+    run = upload(mode)
+
+    assert "an upload keeps it as uploads.json.corrupt" in run.err
+    assert sorted(p.name for p in (project / ".soundlint").iterdir()) == ["uploads.json"]
+    assert (project / ".soundlint/uploads.json").read_text() == "{not json"
+
+
 def test_a_template_replaced_that_cannot_be_restored_is_left_broken_then_repaired(
     upload: Upload, fake: FakeAudioStack, project: Path
 ) -> None:

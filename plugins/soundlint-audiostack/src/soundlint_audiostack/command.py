@@ -86,7 +86,8 @@ def run(args: argparse.Namespace, session: Session) -> int:
         )
     lint = core.lint_templates(session, args.paths, args)
     adopt = _adoptable(args.adopt, lint.verdicts)
-    states = {root: UploadState.load(root) for root in {v.root for v in lint.verdicts}}
+    roots = {verdict.root for verdict in lint.verdicts}
+    states = {root: UploadState.load(root, writable=mode == UPLOAD) for root in roots}
     if args.output_format == "text":
         sys.stdout.write(lint.render("text"))  # before the upload, which may take a while
         sys.stdout.flush()

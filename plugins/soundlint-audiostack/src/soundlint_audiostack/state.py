@@ -93,8 +93,9 @@ class UploadState:
         self._data = data
 
     @classmethod
-    def load(cls, root: Path) -> UploadState:
-        """The state file; a corrupt one is renamed aside (with a warning) and started afresh."""
+    def load(cls, root: Path, *, writable: bool = True) -> UploadState:
+        """The state file; a corrupt one is renamed aside (with a warning) and started afresh,
+        or, when not ``writable`` (a dry run, a plan), only warned about."""
         path = root / STATE_FILE
         try:
             text = path.read_text(encoding="utf-8")
@@ -103,13 +104,13 @@ class UploadState:
         except OSError as error:
             raise ConfigError(f"cannot read {path}: {error}") from None
         except UnicodeDecodeError:
-            return cls(root, _set_aside(path, "is not UTF-8 text"))
+            return cls(root, _set_aside(path, "is not UTF-8 text", writable))
         try:
             data = json.loads(text)
         except ValueError as error:
-            return cls(root, _set_aside(path, f"is not valid JSON ({error})"))
+            return cls(root, _set_aside(path, f"is not valid JSON ({error})", writable))
         if not isinstance(data, dict) or not isinstance(data.get("targets"), dict):
-            return cls(root, _set_aside(path, "is not an upload state file"))
+            return cls(root, _set_aside(path, "is not an upload state file", writable))
         return cls(root, data)
 
     # Records ---------------------------------------------------------------------------
@@ -236,17 +237,20 @@ def _empty() -> dict[str, Any]:
     return {"version": VERSION, "targets": {}}
 
 
-def _set_aside(path: Path, problem: str) -> dict[str, Any]:
-    """Rename a state file soundlint cannot read out of the way, keeping it for the user."""
+def _set_aside(path: Path, problem: str, writable: bool) -> dict[str, Any]:
+    """Rename a state file soundlint cannot read out of the way, keeping it for the user
+    (when not ``writable``, only say that an upload would)."""
     number = 1
     while (aside := path.with_name(f"{path.name}.corrupt{'' if number == 1 else number}")).exists():
         number += 1
-    try:
-        path.rename(aside)
-    except OSError as error:
-        raise ConfigError(f"{path} {problem}, and cannot be renamed aside: {error}") from None
+    if writable:
+        try:
+            path.rename(aside)
+        except OSError as error:
+            raise ConfigError(f"{path} {problem}, and cannot be renamed aside: {error}") from None
+    kept = f"kept as {aside.name}" if writable else f"an upload keeps it as {aside.name}"
     print(
-        f"soundlint: warning: {path} {problem}; kept as {aside.name}, and every template on "
+        f"soundlint: warning: {path} {problem}; {kept}, and every template on "
         "the server is taken for someone else's until uploaded or adopted again",
         file=sys.stderr,
     )
