@@ -5,15 +5,18 @@ A directory becomes soundlint's cache when soundlint creates it or finds it empt
 file written first says so to later runs (an older soundlint's cache, holding only its own
 files, is recognised by its CACHEDIR.TAG or .gitignore and marked). Anything else is never
 written into, and a directory at or above the project root or the home directory is refused
-outright: a ``cache-dir`` of ``.`` once made ``clean`` delete a whole project. ``clean`` removes
-soundlint's files by their names and contents, never through a symbolic link, and leaves the
-rest where it is.
+outright, by ``check`` and ``clean`` alike: a ``cache-dir`` of ``.`` once made ``clean`` delete
+a whole project. Nothing is written through a folder of the cache replaced by a symbolic link.
+``clean`` removes soundlint's files by their names and contents, never through a symbolic link,
+and leaves the rest where it is.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import enum
+import errno
 import json
 import os
 import re
@@ -23,6 +26,7 @@ from pathlib import Path
 
 from soundlint import atomic
 from soundlint.config import ConfigError
+from soundlint.model import Measurement
 
 MARKER_NAME = "SOUNDLINT_CACHE"
 MARKER = "A soundlint cache: `soundlint clean` removes what soundlint wrote here.\n"
@@ -47,6 +51,12 @@ _OWN_FILE = re.compile(f"(?:{_OWN_NAMES})|{_TEMPORARY.format(f'(?:{_OWN_NAMES})'
 _MARKER_ON_ITS_WAY = re.compile(_TEMPORARY.format(re.escape(MARKER_NAME)))
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _ENTRY = re.compile(r"(?P<key>[0-9a-f]{64})\.json")
+_MEASUREMENT_FIELDS = frozenset(field.name for field in dataclasses.fields(Measurement))
+_MEASUREMENT_REQUIRED = frozenset(
+    field.name
+    for field in dataclasses.fields(Measurement)
+    if field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+)
 
 
 class CacheError(ConfigError):
@@ -88,20 +98,35 @@ def kind(directory: Path) -> Kind:
     return Kind.FOREIGN
 
 
+def location(directory: Path) -> Path:
+    """Where ``directory`` is, as ``check`` and ``clean`` both take it: absolute, with the links
+    and ``..`` of its parents resolved (a missing folder counts as one to be created, not as a
+    way through), its own name kept, a link or not."""
+    if directory.name in ("", ".", ".."):
+        return directory.resolve()
+    return directory.parent.resolve() / directory.name
+
+
 def check(directory: Path, root: Path | None) -> None:
-    """Raise CacheError unless ``check`` may keep its cache in ``directory`` (OSError when it
-    cannot tell)."""
-    swallowed = _swallowed(directory, root)
-    if swallowed:
-        raise CacheError(
-            f"the cache directory {directory} is {swallowed}; "
-            "name a directory of the cache's own, such as .soundlint_cache"
-        )
+    """Raise CacheError unless ``check`` may keep its cache in ``directory`` (a ``location``;
+    OSError when it cannot tell)."""
+    _refuse_swallowing(directory, root)
     found = kind(directory)
     if found not in USABLE:
         raise CacheError(
             f"the cache directory {directory} {found.value}; not written into "
             "(name a new or empty directory)"
+        )
+
+
+def _refuse_swallowing(directory: Path, root: Path | None) -> None:
+    """Raise CacheError when ``directory`` is, or is above, the project root or the home
+    directory."""
+    swallowed = _swallowed(directory, root)
+    if swallowed:
+        raise CacheError(
+            f"the cache directory {directory} is {swallowed}; "
+            "name a directory of the cache's own, such as .soundlint_cache"
         )
 
 
@@ -152,10 +177,39 @@ class Cleaned:
     """What soundlint did not write, left where it was (paths within the directory)."""
 
 
-def clean(directory: Path) -> Cleaned | None:
-    """Remove what soundlint wrote in its cache ``directory``, and the directory when soundlint
-    created it and nothing else is in it; None when there is nothing at ``directory``.
-    Raises CacheError for a directory that is not a soundlint cache, or cannot be cleaned."""
+def make_folders(directory: Path, path: Path) -> None:
+    """Create the folders between the cache ``directory`` and the file ``path`` in it. OSError
+    when one of them is a symbolic link, or not a folder: nothing is written through it."""
+    folder = directory
+    for name in path.relative_to(directory).parts[:-1]:
+        folder = folder / name
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
+        if folder.is_symlink() or not folder.is_dir():
+            what = "a symbolic link" if folder.is_symlink() else "not a folder"
+            where = folder.relative_to(directory)
+            raise OSError(errno.ENOTDIR, f"{where} is {what}, not a folder of soundlint's")
+
+
+def entry_files(directory: Path) -> Iterator[Path]:
+    """The measurement files named as soundlint names them in its cache ``directory``, found
+    without following a symbolic link."""
+    entries = directory / ENTRIES_NAME
+    if entries.is_symlink() or not entries.is_dir():
+        return
+    for shard in _scan(entries):
+        if _is_shard(shard):
+            for entry in _scan(Path(shard.path)):
+                if _ENTRY.fullmatch(entry.name) and _is_entry(shard.name, entry):
+                    yield Path(entry.path)
+
+
+def clean(directory: Path, root: Path | None) -> Cleaned | None:
+    """Remove what soundlint wrote in its cache ``directory`` (a ``location``), and the
+    directory when soundlint created it and nothing else is in it; None when there is nothing
+    at ``directory``. Raises CacheError for a directory that ``check`` refuses, one that is not
+    a soundlint cache, or one that cannot be cleaned."""
+    _refuse_swallowing(directory, root)
     if not os.path.lexists(directory):
         return None
     if not directory.is_dir() or not any(_holds(directory / n, t) for n, t in _TEXTS.items()):
@@ -190,16 +244,21 @@ def _remove_own(directory: Path) -> Iterator[str]:
 def _remove_entries(entries: Path) -> Iterator[str]:
     """Remove the measurement files under ``entries``; yield the names of everything else."""
     for shard in _scan(entries):
-        if not (_SHARD.fullmatch(shard.name) and shard.is_dir(follow_symlinks=False)):
+        if not _is_shard(shard):
             yield shard.name
             continue
         for entry in _scan(Path(shard.path)):
-            if _is_entry(shard.name, entry):
+            if _is_entry(shard.name, entry) and _holds_measurement(entry):
                 os.unlink(entry.path)
             else:
                 yield f"{shard.name}/{entry.name}"
         _remove_if_empty(Path(shard.path))
     _remove_if_empty(entries)
+
+
+def _is_shard(shard: os.DirEntry[str]) -> bool:
+    """A folder of measurement files as soundlint names them (not a link)."""
+    return bool(_SHARD.fullmatch(shard.name) and shard.is_dir(follow_symlinks=False))
 
 
 def _is_entry(shard: str, entry: os.DirEntry[str]) -> bool:
@@ -209,6 +268,19 @@ def _is_entry(shard: str, entry: os.DirEntry[str]) -> bool:
         name = name[1:-9]
     match = _ENTRY.fullmatch(name)
     return bool(match and match["key"].startswith(shard) and entry.is_file(follow_symlinks=False))
+
+
+def _holds_measurement(entry: os.DirEntry[str]) -> bool:
+    """Whether a measurement file holds what soundlint writes there: a JSON object of a
+    Measurement's fields (an older soundlint's, fewer of them). A temporary file, cut short by
+    a kill, is taken by its name."""
+    if not _ENTRY.fullmatch(entry.name):
+        return True
+    try:
+        data = json.loads(Path(entry.path).read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(data, dict) and _MEASUREMENT_REQUIRED <= data.keys() <= _MEASUREMENT_FIELDS
 
 
 def _is_own_file(entry: os.DirEntry[str]) -> bool:

@@ -106,8 +106,9 @@ def add_clean_command(commands: Any, parents: list[argparse.ArgumentParser]) -> 
 def _clean(args: argparse.Namespace, session: Session) -> int:
     from soundlint import cachedir
 
-    directory = cache_dir(args) or session.settings().cache_dir
-    cleaned = cachedir.clean(directory)  # CacheError: a ConfigError, exit status 2
+    settings = session.settings()
+    directory = cachedir.location(cache_dir(args) or settings.cache_dir)
+    cleaned = cachedir.clean(directory, settings.root)  # CacheError: a ConfigError, exit 2
     if cleaned is None:
         print(f"No cache at {directory}")
     elif cleaned.left:
