@@ -8,7 +8,8 @@ written into, and a directory at or above the project root or the home directory
 outright, by ``check`` and ``clean`` alike: a ``cache-dir`` of ``.`` once made ``clean`` delete
 a whole project. Nothing is written through a folder of the cache replaced by a symbolic link.
 ``clean`` removes soundlint's files by their names and contents, never through a symbolic link,
-and leaves the rest where it is.
+and leaves the rest where it is; then the directory, and the folders made for it, when soundlint
+made them (recorded by name and inode) and they are empty.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from soundlint import atomic
 from soundlint.config import ConfigError
@@ -40,10 +42,12 @@ GITIGNORE_NAME = ".gitignore"
 GITIGNORE = "# Written by soundlint: a cache, not to be committed.\n*\n"
 INDEX_NAME = "index.json"
 LOCK_NAME = "index.lock"
+MADE_NAME = "made.json"
+"""The folders made for the cache, which ``clean`` removes with it: their names and inodes."""
 ENTRIES_NAME = "measurements"
 
 _TEXTS = {MARKER_NAME: MARKER, TAG_NAME: TAG, GITIGNORE_NAME: GITIGNORE}
-_FILES = (*_TEXTS, INDEX_NAME, LOCK_NAME)
+_FILES = (*_TEXTS, INDEX_NAME, LOCK_NAME, MADE_NAME)
 _TEMPORARY = r"\.{}\.[a-z0-9_]{{8}}"
 """The name of ``atomic.write_text``'s temporary file for a file named {} (left by a kill)."""
 _OWN_NAMES = "|".join(map(re.escape, _FILES))
@@ -145,10 +149,10 @@ def _swallowed(directory: Path, root: Path | None) -> str | None:
 
 def claim(directory: Path) -> None:
     """Make ``directory`` soundlint's cache, before its first write: create it with the marker,
-    CACHEDIR.TAG and a .gitignore of ``*``, or mark the empty or older cache found there.
-    OSError when it cannot be written; CacheError when someone else's directory took its
-    place since ``check``."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
+    CACHEDIR.TAG and a .gitignore of ``*`` (and the record of the folders made for it), or mark
+    the empty or older cache found there. OSError when it cannot be written; CacheError when
+    someone else's directory took its place since ``check``."""
+    made = _make_folders(directory.parent)
     try:
         directory.mkdir()
     except FileExistsError:
@@ -165,6 +169,20 @@ def claim(directory: Path) -> None:
         atomic.write_text(directory / TAG_NAME, TAG)
     if created:  # only here: in a directory of the user's, it would hide their files from git
         atomic.write_text(directory / GITIGNORE_NAME, GITIGNORE)
+        if made:
+            atomic.write_text(directory / MADE_NAME, json.dumps({"made": made}))
+
+
+def _make_folders(folder: Path) -> list[tuple[str, int]]:
+    """Create ``folder`` and the parents it lacks; the name and inode of each made here (not by
+    another run at the same time), nearest first."""
+    missing = [path for path in (folder, *folder.parents) if not os.path.lexists(path)]
+    made = []
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir()
+            made.append((path.name, path.lstat().st_ino))
+    return made[::-1]
 
 
 @dataclass(frozen=True)
@@ -173,6 +191,8 @@ class Cleaned:
 
     removed_directory: bool
     """The directory itself went: soundlint created it, and nothing else was in it."""
+    removed_folders: tuple[Path, ...]
+    """The folders made for it that went with it: still those folders, and empty."""
     left: tuple[str, ...]
     """What soundlint did not write, left where it was (paths within the directory)."""
 
@@ -215,6 +235,7 @@ def clean(directory: Path, root: Path | None) -> Cleaned | None:
     if not directory.is_dir() or not any(_holds(directory / n, t) for n, t in _TEXTS.items()):
         raise CacheError(f"{directory} is not a soundlint cache (no {MARKER_NAME}); not removed")
     created = _holds(directory / GITIGNORE_NAME, GITIGNORE)
+    made = (_read_made(directory / MADE_NAME) or []) if created else []
     try:
         left = tuple(_remove_own(directory))
         removed = created and not left and not directory.is_symlink()
@@ -223,7 +244,47 @@ def clean(directory: Path, root: Path | None) -> Cleaned | None:
     except OSError as error:
         where = error.filename or directory
         raise CacheError(f"cannot remove {where}: {error.strerror or error}") from None
-    return Cleaned(removed, left)
+    folders = tuple(_remove_made(directory, made, root)) if removed else ()
+    return Cleaned(removed, folders, left)
+
+
+def _remove_made(directory: Path, made: list[tuple[str, int]], root: Path | None) -> Iterator[Path]:
+    """Remove the folders made for the cache ``directory``, nearest first, while each is still
+    the one made (its name and inode), empty, and holds neither the project nor the home
+    directory; yield each removed."""
+    for folder, (name, inode) in zip(directory.parents, made, strict=False):
+        if folder.name != name or _swallowed(folder, root):
+            return
+        try:
+            if folder.lstat().st_ino != inode:
+                return
+            folder.rmdir()
+        except OSError:  # not empty, or gone: what is left is the user's
+            return
+        yield folder
+
+
+def _read_made(path: Path) -> list[tuple[str, int]] | None:
+    """The folders a record of ``MADE_NAME`` lists, or None when it holds something else."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    made = data.get("made") if isinstance(data, dict) and data.keys() == {"made"} else None
+    if not isinstance(made, list) or not all(map(_is_made_folder, made)):
+        return None
+    return [(name, inode) for name, inode in made]
+
+
+def _is_made_folder(item: Any) -> bool:
+    """A folder as the record lists it: [name, inode]."""
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], int)
+        and not isinstance(item[1], bool)
+    )
 
 
 def _remove_own(directory: Path) -> Iterator[str]:
@@ -294,6 +355,8 @@ def _is_own_file(entry: os.DirEntry[str]) -> bool:
         return entry.stat(follow_symlinks=False).st_size == 0
     if entry.name == INDEX_NAME:
         return _is_index(path)
+    if entry.name == MADE_NAME:
+        return _read_made(path) is not None
     return True  # a temporary file of one of them, left by a run that was killed
 
 

@@ -118,6 +118,9 @@ def _clean(args: argparse.Namespace, session: Session) -> int:
             f"Removed soundlint's files from {directory}; left what soundlint did not write: "
             f"{shown}{f' and {more} more' if more > 0 else ''}"
         )
+    elif cleaned.removed_folders:
+        folders = ", ".join(map(str, cleaned.removed_folders))
+        print(f"Removed the cache at {directory}, and the folders made for it: {folders}")
     elif cleaned.removed_directory:
         print(f"Removed the cache at {directory}")
     else:

@@ -441,3 +441,63 @@ def test_a_path_through_a_missing_folder_is_taken_as_check_takes_it(
     cleaned = run("clean", cwd=project)
     assert (cleaned.code, cleaned.out) == (0, f"Removed the cache at {project / 'cache'}\n")
     assert not (project / "cache").exists() and not (project / "x").exists()
+
+
+def test_clean_removes_the_empty_folders_check_made_for_the_cache(
+    project: Path, run, check
+) -> None:
+    (project / "soundlint.toml").write_text('cache-dir = "notes/a/b/cache"\n')
+    _commit(project)
+    assert check(cwd=project).code == 1
+    assert (project / "notes" / "a" / "b" / "cache" / MARKER_NAME).is_file()
+    cleaned = run("clean", cwd=project)
+    assert cleaned.code == 0
+    made = f"{project / 'notes' / 'a' / 'b'}, {project / 'notes' / 'a'}"
+    assert cleaned.out == (
+        f"Removed the cache at {project / 'notes/a/b/cache'}, and the folders made for it: {made}\n"
+    )
+    assert sorted(path.name for path in (project / "notes").iterdir()) == ["todo.txt"]
+    assert _status(project) == ""
+
+
+def test_clean_keeps_a_folder_it_made_that_holds_something_or_was_replaced(
+    project: Path, run, check
+) -> None:
+    (project / "soundlint.toml").write_text('cache-dir = "a/b/c/cache"\n')
+    _commit(project)
+    assert check(cwd=project).code == 1
+    (project / "a" / "mine.txt").write_text("the user's\n")  # a: no longer empty
+    (project / "a" / "b").rename(project / "a" / "old")  # b: a new folder of the same name
+    (project / "a" / "b").mkdir()
+    (project / "a" / "old" / "c").rename(project / "a" / "b" / "c")
+    (project / "a" / "old").rmdir()
+    cleaned = run("clean", cwd=project)
+    assert cleaned.code == 0
+    assert cleaned.out.startswith(f"Removed the cache at {project / 'a/b/c/cache'}, and the ")
+    assert cleaned.out.endswith(f" made for it: {project / 'a/b/c'}\n")
+    assert sorted(str(p.relative_to(project)) for p in (project / "a").rglob("*")) == [
+        "a/b",
+        "a/mine.txt",
+    ]
+
+
+def test_clean_keeps_the_folders_of_a_cache_it_did_not_make(
+    project: Path, tmp_path: Path, run, check
+) -> None:
+    cache = tmp_path / "made" / "by" / "the-user"
+    cache.mkdir(parents=True)  # empty: check makes it its cache, but did not create it
+    assert check("--cache-dir", str(cache), cwd=project).code == 1
+    assert run("clean", "--cache-dir", str(cache), cwd=project).code == 0
+    assert cache.is_dir() and not list(cache.iterdir())
+
+
+def test_a_record_of_made_folders_holding_something_else_is_left(project: Path, run, check) -> None:
+    (project / "soundlint.toml").write_text('cache-dir = "a/cache"\n')
+    _commit(project)
+    assert check(cwd=project).code == 1
+    record = project / "a" / "cache" / "made.json"
+    record.write_text('{"made": [["a", "not an inode"]]}')
+    cleaned = run("clean", cwd=project)
+    assert cleaned.code == 0
+    assert cleaned.out.endswith("left what soundlint did not write: made.json\n")
+    assert record.is_file()
