@@ -104,8 +104,8 @@ def kind(directory: Path) -> Kind:
 
 def location(directory: Path) -> Path:
     """Where ``directory`` is, as ``check`` and ``clean`` both take it: absolute, with the links
-    and ``..`` of its parents resolved (a missing folder counts as one to be created, not as a
-    way through), its own name kept, a link or not."""
+    and ``..`` of its parents resolved (``x/..`` is the folder holding ``x``, whether ``x``
+    exists or not), its own name kept, a link or not."""
     if directory.name in ("", ".", ".."):
         return directory.resolve()
     return directory.parent.resolve() / directory.name
@@ -152,7 +152,7 @@ def claim(directory: Path) -> None:
     CACHEDIR.TAG and a .gitignore of ``*`` (and the record of the folders made for it), or mark
     the empty or older cache found there. OSError when it cannot be written; CacheError when
     someone else's directory took its place since ``check``."""
-    made = _make_folders(directory.parent)
+    made = _make_parents(directory.parent)
     try:
         directory.mkdir()
     except FileExistsError:
@@ -173,7 +173,7 @@ def claim(directory: Path) -> None:
             atomic.write_text(directory / MADE_NAME, json.dumps({"made": made}))
 
 
-def _make_folders(folder: Path) -> list[tuple[str, int]]:
+def _make_parents(folder: Path) -> list[tuple[str, int]]:
     """Create ``folder`` and the parents it lacks; the name and inode of each made here (not by
     another run at the same time), nearest first."""
     missing = [path for path in (folder, *folder.parents) if not os.path.lexists(path)]
