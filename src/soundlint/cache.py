@@ -34,8 +34,9 @@ from soundlint.model import Measurement
 
 CACHE_FORMAT = 6
 """6: no loudness range when too short, the LFE named when it alone sounds, RF64 measured
-where libsndfile refuses it; 5: entries name their measures, the stat index has inodes; 4: measurements say why a
-value is missing; 3: files hashed with XXH3-128 (2: SHA-256, 1: BLAKE2b)."""
+where libsndfile refuses it; 5: entries name their measures, the stat index has inodes;
+4: measurements say why a value is missing; 3: files hashed with XXH3-128 (2: SHA-256,
+1: BLAKE2b)."""
 HASH_CHUNK = 1 << 20
 HASH_THREADS = 4
 KEEP_AFTER_EVICTION = 0.8
@@ -50,16 +51,16 @@ class MeasurementCache:
     ) -> None:
         """Raises CacheError when ``directory`` is not soundlint's to write into (see
         ``cachedir.check``; ``root`` is the project's)."""
-        self.directory = directory
+        self.directory = cachedir.location(directory)
         self.meter = meter
         self.max_bytes = max_bytes
         self._claimed = False
         self._writable = True
         try:
-            cachedir.check(directory, root)
+            cachedir.check(self.directory, root)
         except OSError as error:
             self._cannot_write(error)
-        self._index_path = directory / cachedir.INDEX_NAME
+        self._index_path = self.directory / cachedir.INDEX_NAME
         self._index = _read_index(self._index_path)
         self._updates: dict[str, list[Any]] = {}
         self._wrote = False
@@ -143,8 +144,7 @@ class MeasurementCache:
         if not self._writable:
             return
         try:
-            for folder in reversed(path.relative_to(self.directory).parents[:-1]):
-                (self.directory / folder).mkdir(exist_ok=True)  # not the cache's: it stays claimed
+            cachedir.make_folders(self.directory, path)
             atomic.write_text(path, text)
         except OSError as error:
             self._cannot_write(error)
@@ -182,9 +182,9 @@ def _entry_path(directory: Path, meter: str, digest: str) -> Path:
 def evict(directory: Path, max_bytes: int) -> None:
     """Remove the entries used longest ago until the measurements fit in ``max_bytes``."""
     entries = []
-    for entry in (directory / cachedir.ENTRIES_NAME).glob("*/*.json"):
+    for entry in cachedir.entry_files(directory):
         with contextlib.suppress(OSError):
-            stat = entry.stat()
+            stat = entry.stat(follow_symlinks=False)
             entries.append((stat.st_mtime_ns, stat.st_size, entry))
     total = sum(size for _, size, _ in entries)
     if total <= max_bytes:
@@ -205,15 +205,17 @@ def _locked(path: Path) -> Iterator[None]:
     except ImportError:  # Windows: the atomic replace still keeps the index whole
         yield
         return
-    try:
-        handle = path.open("a")
+    try:  # not through a link: it would create or lock a file out of the cache
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o666)
     except OSError:
         yield
         return
-    with handle:
+    try:
         with contextlib.suppress(OSError):  # a file system without locks: merge unlocked
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(handle)
 
 
 def _read_index(path: Path) -> dict[str, Any]:

@@ -106,8 +106,9 @@ def add_clean_command(commands: Any, parents: list[argparse.ArgumentParser]) -> 
 def _clean(args: argparse.Namespace, session: Session) -> int:
     from soundlint import cachedir
 
-    directory = cache_dir(args) or session.settings().cache_dir
-    cleaned = cachedir.clean(directory)  # CacheError: a ConfigError, exit status 2
+    settings = session.settings()
+    directory = cachedir.location(cache_dir(args) or settings.cache_dir)
+    cleaned = cachedir.clean(directory, settings.root)  # CacheError: a ConfigError, exit 2
     if cleaned is None:
         print(f"No cache at {directory}")
     elif cleaned.left:
@@ -117,6 +118,9 @@ def _clean(args: argparse.Namespace, session: Session) -> int:
             f"Removed soundlint's files from {directory}; left what soundlint did not write: "
             f"{shown}{f' and {more} more' if more > 0 else ''}"
         )
+    elif cleaned.removed_folders:
+        folders = ", ".join(map(str, cleaned.removed_folders))
+        print(f"Removed the cache at {directory}, and the folders made for it: {folders}")
     elif cleaned.removed_directory:
         print(f"Removed the cache at {directory}")
     else:
