@@ -123,6 +123,18 @@ def check(directory: Path, root: Path | None) -> None:
         )
 
 
+def _stamped_root(directory: Path, root: Path | None) -> bool:
+    """Whether ``directory`` is the project root as an older soundlint left it when it was
+    named the cache (its CACHEDIR.TAG or ``*`` .gitignore there hid new files from git):
+    ``clean`` takes soundlint's own files away, leaving the rest."""
+    stamps = ((TAG_NAME, TAG), (GITIGNORE_NAME, GITIGNORE))
+    return (
+        root is not None
+        and directory.resolve() == root.resolve()
+        and any(_holds(directory / name, text) for name, text in stamps)
+    )
+
+
 def _refuse_swallowing(directory: Path, root: Path | None) -> None:
     """Raise CacheError when ``directory`` is, or is above, the project root or the home
     directory."""
@@ -229,7 +241,8 @@ def clean(directory: Path, root: Path | None) -> Cleaned | None:
     directory when soundlint created it and nothing else is in it; None when there is nothing
     at ``directory``. Raises CacheError for a directory that ``check`` refuses, one that is not
     a soundlint cache, or one that cannot be cleaned."""
-    _refuse_swallowing(directory, root)
+    if not _stamped_root(directory, root):
+        _refuse_swallowing(directory, root)
     if not os.path.lexists(directory):
         return None
     if not directory.is_dir() or not any(_holds(directory / n, t) for n, t in _TEXTS.items()):

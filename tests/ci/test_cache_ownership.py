@@ -208,11 +208,11 @@ def test_an_older_soundlints_cache_is_used_and_cleaned(project: Path, run, check
     assert not cache.exists()
 
 
-def test_clean_refuses_the_project_root_even_stamped_by_an_older_soundlint(
+def test_clean_undoes_an_older_soundlints_stamp_on_the_project_root(
     project: Path, run, check
 ) -> None:
-    """What `cache-dir = "."` did before (the root tagged, new files hidden from git) is not
-    undone by clean: it refuses the project root before looking in it, as check does."""
+    """What `cache-dir = "."` did before: the root tagged, and every new file hidden from git.
+    check still refuses the root; clean takes away soundlint's files there, and only them."""
     (project / "soundlint.toml").write_text('cache-dir = "."\n')
     _commit(project)
     (project / "CACHEDIR.TAG").write_text(TAG)
@@ -222,12 +222,20 @@ def test_clean_refuses_the_project_root_even_stamped_by_an_older_soundlint(
     (project / "measurements" / "cd" / ("cd" + "2" * 62 + ".json")).write_text(
         json.dumps(ENTRY_OF_FORMAT_3)
     )
-    before = _tree(project.parent)
+    (project / "new.txt").write_text("hidden from git by the stamp\n")
+    assert _status(project) == ""
     assert check(cwd=project).code == 2
     cleaned = run("clean", cwd=project)
-    assert cleaned.code == 2
-    _one_error_line(cleaned.err, "is the project root")
-    assert _tree(project.parent) == before
+    assert cleaned.code == 0
+    assert "left what soundlint did not write: .git, new.txt, notes" in cleaned.out
+    assert sorted(path.name for path in project.iterdir()) == [
+        ".git",
+        "new.txt",
+        "notes",
+        "soundlint.toml",
+        "sounds",
+    ]
+    assert _status(project) == "?? new.txt\n"
 
 
 def test_an_empty_directory_becomes_a_cache_without_a_gitignore(
