@@ -91,3 +91,46 @@ def test_a_template_directly_in_a_home_directory_is_a_project_of_its_own(home: P
     assert inside == (0, [])
     assert _check(home, home, "solo/template.toml") == inside
     assert _check(home, Path("/"), str(home / "solo" / "template.toml")) == inside
+
+
+@pytest.fixture
+def broken(home: Path) -> Path:
+    """Pack ``a`` with a script bound to its template naming a segment it lacks (SC002)."""
+    pack = home / "packs" / "a"
+    (pack / "scripts" / "bad.xml").write_text('<as:section soundSegment="nope">x</as:section>\n')
+    return pack
+
+
+@pytest.mark.parametrize("part", ["scripts", "templates", "templates/t"])
+def test_a_directory_of_a_pack_gets_the_packs_verdict_for_it(
+    home: Path, broken: Path, part: str
+) -> None:
+    """A directory checked alone is part of its pack: the scripts/ globs still select its
+    scripts, and a template's verdict counts the scripts bound to it."""
+    whole = _check(home, broken)
+    assert ("SC002", str(broken / "scripts" / "bad.xml")) in whole[1]
+    scripts = str(broken / "scripts")
+    expected = (1, [f for f in whole[1] if part != "scripts" or f[1].startswith(scripts)])
+    inside = _check(home, broken / part)
+    assert inside == expected
+    assert _check(home, broken, part) == inside
+    assert _check(home, home, f"packs/a/{part}") == inside
+    assert _check(home, Path("/"), str(broken / part)) == inside
+
+
+def test_checking_inside_a_template_keeps_the_cache_at_the_packs_root(
+    home: Path, broken: Path
+) -> None:
+    template = broken / "templates" / "t"
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check"],
+        cwd=template,
+        env=os.environ | {"HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Not ready: 1 template (t)" in result.stdout
+    assert not (template / ".soundlint_cache").exists()
+    assert (broken / ".soundlint_cache").is_dir()
