@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soundlint import git, globs
+from soundlint import cachedir, git, globs
 from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
@@ -218,8 +218,12 @@ def _walk(
     nested: bool,
 ) -> None:
     ignored = git.ignored_under(scan_root) if settings.respect_gitignore else git.NOTHING
+    cache = _absolute(settings.cache_dir)
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
+        if here == cache or cachedir.MARKER_NAME in files:
+            subdirectories.clear()
+            continue
         prefix = _relative_prefix(here, root)
         if ignored:
             subdirectories[:] = [name for name in subdirectories if here / name not in ignored]
@@ -263,14 +267,28 @@ def _add_named_files(
     configuration excludes them; one holding a binding directive is a script wherever it is.
     A file that is gone (deleted by the commit being checked) is no input: it only says which
     templates and scripts to check again."""
+    cache = _absolute(settings.cache_dir)
     for path in paths:
-        if path.is_dir() or not os.path.lexists(path):
+        if path.is_dir() or not os.path.lexists(path) or _in_a_cache(path, root, cache):
             continue
         manifest = _manifest_above(path, root, manifest_names)
         if manifest is not None:
             found.manifests.setdefault(manifest.parent, manifest)
         elif globs.matches_any(settings.scripts, _relative(path, root)) or _has_directive(path):
             found.scripts.add(path)
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute and normal (``..`` resolved by name, as the walk sees it)."""
+    return Path(os.path.abspath(path))
+
+
+def _in_a_cache(path: Path, root: Path, cache: Path) -> bool:
+    """True for a file in this run's cache, or in any directory marked as soundlint's cache."""
+    return any(
+        directory == cache or os.path.isfile(directory / cachedir.MARKER_NAME)
+        for directory in _up_to(path, root)[1:]
+    )
 
 
 def _has_directive(path: Path) -> bool:

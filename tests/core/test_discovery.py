@@ -102,3 +102,21 @@ def test_lint_api(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("SC009", "info"),
         ("SC009", "info"),
     ]
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_the_cache_is_never_discovered_wherever_it_is(
+    project: Path, check, in_git: bool
+) -> None:
+    """A cache-dir under scripts/ holds .json files the scripts globs match: runs after the
+    first must not lint the cache's index and measurements (nor git's ignoring them hide it)."""
+    if in_git:
+        git_init(project)
+    (project / "soundlint.toml").write_text('cache-dir = "scripts/cache"\n')
+    first = check("--no-respect-gitignore")
+    assert (project / "scripts" / "cache" / "index.json").is_file()
+    assert check("--no-respect-gitignore").json == first.json
+    assert check("scripts/cache/index.json").json["diagnostics"] == []
+    (project / "soundlint.toml").write_text('cache-dir = "elsewhere"\n')
+    assert check("--no-respect-gitignore").json == first.json
+    assert check("scripts/cache/index.json").json["diagnostics"] == []
