@@ -137,7 +137,7 @@ def discover(
     if manifest_names:
         found.add_orphans(paths if named_orphans else [], manifest_names[0])
 
-    target_templates, target_scripts = _targets(paths, found, manifest_names)
+    target_templates, target_scripts, a_manifest_named = _targets(paths, found, manifest_names)
     templates = tuple(
         _load_template(found.manifests[directory], directory in target_templates, settings, plugins)
         for directory in sorted(found.manifests, key=_path_order)
@@ -152,6 +152,9 @@ def discover(
     target_scripts.update(
         s.path for s in scripts if s.binding is not None and s.binding.template in checked_names
     )
+    if a_manifest_named:
+        names = {t.name for t in templates}
+        target_scripts.update(s.path for s in scripts if _may_be_rebound(s, names))
     return Project(
         root,
         templates,
@@ -181,10 +184,9 @@ def _stands_for(path: Path, settings: Settings) -> Path:
 
 def _targets(
     paths: list[Path], found: _Found, manifest_names: list[str]
-) -> tuple[set[Path], set[Path]]:
-    """The template directories and scripts that ``paths`` stand for. A file stands for its
-    whole template; a manifest named (changed, added or deleted) for every script as well,
-    since it may change which template each script is bound to."""
+) -> tuple[set[Path], set[Path], bool]:
+    """The template directories and scripts that ``paths`` stand for (a file stands for its
+    whole template), and whether a manifest is among them."""
     templates: set[Path] = set()
     scripts: set[Path] = set()
     a_manifest_named = False
@@ -199,9 +201,16 @@ def _targets(
             templates.add(owner)
         elif path in found.scripts:
             scripts.add(path)
-    if a_manifest_named:
-        scripts.update(found.scripts)
-    return templates, scripts
+    return templates, scripts, a_manifest_named
+
+
+def _may_be_rebound(script: Script, names: set[str]) -> bool:
+    """Whether a manifest named (changed, added, renamed or deleted) may have changed which
+    template ``script`` is bound to: bound to no template, to "the only template", or to a
+    name no template has now (the manifest's old name, perhaps). A script bound by name to a
+    template that exists is that template's (and among the named one's when it took the name)."""
+    binding = script.binding
+    return binding is None or binding.source == "only-template" or binding.template not in names
 
 
 def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
