@@ -91,6 +91,18 @@ class Result:
         """True when a project checked ``path`` (an absolute path)."""
         return any(p.owns(path) for p in self.projects)
 
+    def covers(self, directory: Path) -> bool:
+        """True when a project checked a template or script in, or around, ``directory``."""
+        return any(
+            t.directory.is_relative_to(directory) or directory.is_relative_to(t.directory)
+            for t in self.checked_templates
+        ) or any(s.path.is_relative_to(directory) for s in self.checked_scripts)
+
+    def root_of(self, path: Path) -> Path | None:
+        """The root of the innermost project checked that holds ``path`` (an absolute path)."""
+        holding = [p.root for p in self.projects if path.is_relative_to(p.root)]
+        return max(holding, key=lambda root: len(root.parts), default=None)
+
 
 def start(
     paths: Sequence[Path] = (),

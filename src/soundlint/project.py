@@ -185,22 +185,21 @@ def _stands_for(path: Path, settings: Settings) -> Path:
 def _targets(
     paths: list[Path], found: _Found, manifest_names: list[str]
 ) -> tuple[set[Path], set[Path], bool]:
-    """The template directories and scripts that ``paths`` stand for (a file stands for its
-    whole template), and whether a manifest is among them."""
+    """The template directories and scripts that ``paths`` stand for (a file, or a directory
+    inside a template, stands for its whole template), and whether a manifest is among them."""
     templates: set[Path] = set()
     scripts: set[Path] = set()
     a_manifest_named = False
     for path in paths:
-        if path.is_dir():
-            templates.update(d for d in found.manifests if d.is_relative_to(path))
-            scripts.update(s for s in found.scripts if s.is_relative_to(path))
-            continue
-        a_manifest_named = a_manifest_named or path.name in manifest_names
         owner = _owning_template(path, found.manifests)
         if owner is not None:
             templates.add(owner)
+        elif path.is_dir():
+            templates.update(d for d in found.manifests if d.is_relative_to(path))
+            scripts.update(s for s in found.scripts if s.is_relative_to(path))
         elif path in found.scripts:
             scripts.add(path)
+        a_manifest_named = a_manifest_named or (path.name in manifest_names and not path.is_dir())
     return templates, scripts, a_manifest_named
 
 

@@ -125,9 +125,7 @@ def test_lint_api(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("in_git", [False, True])
-def test_the_cache_is_never_discovered_wherever_it_is(
-    project: Path, check, in_git: bool
-) -> None:
+def test_the_cache_is_never_discovered_wherever_it_is(project: Path, check, in_git: bool) -> None:
     """A cache-dir under scripts/ holds .json files the scripts globs match: runs after the
     first must not lint the cache's index and measurements (nor git's ignoring them hide it)."""
     if in_git:

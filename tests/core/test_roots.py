@@ -98,15 +98,18 @@ def broken(home: Path) -> Path:
     """Pack ``a`` with a script bound to its template naming a segment it lacks (SC002)."""
     pack = home / "packs" / "a"
     (pack / "scripts" / "bad.xml").write_text('<as:section soundSegment="nope">x</as:section>\n')
+    (pack / "templates" / "t" / "notes").mkdir()
+    (pack / "templates" / "t" / "notes" / "mix.txt").write_text("levels\n")
     return pack
 
 
-@pytest.mark.parametrize("part", ["scripts", "templates", "templates/t"])
+@pytest.mark.parametrize("part", ["scripts", "templates", "templates/t", "templates/t/notes"])
 def test_a_directory_of_a_pack_gets_the_packs_verdict_for_it(
     home: Path, broken: Path, part: str
 ) -> None:
     """A directory checked alone is part of its pack: the scripts/ globs still select its
-    scripts, and a template's verdict counts the scripts bound to it."""
+    scripts, a template's verdict counts the scripts bound to it, and a directory inside a
+    template stands for the template, as its files do."""
     whole = _check(home, broken)
     assert ("SC002", str(broken / "scripts" / "bad.xml")) in whole[1]
     scripts = str(broken / "scripts")
@@ -134,3 +137,22 @@ def test_checking_inside_a_template_keeps_the_cache_at_the_packs_root(
     assert "Not ready: 1 template (t)" in result.stdout
     assert not (template / ".soundlint_cache").exists()
     assert (broken / ".soundlint_cache").is_dir()
+
+
+def test_a_directory_that_selects_nothing_says_where_its_patterns_start(home: Path) -> None:
+    """Scripts directly in a home directory have no pack (the home directory is never one):
+    checked alone they match no `scripts` pattern, which the run says instead of passing."""
+    (home / "scripts").mkdir()
+    (home / "scripts" / "a.xml").write_text(SCRIPT)
+    for cwd, args in ((home / "scripts", ()), (home, ("scripts",))):
+        result = subprocess.run(
+            [sys.executable, "-m", "soundlint", "check", *args],
+            cwd=cwd,
+            env=os.environ | {"HOME": str(home)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "no file the `scripts` patterns select" in result.stderr
+        assert f"relative to the project root {home / 'scripts'}" in result.stderr
