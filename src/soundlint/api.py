@@ -85,7 +85,8 @@ class Result:
         checked (code scanning and merge requests expect repository paths), else the
         deepest directory holding them all."""
         roots = [p.root for p in self.projects] or [Path.cwd()]
-        return config.default_root(Path(os.path.commonpath(roots)))
+        common = Path(os.path.commonpath(roots))
+        return config.repository_of(common) or common
 
     def owns(self, path: Path) -> bool:
         """True when a project checked ``path`` (an absolute path)."""

@@ -160,10 +160,15 @@ def default_root(path: Path) -> Path:
     """The project root of a path checked without a configuration file, whatever the current
     directory: the top of the repository holding it; else the pack holding it (see
     ``_pack_of``), so that checking part of a pack sees the pack's templates and scripts."""
+    return repository_of(path) or _pack_of(path)
+
+
+def repository_of(path: Path) -> Path | None:
+    """The top of the git (or Mercurial) work tree holding ``path``; None outside one."""
     for candidate in (path, *path.parents):
         if os.path.exists(candidate / ".git") or os.path.exists(candidate / ".hg"):
             return candidate
-    return _pack_of(path)
+    return None
 
 
 def _pack_of(path: Path) -> Path:

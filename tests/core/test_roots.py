@@ -156,3 +156,26 @@ def test_a_directory_that_selects_nothing_says_where_its_patterns_start(home: Pa
         assert result.returncode == 0, result.stderr
         assert "no file the `scripts` patterns select" in result.stderr
         assert f"relative to the project root {home / 'scripts'}" in result.stderr
+
+
+def test_a_configured_project_reports_paths_from_its_own_root(home: Path) -> None:
+    """Paths (and baselines) are relative to a configured project's root even where a
+    directory above it looks like a pack."""
+    work = home / "work"
+    (work / "scripts").mkdir(parents=True)
+    write_template(work / "a" / "templates" / "t", genre="")
+    (work / "a" / "soundlint.toml").write_text('ignore = ["SC009"]\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check", "--output-format", "sarif", "a"],
+        cwd=work,
+        env=os.environ | {"HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    (run,) = json.loads(result.stdout)["runs"]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (work / "a").as_uri() + "/"
+    (finding,) = run["results"]
+    location = finding["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "templates/t/template.toml"
