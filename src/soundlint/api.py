@@ -85,11 +85,24 @@ class Result:
         checked (code scanning and merge requests expect repository paths), else the
         deepest directory holding them all."""
         roots = [p.root for p in self.projects] or [Path.cwd()]
-        return config.default_root(Path(os.path.commonpath(roots)))
+        common = Path(os.path.commonpath(roots))
+        return config.repository_of(common) or common
 
     def owns(self, path: Path) -> bool:
         """True when a project checked ``path`` (an absolute path)."""
         return any(p.owns(path) for p in self.projects)
+
+    def covers(self, directory: Path) -> bool:
+        """True when a project checked a template or script in, or around, ``directory``."""
+        return any(
+            t.directory.is_relative_to(directory) or directory.is_relative_to(t.directory)
+            for t in self.checked_templates
+        ) or any(s.path.is_relative_to(directory) for s in self.checked_scripts)
+
+    def root_of(self, path: Path) -> Path | None:
+        """The root of the innermost project checked that holds ``path`` (an absolute path)."""
+        holding = [p.root for p in self.projects if path.is_relative_to(p.root)]
+        return max(holding, key=lambda root: len(root.parts), default=None)
 
 
 def start(

@@ -459,12 +459,21 @@ def _collecting_rarely() -> Iterator[None]:
 
 
 def _warn_unchecked(paths: list[Path], result: Result) -> None:
-    """Say so on stderr when a path named outright, or the whole run, checked nothing."""
-    for path in paths:
+    """Say so on stderr when a path named outright (or the current directory), or the whole
+    run, checked nothing; for a directory, from where the `scripts` patterns are matched."""
+    for path in paths or [Path(".")]:
         if path.is_file() and not result.owns(path.resolve()):
             print(
                 f"soundlint: warning: {path} is in no template and not a script "
                 "(see `scripts` in the configuration); not checked",
+                file=sys.stderr,
+            )
+        elif path.is_dir() and not result.covers(path.resolve()):
+            root = result.root_of(path.resolve())
+            relative = f" (relative to the project root {root})" if root else ""
+            print(
+                f"soundlint: warning: {path} holds no template and no file the `scripts` "
+                f"patterns select{relative}; not checked",
                 file=sys.stderr,
             )
     if not result.checked_templates and not result.checked_scripts:

@@ -158,21 +158,27 @@ def _readable_file(path: Path) -> bool:
 
 def default_root(path: Path) -> Path:
     """The project root of a path checked without a configuration file, whatever the current
-    directory: the top of the repository holding it; else the directory itself; for a file,
-    its pack (see ``_pack_of``)."""
+    directory: the top of the repository holding it; else the pack holding it (see
+    ``_pack_of``), so that checking part of a pack sees the pack's templates and scripts."""
+    return repository_of(path) or _pack_of(path)
+
+
+def repository_of(path: Path) -> Path | None:
+    """The top of the git (or Mercurial) work tree holding ``path``; None outside one."""
     for candidate in (path, *path.parents):
         if os.path.exists(candidate / ".git") or os.path.exists(candidate / ".hg"):
             return candidate
-    return path if os.path.isdir(path) else _pack_of(path)
+    return None
 
 
-def _pack_of(file: Path) -> Path:
-    """The nearest directory above ``file`` holding a template or a ``scripts/`` directory,
-    or its parent when the scripts are there (``templates/`` beside ``scripts/``); without
-    one, the file's own directory (the nearest that exists). A home directory or ``/`` is
-    never a pack: a stray file must not make a run walk either."""
-    never = {Path(os.path.expanduser("~")), Path(file.anchor)}
-    for directory in file.parents:
+def _pack_of(path: Path) -> Path:
+    """The nearest directory at or above a directory (above a file) holding a template or a
+    ``scripts/`` directory, or its parent when the scripts are there (``templates/`` beside
+    ``scripts/``); without one, the directory itself (a file's nearest existing directory).
+    A home directory or ``/`` is never a pack: a stray path must not make a run walk either."""
+    never = {Path(os.path.expanduser("~")), Path(path.anchor)}
+    directories = (path, *path.parents) if os.path.isdir(path) else path.parents
+    for directory in directories:
         if directory in never:
             break
         if _holds_scripts(directory):
@@ -180,7 +186,7 @@ def _pack_of(file: Path) -> Path:
         if _holds_a_template(directory):
             above = directory.parent
             return above if above not in never and _holds_scripts(above) else directory
-    return next(directory for directory in file.parents if os.path.isdir(directory))
+    return next(directory for directory in directories if os.path.isdir(directory))
 
 
 def _holds_scripts(directory: Path) -> bool:

@@ -14,6 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from soundlint.config import ConfigError
+
 
 @dataclass(frozen=True)
 class Ignored:
@@ -58,12 +60,24 @@ def deleted_files(directory: Path) -> list[Path]:
     if top is None:
         return []
     from_ref, to_ref = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
-    changes = [f"{from_ref}...{to_ref}"] if from_ref and to_ref else ["--cached"]
+    changes = ["--cached"]
+    if from_ref and to_ref:
+        for variable, ref in (("PRE_COMMIT_FROM_REF", from_ref), ("PRE_COMMIT_TO_REF", to_ref)):
+            _require_commit(directory, ref, variable)
+        changes = [f"{from_ref}...{to_ref}"]
     listing = _git(
         directory, "diff", "--name-only", "-z", "--no-renames", "--diff-filter=D", *changes
     )
     root = Path(os.fsdecode(top.rstrip(b"\n")))
     return [root / name for name in _names(listing or b"")]
+
+
+def _require_commit(directory: Path, ref: str, variable: str) -> None:
+    """Refuse a ref git cannot resolve to a commit: git diff would fail, and the range check
+    nothing it deleted."""
+    if _git(directory, "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"):
+        return
+    raise ConfigError(f"git cannot resolve the ref '{ref}' ({variable}) to a commit")
 
 
 def _git(directory: Path, *args: str) -> bytes | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from soundlint import git, globs
+from soundlint import cachedir, git, globs
 from soundlint.config import Settings, config_in
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.model import Binding, Script, SegmentStatus, Template
@@ -137,7 +137,7 @@ def discover(
     if manifest_names:
         found.add_orphans(paths if named_orphans else [], manifest_names[0])
 
-    target_templates, target_scripts = _targets(paths, found, manifest_names)
+    target_templates, target_scripts, a_manifest_named = _targets(paths, found, manifest_names)
     templates = tuple(
         _load_template(found.manifests[directory], directory in target_templates, settings, plugins)
         for directory in sorted(found.manifests, key=_path_order)
@@ -152,6 +152,9 @@ def discover(
     target_scripts.update(
         s.path for s in scripts if s.binding is not None and s.binding.template in checked_names
     )
+    if a_manifest_named:
+        names = {t.name for t in templates}
+        target_scripts.update(s.path for s in scripts if _may_be_rebound(s, names))
     return Project(
         root,
         templates,
@@ -181,27 +184,32 @@ def _stands_for(path: Path, settings: Settings) -> Path:
 
 def _targets(
     paths: list[Path], found: _Found, manifest_names: list[str]
-) -> tuple[set[Path], set[Path]]:
-    """The template directories and scripts that ``paths`` stand for. A file stands for its
-    whole template; a manifest named (changed, added or deleted) for every script as well,
-    since it may change which template each script is bound to."""
+) -> tuple[set[Path], set[Path], bool]:
+    """The template directories and scripts that ``paths`` stand for (a file, or a directory
+    inside a template, stands for its whole template), and whether a manifest is among them."""
     templates: set[Path] = set()
     scripts: set[Path] = set()
     a_manifest_named = False
     for path in paths:
-        if path.is_dir():
-            templates.update(d for d in found.manifests if d.is_relative_to(path))
-            scripts.update(s for s in found.scripts if s.is_relative_to(path))
-            continue
-        a_manifest_named = a_manifest_named or path.name in manifest_names
         owner = _owning_template(path, found.manifests)
         if owner is not None:
             templates.add(owner)
+        elif path.is_dir():
+            templates.update(d for d in found.manifests if d.is_relative_to(path))
+            scripts.update(s for s in found.scripts if s.is_relative_to(path))
         elif path in found.scripts:
             scripts.add(path)
-    if a_manifest_named:
-        scripts.update(found.scripts)
-    return templates, scripts
+        a_manifest_named = a_manifest_named or (path.name in manifest_names and not path.is_dir())
+    return templates, scripts, a_manifest_named
+
+
+def _may_be_rebound(script: Script, names: set[str]) -> bool:
+    """Whether a manifest named (changed, added, renamed or deleted) may have changed which
+    template ``script`` is bound to: bound to no template, to "the only template", or to a
+    name no template has now (the manifest's old name, perhaps). A script bound by name to a
+    template that exists is that template's (and among the named one's when it took the name)."""
+    binding = script.binding
+    return binding is None or binding.source == "only-template" or binding.template not in names
 
 
 def _scan_roots(root: Path, paths: list[Path]) -> list[Path]:
@@ -218,8 +226,12 @@ def _walk(
     nested: bool,
 ) -> None:
     ignored = git.ignored_under(scan_root) if settings.respect_gitignore else git.NOTHING
+    cache = _absolute(settings.cache_dir)
     for directory, subdirectories, files in os.walk(scan_root):
         here = Path(directory)
+        if here == cache or cachedir.MARKER_NAME in files:
+            subdirectories.clear()
+            continue
         prefix = _relative_prefix(here, root)
         if ignored:
             subdirectories[:] = [name for name in subdirectories if here / name not in ignored]
@@ -263,14 +275,28 @@ def _add_named_files(
     configuration excludes them; one holding a binding directive is a script wherever it is.
     A file that is gone (deleted by the commit being checked) is no input: it only says which
     templates and scripts to check again."""
+    cache = _absolute(settings.cache_dir)
     for path in paths:
-        if path.is_dir() or not os.path.lexists(path):
+        if path.is_dir() or not os.path.lexists(path) or _in_a_cache(path, root, cache):
             continue
         manifest = _manifest_above(path, root, manifest_names)
         if manifest is not None:
             found.manifests.setdefault(manifest.parent, manifest)
         elif globs.matches_any(settings.scripts, _relative(path, root)) or _has_directive(path):
             found.scripts.add(path)
+
+
+def _absolute(path: Path) -> Path:
+    """``path`` made absolute and normal (``..`` resolved by name, as the walk sees it)."""
+    return Path(os.path.abspath(path))
+
+
+def _in_a_cache(path: Path, root: Path, cache: Path) -> bool:
+    """True for a file in this run's cache, or in any directory marked as soundlint's cache."""
+    return any(
+        directory == cache or os.path.isfile(directory / cachedir.MARKER_NAME)
+        for directory in _up_to(path, root)[1:]
+    )
 
 
 def _has_directive(path: Path) -> bool:

@@ -54,6 +54,26 @@ def test_a_changed_script_lints_the_script_only(project: Path, check) -> None:
     assert _linted(check("scripts/calm.xml")) == {("scripts/calm.xml", "SC002")}
 
 
+def test_a_named_manifest_lints_the_scripts_its_change_may_rebind(project: Path, check) -> None:
+    """A manifest may have renamed its template: the scripts bound to it, to a name no template
+    has (its old one, perhaps) and to none are checked again; a script bound by name to another
+    template that exists is that template's alone."""
+    scripts = project / "scripts"
+    (scripts / "lost.xml").write_text("<!-- soundlint: template=old -->\n" + _SECTION)
+    (scripts / "unbound.xml").write_text(_SECTION)
+    result = check("templates/epic/template.toml")
+    assert {path for path, _code in _linted(result)} == {
+        "scripts/epic.xml",
+        "scripts/lost.xml",
+        "scripts/unbound.xml",
+        "templates/epic/template.toml",
+    }
+    assert result.json["summary"]["scripts"] == 3
+
+
+_SECTION = '<as:section soundSegment="main">x</as:section>\n'
+
+
 def test_files_that_are_neither_are_ignored(project: Path, check) -> None:
     (project / "notes.txt").write_text("hello")
     result = check("notes.txt")
@@ -102,3 +122,19 @@ def test_lint_api(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         ("SC009", "info"),
         ("SC009", "info"),
     ]
+
+
+@pytest.mark.parametrize("in_git", [False, True])
+def test_the_cache_is_never_discovered_wherever_it_is(project: Path, check, in_git: bool) -> None:
+    """A cache-dir under scripts/ holds .json files the scripts globs match: runs after the
+    first must not lint the cache's index and measurements (nor git's ignoring them hide it)."""
+    if in_git:
+        git_init(project)
+    (project / "soundlint.toml").write_text('cache-dir = "scripts/cache"\n')
+    first = check("--no-respect-gitignore")
+    assert (project / "scripts" / "cache" / "index.json").is_file()
+    assert check("--no-respect-gitignore").json == first.json
+    assert check("scripts/cache/index.json").json["diagnostics"] == []
+    (project / "soundlint.toml").write_text('cache-dir = "elsewhere"\n')
+    assert check("--no-respect-gitignore").json == first.json
+    assert check("scripts/cache/index.json").json["diagnostics"] == []

@@ -215,3 +215,24 @@ def test_deleting_the_files_a_per_file_ignore_names_passes(repository: Repositor
     _passes(repository.commit("a second template, with an exception"))
     repository.git("rm", "-q", "-r", "templates/v")
     _passes(repository.commit("retire v"))
+
+
+@pytest.mark.parametrize(
+    ("from_ref", "to_ref", "named"), [("nope", "HEAD", "nope"), ("HEAD", "-x", "-x")]
+)
+def test_a_ref_git_cannot_resolve_is_a_usage_error(
+    repository: Repository, from_ref: str, to_ref: str, named: str
+) -> None:
+    """A range pre-commit passes (``--from-ref``/``--to-ref``, in the environment) that git
+    cannot resolve would check no deletions at all: it is refused, not passed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check", "--pre-commit"],
+        cwd=repository.root,
+        env=repository.env | {"PRE_COMMIT_FROM_REF": from_ref, "PRE_COMMIT_TO_REF": to_ref},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert f"'{named}'" in line

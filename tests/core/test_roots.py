@@ -91,3 +91,91 @@ def test_a_template_directly_in_a_home_directory_is_a_project_of_its_own(home: P
     assert inside == (0, [])
     assert _check(home, home, "solo/template.toml") == inside
     assert _check(home, Path("/"), str(home / "solo" / "template.toml")) == inside
+
+
+@pytest.fixture
+def broken(home: Path) -> Path:
+    """Pack ``a`` with a script bound to its template naming a segment it lacks (SC002)."""
+    pack = home / "packs" / "a"
+    (pack / "scripts" / "bad.xml").write_text('<as:section soundSegment="nope">x</as:section>\n')
+    (pack / "templates" / "t" / "notes").mkdir()
+    (pack / "templates" / "t" / "notes" / "mix.txt").write_text("levels\n")
+    return pack
+
+
+@pytest.mark.parametrize("part", ["scripts", "templates", "templates/t", "templates/t/notes"])
+def test_a_directory_of_a_pack_gets_the_packs_verdict_for_it(
+    home: Path, broken: Path, part: str
+) -> None:
+    """A directory checked alone is part of its pack: the scripts/ globs still select its
+    scripts, a template's verdict counts the scripts bound to it, and a directory inside a
+    template stands for the template, as its files do."""
+    whole = _check(home, broken)
+    assert ("SC002", str(broken / "scripts" / "bad.xml")) in whole[1]
+    scripts = str(broken / "scripts")
+    expected = (1, [f for f in whole[1] if part != "scripts" or f[1].startswith(scripts)])
+    inside = _check(home, broken / part)
+    assert inside == expected
+    assert _check(home, broken, part) == inside
+    assert _check(home, home, f"packs/a/{part}") == inside
+    assert _check(home, Path("/"), str(broken / part)) == inside
+
+
+def test_checking_inside_a_template_keeps_the_cache_at_the_packs_root(
+    home: Path, broken: Path
+) -> None:
+    template = broken / "templates" / "t"
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check"],
+        cwd=template,
+        env=os.environ | {"HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "Not ready: 1 template (t)" in result.stdout
+    assert not (template / ".soundlint_cache").exists()
+    assert (broken / ".soundlint_cache").is_dir()
+
+
+def test_a_directory_that_selects_nothing_says_where_its_patterns_start(home: Path) -> None:
+    """Scripts directly in a home directory have no pack (the home directory is never one):
+    checked alone they match no `scripts` pattern, which the run says instead of passing."""
+    (home / "scripts").mkdir()
+    (home / "scripts" / "a.xml").write_text(SCRIPT)
+    for cwd, args in ((home / "scripts", ()), (home, ("scripts",))):
+        result = subprocess.run(
+            [sys.executable, "-m", "soundlint", "check", *args],
+            cwd=cwd,
+            env=os.environ | {"HOME": str(home)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "no file the `scripts` patterns select" in result.stderr
+        assert f"relative to the project root {home / 'scripts'}" in result.stderr
+
+
+def test_a_configured_project_reports_paths_from_its_own_root(home: Path) -> None:
+    """Paths (and baselines) are relative to a configured project's root even where a
+    directory above it looks like a pack."""
+    work = home / "work"
+    (work / "scripts").mkdir(parents=True)
+    write_template(work / "a" / "templates" / "t", genre="")
+    (work / "a" / "soundlint.toml").write_text('ignore = ["SC009"]\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "soundlint", "check", "--output-format", "sarif", "a"],
+        cwd=work,
+        env=os.environ | {"HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    (run,) = json.loads(result.stdout)["runs"]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (work / "a").as_uri() + "/"
+    (finding,) = run["results"]
+    location = finding["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "templates/t/template.toml"
