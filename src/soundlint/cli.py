@@ -14,7 +14,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from soundlint import __version__, ci_options
 
@@ -49,6 +49,40 @@ class UsageError(Exception):
     """A mistake on the command line: one line on stderr, exit status 2."""
 
 
+class OutputError(Exception):
+    """The report could not be written to stdout (a full disk): one line on stderr, exit
+    status 2, not the status of a report nobody got."""
+
+
+class _Stdout:
+    """``sys.stdout`` whose write errors are an OutputError; a reader gone away
+    (BrokenPipeError) stays what it is."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with _output_errors():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with _output_errors():
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _output_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputError(f"cannot write to stdout: {error.strerror or error}") from None
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     """Help that states each option's default, unless its text already does."""
 
@@ -74,6 +108,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run soundlint; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     _escape_what_stdout_cannot_encode()
+    stdout = sys.stdout
+    sys.stdout = _Stdout(stdout)  # type: ignore[assignment]
+    try:
+        return _run(argv)
+    except OutputError as error:
+        _silence_stdout()
+        print(f"soundlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        sys.stdout = stdout
+
+
+def _run(argv: list[str]) -> int:
     if argv in (["--version"], ["-V"]):
         try:
             print(_version(), flush=True)
@@ -96,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except OutputError:
+        raise
     except Exception as error:
         print(
             f"soundlint: internal error: {type(error).__name__}: {error} "
@@ -129,13 +178,18 @@ def _escape_what_stdout_cannot_encode() -> None:
 
 
 def _reader_gone() -> int:
-    """The reader of stdout went away (``| head -1``): stop quietly. Point stdout at /dev/null
-    so that the interpreter's last flush does not fail again on its way out."""
+    """The reader of stdout went away (``| head -1``): stop quietly."""
+    _silence_stdout()
+    return EXIT_BROKEN_PIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written does not fail again on its way out."""
     with contextlib.suppress(OSError, ValueError):  # a stdout without a descriptor
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    return EXIT_BROKEN_PIPE
 
 
 def _main(argv: list[str]) -> int:
