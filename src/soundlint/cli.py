@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from soundlint import __version__, ci_options
+from soundlint.paths import JSON_ESCAPE, lookup_error, one_line
 
 if TYPE_CHECKING:
     from soundlint.api import Result, Session
@@ -171,8 +172,6 @@ def _audio_kernel() -> str:
 def _escape_what_stdout_cannot_encode() -> None:
     """Characters that stdout's encoding lacks (an ASCII or Latin-1 locale) escaped rather
     than an error (stderr escapes them already)."""
-    from soundlint.paths import JSON_ESCAPE
-
     if isinstance(sys.stdout, io.TextIOWrapper):  # not when replaced by something else
         sys.stdout.reconfigure(errors=JSON_ESCAPE)
 
@@ -197,7 +196,7 @@ def _main(argv: list[str]) -> int:
 
     early, rest = _early_parser().parse_known_args(argv)
     positional = [arg for arg in rest if not arg.startswith("-")][1:]  # past the command
-    paths = [Path(arg) for arg in positional if os.path.lexists(arg)]
+    paths = [Path(arg) for arg in positional if os.path.lexists(arg) and not lookup_error(arg)]
     session = api.start(paths, config_path=early.config, plugin_args=early.plugin)
     parser = _build_parser(session)
     args = parser.parse_args(argv)
@@ -212,7 +211,7 @@ def _early_parser() -> argparse.ArgumentParser:
     (options that take a value are listed so that their values are not taken for paths)."""
     parser = _Parser(add_help=False)
     parser.add_argument("-p", dest="plugin", action="append", default=[])
-    parser.add_argument("--config", type=path_value)
+    parser.add_argument("--config", type=_config_value)
     for option in _VALUE_OPTIONS:
         parser.add_argument(*option.split())
     return parser
@@ -242,7 +241,7 @@ def _common() -> _Parser:
         help="load a plugin module; -p no:NAME disables the plugin NAME",
     )
     common.add_argument(
-        "--config", type=path_value, metavar="PATH", help="use this configuration file"
+        "--config", type=_config_value, metavar="PATH", help="use this configuration file"
     )
     return common
 
@@ -422,6 +421,15 @@ def path_value(value: str) -> Path:
     return Path(value)
 
 
+def _config_value(value: str) -> Path:
+    """An argparse type: --config's path, which must be one the system can look up."""
+    path = path_value(value)
+    problem = lookup_error(path)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{one_line(value)}: {problem}")
+    return path
+
+
 def _selection(value: str | None) -> tuple[str, ...] | None:
     """--select's codes; none at all (as `--select "$RULES"` with RULES unset gives) would run
     nothing and pass, so it is refused."""
@@ -447,8 +455,11 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     from soundlint.report import Report
 
     for path in args.paths:
+        problem = lookup_error(path)
+        if problem is not None:
+            raise UsageError(f"{one_line(str(path))}: {problem}")
         if not os.path.lexists(path):
-            raise UsageError(f"path not found: {path}")
+            raise UsageError(f"path not found: {one_line(str(path))}")
     formats = session.plugins.report_formats()
     if args.output_format not in formats:
         raise UsageError(f"no plugin provides the output format '{args.output_format}'")

@@ -147,7 +147,7 @@ def config_in(directory: Path) -> Path | None:
     if _readable_file(own):
         return own
     pyproject = directory / "pyproject.toml"
-    if _readable_file(pyproject) and "soundlint" in _read_toml(pyproject).get("tool", {}):
+    if _readable_file(pyproject) and "soundlint" in _tool_table(_read_toml(pyproject), pyproject):
         return pyproject
     return None
 
@@ -204,10 +204,18 @@ def read_config(path: Path | None, default_root: Path) -> ConfigFile:
     if path is None:
         return ConfigFile(None, default_root)
     data = _read_toml(path)
-    table = data.get("tool", {}).get("soundlint", {}) if path.name == "pyproject.toml" else data
+    table = _tool_table(data, path).get("soundlint", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.soundlint] must be a table")
     return ConfigFile(path.resolve(), path.resolve().parent, table)
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A pyproject.toml's ``[tool]`` table (empty when it has none)."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {type_name(tool)}")
+    return tool
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -246,9 +254,9 @@ def load_profile(name_or_path: str, relative_to: Path) -> Profile:
         origin = f"profile '{name_or_path}'"
     else:
         path = relative_to / name_or_path
-        if not path.is_file() and ("/" in name_or_path or name_or_path.endswith(".toml")):
+        if not os.path.isfile(path) and ("/" in name_or_path or name_or_path.endswith(".toml")):
             raise ConfigError(f"profile file not found: {path}")
-        if not path.is_file():
+        if not os.path.isfile(path):
             hint = _did_you_mean(name_or_path, profile_names())
             raise ConfigError(
                 f"unknown profile '{name_or_path}'{hint}; "

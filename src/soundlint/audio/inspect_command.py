@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Severity
-from soundlint.paths import displayable
+from soundlint.paths import displayable, not_a_file
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     rules = session.plugins.rules()
     entries = []
     for path in args.files:
-        report = _with_no_audio(riff.walk(path)) if path.is_file() else _not_a_file(path)
+        report = _with_no_audio(riff.walk(path)) if os.path.isfile(path) else _not_a_file(path)
         entries.append(_entry(path, report, rules))
     if args.output_format == "json":
         sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
@@ -64,8 +65,8 @@ def _with_no_audio(report: RiffReport) -> RiffReport:
 def _not_a_file(path: Path) -> RiffReport:
     from soundlint.audio.riff import NOT_WAV, Finding, RiffReport
 
-    reason = "does not exist" if not path.exists() else "is not a regular file"
-    return RiffReport("unreadable", 0, findings=(Finding(NOT_WAV, f"{path} {reason}", None),))
+    message = f"{displayable(path.as_posix())} {not_a_file(path)}"
+    return RiffReport("unreadable", 0, findings=(Finding(NOT_WAV, message, None),))
 
 
 def _entry(path: Path, report: RiffReport, rules: dict[str, Any]) -> dict[str, Any]:

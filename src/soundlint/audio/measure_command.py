@@ -14,7 +14,7 @@ from soundlint.analysis import Outcome, analyse
 from soundlint.cli import UsageError, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
-from soundlint.paths import displayable
+from soundlint.paths import displayable, not_a_file
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     paths = [file for path in args.files for file in _audio_files(path)]
     settings = session.settings()
     session.plugins.configure(settings, args)
-    regular = [path for path in paths if path.is_file()]
+    regular = [path for path in paths if os.path.isfile(path)]
     outcomes = analyse(regular, settings, session.plugins, jobs=args.jobs).outcomes
     entries = [
         _entry(path, outcomes[path]) if path in outcomes else _not_a_file(path) for path in paths
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
 def _audio_files(path: Path) -> list[Path]:
     """``path``, or for a directory the audio files under it (by name, hidden ones left out);
     a directory without any is a usage error."""
-    if not path.is_dir():
+    if not os.path.isdir(path):
         return [path]
     found: list[Path] = []
     for directory, subdirectories, files in os.walk(path):
@@ -102,8 +102,7 @@ def _audio_files(path: Path) -> list[Path]:
 
 
 def _not_a_file(path: Path) -> dict[str, Any]:
-    reason = "does not exist" if not os.path.lexists(path) else "is not a regular file"
-    return {"path": displayable(path.as_posix()), "error": f"the path {reason}"}
+    return {"path": displayable(path.as_posix()), "error": f"the path {not_a_file(path)}"}
 
 
 def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
