@@ -210,7 +210,7 @@ def _early_parser() -> argparse.ArgumentParser:
     """What must be known before plugins load: -p, --config, and the paths being checked
     (options that take a value are listed so that their values are not taken for paths)."""
     parser = _Parser(add_help=False)
-    parser.add_argument("-p", dest="plugin", action="append", default=[])
+    parser.add_argument("-p", dest="plugin", action="append", default=[], type=_plugin_value)
     parser.add_argument("--config", type=_config_value)
     for option in _VALUE_OPTIONS:
         parser.add_argument(*option.split())
@@ -237,6 +237,7 @@ def _common() -> _Parser:
         dest="plugin",
         action="append",
         default=[],
+        type=_plugin_value,
         metavar="NAME",
         help="load a plugin module; -p no:NAME disables the plugin NAME",
     )
@@ -312,6 +313,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--profile",
+        type=_profile_value,
         metavar="NAME|PATH",
         help=f"the rule profile: {', '.join(profile_names())}, or a TOML file "
         f"(default: the configuration's, else {DEFAULT_PROFILE})",
@@ -419,6 +421,20 @@ def path_value(value: str) -> Path:
     if not value:
         raise argparse.ArgumentTypeError("an empty value is not a path")
     return Path(value)
+
+
+def _plugin_value(value: str) -> str:
+    """An argparse type: -p's module, or no:NAME, not empty."""
+    if not value.removeprefix("no:"):
+        raise argparse.ArgumentTypeError(f"an empty plugin name ({value!r})")
+    return value
+
+
+def _profile_value(value: str) -> str:
+    """An argparse type: --profile's name or path, not empty."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty value names no profile")
+    return value
 
 
 def _config_value(value: str) -> Path:

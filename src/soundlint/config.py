@@ -359,6 +359,11 @@ class _Validator:
         if key not in table:
             return None
         values = tuple(_strings(table, key, self.label) or ())
+        if key == "select" and not values:
+            raise ConfigError(
+                f"{self.label}: 'select' selects no rule; name codes or prefixes (or ALL), "
+                "or leave it out and 'ignore' the rules not wanted"
+            )
         if not self.strict:
             return tuple(value for value in values if self._known_selector(value))
         self.check_selectors(values, f"{self.label}: '{key}'")
@@ -373,6 +378,8 @@ class _Validator:
 
     def check_selectors(self, selectors: tuple[str, ...], where: str) -> None:
         for selector in selectors:
+            if not selector:
+                raise ConfigError(f"{where} holds an empty string")
             if not self._known_selector(selector):
                 hint = _did_you_mean(selector, list(self.rules))
                 raise ConfigError(f"{where}: unknown rule selector '{selector}'{hint}")
@@ -467,6 +474,8 @@ def _strings(table: Mapping[str, Any], key: str, label: str) -> list[str] | None
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{label}: '{key}' must be a list of strings")
+    if "" in value:
+        raise ConfigError(f"{label}: '{key}' holds an empty string")
     return value
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soundlint.cli import path_value
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Severity
 from soundlint.paths import displayable, not_a_file
@@ -27,7 +28,9 @@ def soundlint_add_commands(
     inspect = subparsers.add_parser(
         "inspect", parents=parents, help="show a WAV file's structure and what is wrong with it"
     )
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="WAV files to inspect")
+    inspect.add_argument(
+        "files", nargs="+", type=path_value, metavar="FILE", help="WAV files to inspect"
+    )
     inspect.add_argument(
         "--output-format", choices=["text", "json"], default="text", help="the report's format"
     )

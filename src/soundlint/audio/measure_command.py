@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
-from soundlint.cli import UsageError, positive
+from soundlint.cli import UsageError, path_value, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.paths import displayable, not_a_file
@@ -56,7 +56,7 @@ def soundlint_add_commands(
     measure.add_argument(
         "files",
         nargs="+",
-        type=Path,
+        type=path_value,
         metavar="FILE",
         help="audio files to measure; a directory stands for the audio files under it",
     )
