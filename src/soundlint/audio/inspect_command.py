@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from soundlint.cli import path_value
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Severity
-from soundlint.paths import displayable, not_a_file
+from soundlint.paths import displayable, not_a_file, one_line
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -113,7 +113,7 @@ def _plain(value: Any) -> dict[str, Any] | None:
 
 
 def _text(entry: dict[str, Any]) -> str:
-    lines = [f"{entry['path']}: {entry['container']}, {entry['file_size']} bytes"]
+    lines = [f"{one_line(entry['path'])}: {entry['container']}, {entry['file_size']} bytes"]
     if entry["chunks"]:
         lines.append("  chunk      offset        size")
         lines.extend(
@@ -135,6 +135,6 @@ def _text(entry: dict[str, Any]) -> str:
         if entry[name]:
             fields = ", ".join(f"{key}={value!r}" for key, value in entry[name].items() if value)
             lines.append(f"  {name}: {fields}")
-    lines.extend(f"  {d['code']} {d['message']}" for d in entry["diagnostics"])
-    lines.extend(f"  note: {note}" for note in entry["notes"])
+    lines.extend(f"  {d['code']} {one_line(d['message'])}" for d in entry["diagnostics"])
+    lines.extend(f"  note: {one_line(note)}" for note in entry["notes"])
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from soundlint.analysis import Outcome, analyse
 from soundlint.cli import UsageError, path_value, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
-from soundlint.paths import displayable, not_a_file
+from soundlint.paths import displayable, not_a_file, one_line
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -97,7 +97,7 @@ def _audio_files(path: Path) -> list[Path]:
             if not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_SUFFIXES
         )
     if not found:
-        raise UsageError(f"no audio files under {displayable(path.as_posix())}")
+        raise UsageError(f"no audio files under {one_line(path.as_posix())}")
     return found
 
 
@@ -190,7 +190,7 @@ def _dbfs(offset: float) -> float | None:
 
 
 def _text(entry: dict[str, Any]) -> str:
-    lines = [entry["path"]]
+    lines = [one_line(entry["path"])]
     if "sample_rate" in entry:
         encoding = f"{entry['encoding']}, " if entry["encoding"] else ""
         depth = f"{entry['bits_per_sample']} bit, " if entry["bits_per_sample"] else ""
@@ -212,5 +212,5 @@ def _text(entry: dict[str, Any]) -> str:
         )
         lines.append(f"  {'DC offset:':<18}{offsets}")
     if "error" in entry:
-        lines.append(f"  error: {entry['error']}")
+        lines.append(f"  error: {one_line(entry['error'])}")
     return "\n".join(lines) + "\n"
