@@ -63,10 +63,15 @@ class ConfigFile:
 
     @property
     def label(self) -> str:
-        if self.path is None:
-            return "configuration"
-        section = "[tool.soundlint]" if self.path.name == "pyproject.toml" else ""
-        return f"{self.path} {section}".strip()
+        return config_label(self.path)
+
+
+def config_label(path: Path | None) -> str:
+    """How messages name a configuration file: its path, and its table in a pyproject.toml."""
+    if path is None:
+        return "configuration"
+    section = "[tool.soundlint]" if path.name == "pyproject.toml" else ""
+    return f"{path} {section}".strip()
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,11 @@ class Settings:
     cache_max_mb: int = DEFAULT_CACHE_MAX_MB
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Top-level keys declared by plugins."""
+
+    @property
+    def config_label(self) -> str:
+        """How messages name the configuration file, for plugins validating their keys."""
+        return config_label(self.config_file)
 
     @property
     def profile_file(self) -> Path | None:
@@ -246,20 +256,22 @@ class Profile:
     shipped: bool
 
 
-def load_profile(name_or_path: str, relative_to: Path) -> Profile:
-    """A shipped profile by name, or a profile file by path."""
+def load_profile(name_or_path: str, relative_to: Path, named_in: str | None = None) -> Profile:
+    """A shipped profile by name, or a profile file by path; ``named_in``: the configuration
+    file naming it, for the message when there is no such profile."""
     if name_or_path in profile_names():
         resource = importlib.resources.files("soundlint") / "profiles" / f"{name_or_path}.toml"
         data = tomllib.loads(resource.read_text(encoding="utf-8"))
         origin = f"profile '{name_or_path}'"
     else:
         path = relative_to / name_or_path
+        where = f"{named_in}: " if named_in else ""
         if not os.path.isfile(path) and ("/" in name_or_path or name_or_path.endswith(".toml")):
-            raise ConfigError(f"profile file not found: {path}")
+            raise ConfigError(f"{where}profile file not found: {path}")
         if not os.path.isfile(path):
             hint = _did_you_mean(name_or_path, profile_names())
             raise ConfigError(
-                f"unknown profile '{name_or_path}'{hint}; "
+                f"{where}unknown profile '{name_or_path}'{hint}; "
                 f"choose one of {', '.join(profile_names())} or give a path to a .toml file"
             )
         data = _read_toml(path)
@@ -289,9 +301,13 @@ def resolve(
                 f"{config.label}: '{key}' must be {kind_name(expected)}, "
                 f"not {type_name(table[key])}"
             )
+    for key, default in (("profile", DEFAULT_PROFILE), ("cache-dir", DEFAULT_CACHE_DIR)):
+        if table.get(key) == "":
+            raise ConfigError(f"{config.label}: '{key}' is empty; leave it out for {default}")
     project = _Validator(rules, config.label, strict=True)
     profile_name = overrides.profile or table.get("profile", DEFAULT_PROFILE)
-    loaded = load_profile(profile_name, config.directory)
+    named_in = config.label if overrides.profile is None and "profile" in table else None
+    loaded = load_profile(profile_name, config.directory, named_in)
     profile = _Validator(rules, loaded.label, strict=not loaded.shipped)
     for flag, selectors in (
         ("--select", overrides.select or ()),
