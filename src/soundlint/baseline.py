@@ -44,7 +44,8 @@ def read(path: Path) -> frozenset[str]:
 
 
 def write(path: Path, diagnostics: Sequence[Diagnostic], root: Path) -> None:
-    """Record ``diagnostics`` in a baseline file, atomically."""
+    """Record ``diagnostics`` in a baseline file: a regular file atomically, a device or FIFO
+    written through (never replaced), as ``--output`` writes."""
     entries = [
         {
             "fingerprint": fingerprint,
@@ -56,8 +57,7 @@ def write(path: Path, diagnostics: Sequence[Diagnostic], root: Path) -> None:
     ]
     document = {"version": FORMAT, "tool": "soundlint", "findings": entries}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        atomic.write_output(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
         raise BaselineError(f"cannot write baseline {path}: {error.strerror}") from None
 

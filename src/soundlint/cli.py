@@ -14,9 +14,10 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from soundlint import __version__, ci_options
+from soundlint.paths import JSON_ESCAPE, lookup_error, one_line
 
 if TYPE_CHECKING:
     from soundlint.api import Result, Session
@@ -49,6 +50,40 @@ class UsageError(Exception):
     """A mistake on the command line: one line on stderr, exit status 2."""
 
 
+class OutputError(Exception):
+    """The report could not be written to stdout (a full disk): one line on stderr, exit
+    status 2, not the status of a report nobody got."""
+
+
+class _Stdout:
+    """``sys.stdout`` whose write errors are an OutputError; a reader gone away
+    (BrokenPipeError) stays what it is."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        with _output_errors():
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        with _output_errors():
+            self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _output_errors() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        raise OutputError(f"cannot write to stdout: {error.strerror or error}") from None
+
+
 class _HelpFormatter(argparse.HelpFormatter):
     """Help that states each option's default, unless its text already does."""
 
@@ -74,6 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run soundlint; return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
     _escape_what_stdout_cannot_encode()
+    stdout = sys.stdout
+    sys.stdout = _Stdout(stdout)
+    try:
+        return _run(argv)
+    except OutputError as error:
+        _silence_stdout()
+        print(f"soundlint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        sys.stdout = stdout
+
+
+def _run(argv: list[str]) -> int:
     if argv in (["--version"], ["-V"]):
         try:
             print(_version(), flush=True)
@@ -96,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except OutputError:
+        raise
     except Exception as error:
         print(
             f"soundlint: internal error: {type(error).__name__}: {error} "
@@ -122,20 +172,23 @@ def _audio_kernel() -> str:
 def _escape_what_stdout_cannot_encode() -> None:
     """Characters that stdout's encoding lacks (an ASCII or Latin-1 locale) escaped rather
     than an error (stderr escapes them already)."""
-    from soundlint.paths import JSON_ESCAPE
-
     if isinstance(sys.stdout, io.TextIOWrapper):  # not when replaced by something else
         sys.stdout.reconfigure(errors=JSON_ESCAPE)
 
 
 def _reader_gone() -> int:
-    """The reader of stdout went away (``| head -1``): stop quietly. Point stdout at /dev/null
-    so that the interpreter's last flush does not fail again on its way out."""
+    """The reader of stdout went away (``| head -1``): stop quietly."""
+    _silence_stdout()
+    return EXIT_BROKEN_PIPE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of what could not be
+    written does not fail again on its way out."""
     with contextlib.suppress(OSError, ValueError):  # a stdout without a descriptor
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    return EXIT_BROKEN_PIPE
 
 
 def _main(argv: list[str]) -> int:
@@ -143,7 +196,7 @@ def _main(argv: list[str]) -> int:
 
     early, rest = _early_parser().parse_known_args(argv)
     positional = [arg for arg in rest if not arg.startswith("-")][1:]  # past the command
-    paths = [Path(arg) for arg in positional if os.path.lexists(arg)]
+    paths = [Path(arg) for arg in positional if os.path.lexists(arg) and not lookup_error(arg)]
     session = api.start(paths, config_path=early.config, plugin_args=early.plugin)
     parser = _build_parser(session)
     args = parser.parse_args(argv)
@@ -157,8 +210,8 @@ def _early_parser() -> argparse.ArgumentParser:
     """What must be known before plugins load: -p, --config, and the paths being checked
     (options that take a value are listed so that their values are not taken for paths)."""
     parser = _Parser(add_help=False)
-    parser.add_argument("-p", dest="plugin", action="append", default=[])
-    parser.add_argument("--config", type=path_value)
+    parser.add_argument("-p", dest="plugin", action="append", default=[], type=_plugin_value)
+    parser.add_argument("--config", type=_config_value)
     for option in _VALUE_OPTIONS:
         parser.add_argument(*option.split())
     return parser
@@ -184,11 +237,12 @@ def _common() -> _Parser:
         dest="plugin",
         action="append",
         default=[],
+        type=_plugin_value,
         metavar="NAME",
         help="load a plugin module; -p no:NAME disables the plugin NAME",
     )
     common.add_argument(
-        "--config", type=path_value, metavar="PATH", help="use this configuration file"
+        "--config", type=_config_value, metavar="PATH", help="use this configuration file"
     )
     return common
 
@@ -259,6 +313,7 @@ def _build_parser(session: Session) -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--profile",
+        type=_profile_value,
         metavar="NAME|PATH",
         help=f"the rule profile: {', '.join(profile_names())}, or a TOML file "
         f"(default: the configuration's, else {DEFAULT_PROFILE})",
@@ -368,6 +423,29 @@ def path_value(value: str) -> Path:
     return Path(value)
 
 
+def _plugin_value(value: str) -> str:
+    """An argparse type: -p's module, or no:NAME, not empty."""
+    if not value.removeprefix("no:"):
+        raise argparse.ArgumentTypeError(f"an empty plugin name ({value!r})")
+    return value
+
+
+def _profile_value(value: str) -> str:
+    """An argparse type: --profile's name or path, not empty."""
+    if not value:
+        raise argparse.ArgumentTypeError("an empty value names no profile")
+    return value
+
+
+def _config_value(value: str) -> Path:
+    """An argparse type: --config's path, which must be one the system can look up."""
+    path = path_value(value)
+    problem = lookup_error(path)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{one_line(value)}: {problem}")
+    return path
+
+
 def _selection(value: str | None) -> tuple[str, ...] | None:
     """--select's codes; none at all (as `--select "$RULES"` with RULES unset gives) would run
     nothing and pass, so it is refused."""
@@ -393,8 +471,11 @@ def _check(args: argparse.Namespace, session: Session) -> int:
     from soundlint.report import Report
 
     for path in args.paths:
+        problem = lookup_error(path)
+        if problem is not None:
+            raise UsageError(f"{one_line(str(path))}: {problem}")
         if not os.path.lexists(path):
-            raise UsageError(f"path not found: {path}")
+            raise UsageError(f"path not found: {one_line(str(path))}")
     formats = session.plugins.report_formats()
     if args.output_format not in formats:
         raise UsageError(f"no plugin provides the output format '{args.output_format}'")
@@ -433,7 +514,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         shown,
         color=_use_color(args),
         baselined=len(result.diagnostics) - len(shown.diagnostics),
-        readiness=readiness.of(result.runs),
+        readiness=readiness.of(result.runs, Path.cwd()),
         verbose=args.verbose,
     )
     if not (args.pre_commit or args.force_exclude):

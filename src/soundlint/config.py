@@ -63,10 +63,15 @@ class ConfigFile:
 
     @property
     def label(self) -> str:
-        if self.path is None:
-            return "configuration"
-        section = "[tool.soundlint]" if self.path.name == "pyproject.toml" else ""
-        return f"{self.path} {section}".strip()
+        return config_label(self.path)
+
+
+def config_label(path: Path | None) -> str:
+    """How messages name a configuration file: its path, and its table in a pyproject.toml."""
+    if path is None:
+        return "configuration"
+    section = "[tool.soundlint]" if path.name == "pyproject.toml" else ""
+    return f"{path} {section}".strip()
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,11 @@ class Settings:
     """Top-level keys declared by plugins."""
 
     @property
+    def config_label(self) -> str:
+        """How messages name the configuration file, for plugins validating their keys."""
+        return config_label(self.config_file)
+
+    @property
     def profile_file(self) -> Path | None:
         """The profile's file when it is the project's own, not a shipped one."""
         if self.profile in profile_names():
@@ -147,7 +157,7 @@ def config_in(directory: Path) -> Path | None:
     if _readable_file(own):
         return own
     pyproject = directory / "pyproject.toml"
-    if _readable_file(pyproject) and "soundlint" in _read_toml(pyproject).get("tool", {}):
+    if _readable_file(pyproject) and "soundlint" in _tool_table(_read_toml(pyproject), pyproject):
         return pyproject
     return None
 
@@ -210,10 +220,18 @@ def read_config(path: Path | None, default_root: Path) -> ConfigFile:
     if path is None:
         return ConfigFile(None, default_root)
     data = _read_toml(path)
-    table = data.get("tool", {}).get("soundlint", {}) if path.name == "pyproject.toml" else data
+    table = _tool_table(data, path).get("soundlint", {}) if path.name == "pyproject.toml" else data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.soundlint] must be a table")
     return ConfigFile(path.resolve(), path.resolve().parent, table)
+
+
+def _tool_table(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A pyproject.toml's ``[tool]`` table (empty when it has none)."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {type_name(tool)}")
+    return tool
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -244,20 +262,22 @@ class Profile:
     shipped: bool
 
 
-def load_profile(name_or_path: str, relative_to: Path) -> Profile:
-    """A shipped profile by name, or a profile file by path."""
+def load_profile(name_or_path: str, relative_to: Path, named_in: str | None = None) -> Profile:
+    """A shipped profile by name, or a profile file by path; ``named_in``: the configuration
+    file naming it, for the message when there is no such profile."""
     if name_or_path in profile_names():
         resource = importlib.resources.files("soundlint") / "profiles" / f"{name_or_path}.toml"
         data = tomllib.loads(resource.read_text(encoding="utf-8"))
         origin = f"profile '{name_or_path}'"
     else:
         path = relative_to / name_or_path
-        if not path.is_file() and ("/" in name_or_path or name_or_path.endswith(".toml")):
-            raise ConfigError(f"profile file not found: {path}")
-        if not path.is_file():
+        where = f"{named_in}: " if named_in else ""
+        if not os.path.isfile(path) and ("/" in name_or_path or name_or_path.endswith(".toml")):
+            raise ConfigError(f"{where}profile file not found: {path}")
+        if not os.path.isfile(path):
             hint = _did_you_mean(name_or_path, profile_names())
             raise ConfigError(
-                f"unknown profile '{name_or_path}'{hint}; "
+                f"{where}unknown profile '{name_or_path}'{hint}; "
                 f"choose one of {', '.join(profile_names())} or give a path to a .toml file"
             )
         data = _read_toml(path)
@@ -287,9 +307,13 @@ def resolve(
                 f"{config.label}: '{key}' must be {kind_name(expected)}, "
                 f"not {type_name(table[key])}"
             )
+    for key, default in (("profile", DEFAULT_PROFILE), ("cache-dir", DEFAULT_CACHE_DIR)):
+        if table.get(key) == "":
+            raise ConfigError(f"{config.label}: '{key}' is empty; leave it out for {default}")
     project = _Validator(rules, config.label, strict=True)
     profile_name = overrides.profile or table.get("profile", DEFAULT_PROFILE)
-    loaded = load_profile(profile_name, config.directory)
+    named_in = config.label if overrides.profile is None and "profile" in table else None
+    loaded = load_profile(profile_name, config.directory, named_in)
     profile = _Validator(rules, loaded.label, strict=not loaded.shipped)
     for flag, selectors in (
         ("--select", overrides.select or ()),
@@ -357,6 +381,11 @@ class _Validator:
         if key not in table:
             return None
         values = tuple(_strings(table, key, self.label) or ())
+        if key == "select" and not values:
+            raise ConfigError(
+                f"{self.label}: 'select' selects no rule; name codes or prefixes (or ALL), "
+                "or leave it out and 'ignore' the rules not wanted"
+            )
         if not self.strict:
             return tuple(value for value in values if self._known_selector(value))
         self.check_selectors(values, f"{self.label}: '{key}'")
@@ -371,6 +400,8 @@ class _Validator:
 
     def check_selectors(self, selectors: tuple[str, ...], where: str) -> None:
         for selector in selectors:
+            if not selector:
+                raise ConfigError(f"{where} holds an empty string")
             if not self._known_selector(selector):
                 hint = _did_you_mean(selector, list(self.rules))
                 raise ConfigError(f"{where}: unknown rule selector '{selector}'{hint}")
@@ -465,6 +496,8 @@ def _strings(table: Mapping[str, Any], key: str, label: str) -> list[str] | None
         return None
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{label}: '{key}' must be a list of strings")
+    if "" in value:
+        raise ConfigError(f"{label}: '{key}' holds an empty string")
     return value
 
 

@@ -23,6 +23,26 @@ def relative_path(path: Path, start: Path) -> str:
     return displayable(text)
 
 
+def lookup_error(path: str | os.PathLike[str]) -> str | None:
+    """Why ``path`` cannot be looked up, as the system says it (a symbolic link loop, a name
+    too long, a directory not to be searched); None when it can, whether it exists or not."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def not_a_file(path: str | os.PathLike[str]) -> str:
+    """Why ``path``, which is no regular file, cannot be read, to follow its name."""
+    problem = lookup_error(path)
+    if problem is not None:
+        return f"cannot be read: {problem}"
+    return "is not a regular file" if os.path.exists(path) else "does not exist"
+
+
 def displayable(text: str) -> str:
     """Undecodable bytes of file names (lone surrogates) written as ``\\xNN``."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

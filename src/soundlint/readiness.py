@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from soundlint.model import Diagnostic, Severity, Template
+from soundlint.paths import relative_path
 from soundlint.plugins import PLUGIN_ERROR
 
 if TYPE_CHECKING:
@@ -24,12 +25,17 @@ class Readiness:
     not_ready: tuple[str, ...]
 
 
-def of(runs: Iterable[Result]) -> Readiness:
-    """The readiness of every template the runs checked, in their order."""
+def of(runs: Sequence[Result], cwd: Path) -> Readiness:
+    """The readiness of every template the runs checked, in their order: each named by its
+    name, or by its directory relative to ``cwd`` when the runs are of several projects or
+    two templates share a name."""
     counted = [pair for run in runs for pair in template_errors(run.project, run.diagnostics)]
+    names = [template.name for template, _ in counted]
+    if len(runs) > 1 or len(set(names)) < len(names):
+        names = [relative_path(template.directory, cwd) for template, _ in counted]
     return Readiness(
-        ready=tuple(template.name for template, errors in counted if not errors),
-        not_ready=tuple(template.name for template, errors in counted if errors),
+        ready=tuple(name for name, (_, errors) in zip(names, counted, strict=True) if not errors),
+        not_ready=tuple(name for name, (_, errors) in zip(names, counted, strict=True) if errors),
     )
 
 

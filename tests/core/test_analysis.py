@@ -137,7 +137,7 @@ def test_invalid_loudness_engine_is_a_usage_error(tmp_path: Path, run) -> None:
     (tmp_path / "soundlint.toml").write_text('loudness-engine = "ffmpeg"\n')
     result = run("check")
     assert result.code == 2
-    assert "loudness-engine must be one of soundlint, pyloudnorm" in result.err
+    assert "soundlint.toml: 'loudness-engine' must be one of soundlint, pyloudnorm" in result.err
 
 
 def test_pyloudnorm_engine_gives_pyloudnorm_values(tmp_path: Path, check) -> None:

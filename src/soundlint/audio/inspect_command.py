@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from soundlint.cli import path_value
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Severity
-from soundlint.paths import displayable
+from soundlint.paths import displayable, not_a_file, one_line
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -26,7 +28,9 @@ def soundlint_add_commands(
     inspect = subparsers.add_parser(
         "inspect", parents=parents, help="show a WAV file's structure and what is wrong with it"
     )
-    inspect.add_argument("files", nargs="+", type=Path, metavar="FILE", help="WAV files to inspect")
+    inspect.add_argument(
+        "files", nargs="+", type=path_value, metavar="FILE", help="WAV files to inspect"
+    )
     inspect.add_argument(
         "--output-format", choices=["text", "json"], default="text", help="the report's format"
     )
@@ -39,7 +43,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     rules = session.plugins.rules()
     entries = []
     for path in args.files:
-        report = _with_no_audio(riff.walk(path)) if path.is_file() else _not_a_file(path)
+        report = _with_no_audio(riff.walk(path)) if os.path.isfile(path) else _not_a_file(path)
         entries.append(_entry(path, report, rules))
     if args.output_format == "json":
         sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
@@ -64,8 +68,8 @@ def _with_no_audio(report: RiffReport) -> RiffReport:
 def _not_a_file(path: Path) -> RiffReport:
     from soundlint.audio.riff import NOT_WAV, Finding, RiffReport
 
-    reason = "does not exist" if not path.exists() else "is not a regular file"
-    return RiffReport("unreadable", 0, findings=(Finding(NOT_WAV, f"{path} {reason}", None),))
+    message = f"{displayable(path.as_posix())} {not_a_file(path)}"
+    return RiffReport("unreadable", 0, findings=(Finding(NOT_WAV, message, None),))
 
 
 def _entry(path: Path, report: RiffReport, rules: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +113,7 @@ def _plain(value: Any) -> dict[str, Any] | None:
 
 
 def _text(entry: dict[str, Any]) -> str:
-    lines = [f"{entry['path']}: {entry['container']}, {entry['file_size']} bytes"]
+    lines = [f"{one_line(entry['path'])}: {entry['container']}, {entry['file_size']} bytes"]
     if entry["chunks"]:
         lines.append("  chunk      offset        size")
         lines.extend(
@@ -131,6 +135,6 @@ def _text(entry: dict[str, Any]) -> str:
         if entry[name]:
             fields = ", ".join(f"{key}={value!r}" for key, value in entry[name].items() if value)
             lines.append(f"  {name}: {fields}")
-    lines.extend(f"  {d['code']} {d['message']}" for d in entry["diagnostics"])
-    lines.extend(f"  note: {note}" for note in entry["notes"])
+    lines.extend(f"  {d['code']} {one_line(d['message'])}" for d in entry["diagnostics"])
+    lines.extend(f"  note: {one_line(note)}" for note in entry["notes"])
     return "\n".join(lines) + "\n"

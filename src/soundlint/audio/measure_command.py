@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
-from soundlint.cli import UsageError, positive
+from soundlint.cli import UsageError, path_value, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
-from soundlint.paths import displayable
+from soundlint.paths import displayable, not_a_file, one_line
 
 if TYPE_CHECKING:
     from soundlint.api import Session
@@ -56,7 +56,7 @@ def soundlint_add_commands(
     measure.add_argument(
         "files",
         nargs="+",
-        type=Path,
+        type=path_value,
         metavar="FILE",
         help="audio files to measure; a directory stands for the audio files under it",
     )
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     paths = [file for path in args.files for file in _audio_files(path)]
     settings = session.settings()
     session.plugins.configure(settings, args)
-    regular = [path for path in paths if path.is_file()]
+    regular = [path for path in paths if os.path.isfile(path)]
     outcomes = analyse(regular, settings, session.plugins, jobs=args.jobs).outcomes
     entries = [
         _entry(path, outcomes[path]) if path in outcomes else _not_a_file(path) for path in paths
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
 def _audio_files(path: Path) -> list[Path]:
     """``path``, or for a directory the audio files under it (by name, hidden ones left out);
     a directory without any is a usage error."""
-    if not path.is_dir():
+    if not os.path.isdir(path):
         return [path]
     found: list[Path] = []
     for directory, subdirectories, files in os.walk(path):
@@ -97,13 +97,12 @@ def _audio_files(path: Path) -> list[Path]:
             if not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_SUFFIXES
         )
     if not found:
-        raise UsageError(f"no audio files under {displayable(path.as_posix())}")
+        raise UsageError(f"no audio files under {one_line(path.as_posix())}")
     return found
 
 
 def _not_a_file(path: Path) -> dict[str, Any]:
-    reason = "does not exist" if not os.path.lexists(path) else "is not a regular file"
-    return {"path": displayable(path.as_posix()), "error": f"the path {reason}"}
+    return {"path": displayable(path.as_posix()), "error": f"the path {not_a_file(path)}"}
 
 
 def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
@@ -191,7 +190,7 @@ def _dbfs(offset: float) -> float | None:
 
 
 def _text(entry: dict[str, Any]) -> str:
-    lines = [entry["path"]]
+    lines = [one_line(entry["path"])]
     if "sample_rate" in entry:
         encoding = f"{entry['encoding']}, " if entry["encoding"] else ""
         depth = f"{entry['bits_per_sample']} bit, " if entry["bits_per_sample"] else ""
@@ -213,5 +212,5 @@ def _text(entry: dict[str, Any]) -> str:
         )
         lines.append(f"  {'DC offset:':<18}{offsets}")
     if "error" in entry:
-        lines.append(f"  error: {entry['error']}")
+        lines.append(f"  error: {one_line(entry['error'])}")
     return "\n".join(lines) + "\n"

@@ -22,7 +22,10 @@ def soundlint_config_keys() -> Mapping[str, Any]:
 def soundlint_configure(settings: Settings) -> None:
     engine = settings.extra.get("loudness-engine")
     if engine not in ENGINES:
-        raise ConfigError(f"loudness-engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+        raise ConfigError(
+            f"{settings.config_label}: 'loudness-engine' must be one of {', '.join(ENGINES)}, "
+            f"not {engine!r}"
+        )
 
 
 @hookimpl(trylast=True)

@@ -97,7 +97,8 @@ def _config_label(path: Path, report: Report) -> str:
 
 
 def _closing(report: Report) -> list[str]:
-    """Which templates are ready and which are not, and where rules are explained."""
+    """Which templates are ready and which are not, and where rules are explained (the
+    first error's rule, else the first finding's)."""
     if report.readiness is None:
         return []
     lines = [
@@ -108,7 +109,9 @@ def _closing(report: Report) -> list[str]:
         )
         if names
     ]
-    code = next((d.code for d in report.diagnostics if d.code in report.rules), None)
+    explained = [d for d in report.diagnostics if d.code in report.rules]
+    first = next((d for d in explained if _severity(d) is Severity.ERROR), None)
+    code = (first or explained[0]).code if explained else None
     if code is not None:
         lines.append(
             f"`soundlint rule {code}` explains a rule: what it checks, why, and how to fix it."
