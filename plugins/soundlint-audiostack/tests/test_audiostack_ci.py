@@ -287,6 +287,7 @@ def test_an_adoption_that_cannot_be_written_fails_without_a_traceback(
         raise OSError(28, "No space left on device")
 
     fake.add_template("dawn")
+    fake.lists_segments = False
     monkeypatch.setattr(atomic, "write_text", full)
 
     run = upload("--adopt", "dawn")
@@ -324,3 +325,56 @@ def test_plan_and_dry_run_show_what_a_killed_run_left_to_repair(
     assert planned.out.splitlines()[2] == f"repair  {repair}"
     assert dry.json["repairs"] == [repair]
     assert {seen.method for seen in fake.seen} == {"GET"}
+
+
+def test_an_adopted_template_whose_files_are_not_listed_is_not_replaced_unrestorably(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Adopted while the listing shows no segments, the template's version on the server is
+    unknown: a replacement that failed could not restore it, so none is started (no DELETE)."""
+    from test_audiostack_replace import new_version
+
+    assert upload().code == 0
+    on_server = dict(fake.templates["dawn"]["segments"])
+    shutil.rmtree(project / ".soundlint")
+    fake.lists_segments = False
+    adopted = upload("--adopt", "dawn", "--output-format", "json")
+    assert adopted.status("dawn")["status"] == "adopted"
+    assert "its segments are not shown by the listing" in " ".join(adopted.status("dawn")["notes"])
+    new_version(project)
+    fake.fault("POST", TEMPLATES, 500, times=5)
+    fake.seen.clear()
+
+    run = upload("--output-format", "json")
+
+    assert run.code == 2
+    assert run.status("dawn")["status"] == "failed"
+    assert run.status("dawn")["error"] == (
+        "not replaced: 'dawn' was adopted as the listing shows it, without its segments' "
+        "files, so a replacement that failed could not restore it; nothing was sent "
+        "(--replace replaces it anyway)"
+    )
+    assert not [line for line in fake.lines() if line != f"GET {TEMPLATES}"]
+    assert fake.templates["dawn"]["segments"] == on_server
+
+    fake.clear_faults()
+    replaced = upload("--replace", "--output-format", "json")
+
+    assert replaced.status("dawn")["status"] == "replaced"
+
+
+def test_adopting_a_template_whose_listed_segments_differ_is_refused(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    assert upload().code == 0
+    shutil.rmtree(project / ".soundlint")
+    fake.templates["dawn"]["segments"].pop("main")
+
+    run = upload("--adopt", "dawn")
+
+    assert run.code == 2
+    assert run.err == (
+        "soundlint: error: --adopt dawn: the listing shows its segments as intro, not as "
+        "template.toml has them (intro, main); nothing was adopted or uploaded\n"
+    )
+    assert not (project / STATE).exists()

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from soundlint.config import ConfigError
 from soundlint_audiostack import core
 from soundlint_audiostack.options import KEY_VARIABLE, TABLE, UploadOptions, resolve
-from soundlint_audiostack.plan import Action, Plan, Status, Step, make_plan, needs_listing
+from soundlint_audiostack.plan import (
+    Action,
+    Plan,
+    Status,
+    Step,
+    make_plan,
+    needs_listing,
+    version_of,
+)
 from soundlint_audiostack.proxies import Proxy, check_key_route, proxy_for
 from soundlint_audiostack.state import STATE_FILE, UploadState, relative
 
@@ -117,6 +125,32 @@ def _adoptable(names: Sequence[str], verdicts: Sequence[core.TemplateVerdict]) -
     return set(names)
 
 
+def _unadoptable(
+    adopt: set[str],
+    verdicts: Sequence[core.TemplateVerdict],
+    remote: Mapping[str, Listed],
+    api_base: str,
+) -> str | None:
+    """Why ``--adopt`` cannot be done as asked, from the listing: a name it does not show, or
+    segments other than the template's."""
+    missing = sorted(name for name in adopt if name not in remote)
+    if missing:
+        return (
+            f"--adopt {', '.join(missing)}: the listing of {api_base} shows no template of "
+            "that name; nothing was adopted or uploaded"
+        )
+    for verdict in verdicts:
+        listed = remote[verdict.name].segments if verdict.name in adopt else None
+        ours = sorted(segment.name for segment in verdict.segments)
+        if listed is not None and sorted(listed) != ours:
+            return (
+                f"--adopt {verdict.name}: the listing shows its segments as "
+                f"{', '.join(sorted(listed)) or 'none'}, not as template.toml has them "
+                f"({', '.join(ours)}); nothing was adopted or uploaded"
+            )
+    return None
+
+
 class Upload:
     """The run against the server: a dry run, a plan read from the listing, or the upload."""
 
@@ -164,13 +198,9 @@ class Upload:
             except ApiError as error:
                 listing = f"GET {self._options.api_base}{TEMPLATES}"
                 return self._unlisted(verdicts, mode, f"{error} ({listing})")
-            missing = sorted(name for name in adopt if name not in remote)
-            if missing:
-                message = (
-                    f"--adopt {', '.join(missing)}: the listing of {self._options.api_base} "
-                    "shows no template of that name; nothing was adopted or uploaded"
-                )
-                return self._unlisted(verdicts, mode, message)
+            refused = _unadoptable(adopt, verdicts, remote, self._options.api_base)
+            if refused:
+                return self._unlisted(verdicts, mode, refused)
             plan = self._plan(verdicts, remote)
             if mode == PLAN:
                 rows = [
@@ -216,7 +246,8 @@ class Upload:
 
         verdict = step.verdict
         state = self._states[verdict.root]
-        file_ids = {name: file for name, file in (listed.segments or {}).items() if file}
+        version = version_of(listed)
+        file_ids = version.file_ids if version else {}
         try:
             state.adopt(
                 self._target,
@@ -229,7 +260,8 @@ class Upload:
         except OSError as error:
             why = f"not adopted: cannot write {state.path} ({error.strerror or error})"
             return Row(Outcome(verdict, Status.FAILED, error=why), "adopt")
-        return Row(Outcome(verdict, Status.ADOPTED, file_ids=file_ids), "adopt", note=_ADOPTED)
+        note = _ADOPTED if version else _ADOPTED_UNLISTED
+        return Row(Outcome(verdict, Status.ADOPTED, file_ids=file_ids), "adopt", note=note)
 
     def _plan(
         self, verdicts: Sequence[core.TemplateVerdict], remote: Mapping[str, Listed] | None
@@ -270,6 +302,10 @@ _ADOPT = f"recorded in {STATE_FILE.as_posix()} as this project's; nothing is sen
 _ADOPTED = (
     "recorded as this project's; the next run replaces it with this checkout's version "
     "unless they are known to be the same"
+)
+_ADOPTED_UNLISTED = (
+    "recorded as this project's, but its segments are not shown by the listing, so a failed "
+    "replacement could not restore it: the next run replaces it only with --replace"
 )
 
 

@@ -230,6 +230,8 @@ def settled(step: Step) -> Outcome:
     if step.action is Action.SKIP_EXISTS:
         error = step.note or _exists_message(verdict.name)
         return Outcome(verdict, Status.SKIPPED_EXISTS, error=error)
+    if step.action is Action.REFUSE:
+        return Outcome(verdict, Status.FAILED, error=step.note)
     return Outcome(verdict, Status.PLANNED)
 
 

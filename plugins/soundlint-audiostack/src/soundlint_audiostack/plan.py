@@ -44,6 +44,8 @@ class Action(enum.Enum):
     """Delete the template on the server, then upload."""
     SKIP_UNCHANGED = "skip-unchanged"
     SKIP_EXISTS = "skip-exists"
+    REFUSE = "refuse"
+    """Not replaced: what the server holds could not be restored if the replacement failed."""
     BLOCK = "block"
 
 
@@ -188,13 +190,16 @@ def decide(
         if record is not None and (listed is None or agrees(record.version, listed))
         else None
     )
-    restore = trusted.version if trusted else version_of(listed)
+    restore = restorable(trusted) if trusted else version_of(listed)
     if absent:
         return Step(verdict, Action.UPLOAD, digest, manifest)
     if trusted is not None and trusted.fingerprint == digest:
         edited = trusted.manifest not in (None, manifest)
         note = UNSTORED_EDIT if edited else None
         return Step(verdict, Action.SKIP_UNCHANGED, digest, manifest, trusted, restore, note)
+    if trusted is not None and restore is None and not replace:
+        note = _unrestorable_message(verdict.name)
+        return Step(verdict, Action.REFUSE, digest, manifest, trusted, note=note)
     if trusted is not None or replace:
         return Step(verdict, Action.REPLACE, digest, manifest, trusted, restore)
     note = _stale_message(verdict.name) if record is not None else None
@@ -211,6 +216,12 @@ def agrees(version: Version, listed: Listed) -> bool:
     return set(listed.segments) == set(version.file_ids) and all(
         file_id in (None, version.file_ids[name]) for name, file_id in listed.segments.items()
     )
+
+
+def restorable(record: Uploaded) -> Version | None:
+    """The recorded version a failed replacement can restore: all of one this project
+    uploaded; of an adopted one, only files the listing showed when it was adopted."""
+    return record.version if record.fingerprint is not None or record.file_ids else None
 
 
 def whole(version: Version, listed: Listed) -> bool:
@@ -233,6 +244,14 @@ def _stale_message(name: str) -> str:
         f"the server's '{name}' no longer matches what this checkout's .soundlint/uploads.json "
         "records (its description or segments differ), so it is taken for someone else's; "
         f"--adopt {name} records it as it is now, --replace deletes and re-creates it"
+    )
+
+
+def _unrestorable_message(name: str) -> str:
+    return (
+        f"not replaced: '{name}' was adopted as the listing shows it, without its segments' "
+        "files, so a replacement that failed could not restore it; nothing was sent "
+        "(--replace replaces it anyway)"
     )
 
 
