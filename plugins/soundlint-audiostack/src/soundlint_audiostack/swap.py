@@ -149,8 +149,11 @@ class Swap:
 
     def _restore(self, reason: str) -> tuple[Ending, str]:
         """Bring back the previous version (or nothing, when there was none): how it ended,
-        and ``reason`` followed by what came of it."""
+        and ``reason`` followed by what came of it. When a request may or may not have been
+        carried out, the listing says what the server holds before anything is deleted."""
         previous = self._pending.previous
+        if self._maybe is not None:
+            self._look()
         if self._held == self._before and self._maybe is None and self._was_whole():
             self._end()
             if self._before == ABSENT:
@@ -170,7 +173,8 @@ class Swap:
             if previous is not None:
                 self._create(previous, "previous")
         except ApiError as error:
-            return Ending.BROKEN, self._broken(f"{reason}; the restore failed too ({error})")
+            if not (self._look() and self._restored()):
+                return Ending.BROKEN, self._broken(f"{reason}; the restore failed too ({error})")
         self._end()
         if previous is not None:
             count = len(previous.file_ids)
@@ -181,6 +185,34 @@ class Swap:
         else:
             note = "nothing was left on the server"
         return (Ending.PREVIOUS if previous else Ending.NOTHING), f"{reason}; {note}"
+
+    def _look(self) -> bool:
+        """Learn from the listing what the server holds after a request that failed (the
+        request may have been carried out or not); False when the listing cannot tell."""
+        try:
+            listed = self._client.list_templates().get(self._name)
+        except ApiError:
+            return False
+        seen = held_as_listed(listed, self._pending)
+        if seen.version == "unlisted":
+            if self._maybe != ABSENT:
+                return False
+            seen = self._held  # still there: the delete was not carried out
+        if seen.version == "other" and self._before.version == "other":
+            seen = self._before
+        self._held, self._maybe = seen, None
+        return True
+
+    def _restored(self) -> bool:
+        """Whether the server is known to hold the previous version whole (or nothing, when
+        there was none)."""
+        previous = self._pending.previous
+        if self._maybe is not None:
+            return False
+        if previous is None:
+            return self._held == ABSENT
+        count = len(previous.file_ids)
+        return self._held == Held("previous", count, count)
 
     def _was_whole(self) -> bool:
         """Whether what was there before this run touched anything is whole: some version,
