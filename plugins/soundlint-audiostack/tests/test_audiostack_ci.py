@@ -318,12 +318,14 @@ def test_plan_and_dry_run_show_what_a_killed_run_left_to_repair(
     planned = upload("--plan")
     dry = upload("--dry-run", "--output-format", "json")
 
-    repair = (
+    assert planned.out.splitlines()[2] == (
+        "repair  dawn: a run stopped while replacing it (at: delete) and left it absent from "
+        "the server; an upload puts its new version up"
+    )
+    assert dry.json["repairs"] == [
         "dawn: a run stopped while replacing it (at: delete); an upload repairs it before "
         "anything else"
-    )
-    assert planned.out.splitlines()[2] == f"repair  {repair}"
-    assert dry.json["repairs"] == [repair]
+    ]
     assert {seen.method for seen in fake.seen} == {"GET"}
 
 
@@ -378,3 +380,95 @@ def test_adopting_a_template_whose_listed_segments_differ_is_refused(
         "template.toml has them (intro, main); nothing was adopted or uploaded\n"
     )
     assert not (project / STATE).exists()
+
+
+def test_plan_after_a_killed_run_shows_what_the_upload_then_does(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Killed at a DELETE the server refused: the old version is still up, so the repair
+    keeps it and the run replaces it; the plan says so (it said skip-unchanged)."""
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_delete(seen: Seen, count: int) -> None:
+        if seen.method == "DELETE":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.fault("DELETE", f"{TEMPLATES}/dawn", 500)
+    fake.on_request = kill_at_the_delete
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+
+    planned = upload("--plan", "--output-format", "json")
+    run = upload("--output-format", "json")
+
+    assert planned.json["repairs"] == [
+        "dawn: a run stopped while replacing it (at: delete) and left it as it was; "
+        "an upload ends the journal"
+    ]
+    assert planned.status("dawn")["action"] == "replace"
+    assert run.status("dawn")["action"] == "replace"
+    assert run.status("dawn")["status"] == "replaced"
+
+
+def test_what_a_run_repaired_is_in_its_report(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Not only on stderr: the text report and the JSON's repairs say what was repaired."""
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_create(seen: Seen, count: int) -> None:
+        if seen.line == f"POST {TEMPLATES}":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.on_request = kill_at_the_create
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+    copy = project.parent / "copy"
+    shutil.copytree(project, copy)
+
+    text = upload()
+    as_json = upload("--output-format", "json", cwd=copy)
+
+    assert (
+        "\nrepaired  dawn: a run stopped while replacing it (at: create) and left it with 0 of "
+        "2 segments; its new version is up\n"
+    ) in text.out
+    assert as_json.json["repairs"] == [
+        "dawn: a run stopped while replacing it (at: create) once its new version was up; "
+        "recorded it"
+    ]
+
+
+def test_a_journal_entry_without_its_step_is_told_without_one(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_create(seen: Seen, count: int) -> None:
+        if seen.line == f"POST {TEMPLATES}":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.on_request = kill_at_the_create
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+    state = json.loads((project / STATE).read_text())
+    del state["journal"][fake.api_base]["dawn"]["step"]  # a hand-edited entry
+    (project / STATE).write_text(json.dumps(state))
+
+    dry = upload("--dry-run", "--output-format", "json")
+
+    assert dry.json["repairs"] == [
+        "dawn: a run stopped while replacing it; an upload repairs it before anything else"
+    ]

@@ -64,7 +64,8 @@ class Report:
     errors: tuple[str, ...]
     """What stopped the run (or part of it), one message each."""
     repairs: tuple[str, ...] = ()
-    """For a dry run or plan: what killed runs left unfinished, which an upload repairs first."""
+    """What killed runs left unfinished, which an upload repairs first: what it does about
+    each (a dry run: only what the journal says), or what it did."""
 
     @property
     def exit_status(self) -> int:
@@ -238,7 +239,7 @@ class Upload:
             adopted.get(step.verdict.name) or Row(next(outcomes), step.action.value)
             for step in plan.steps
         ]
-        return Report(UPLOAD, self._target, tuple(rows), ())
+        return Report(UPLOAD, self._target, tuple(rows), (), tuple(executor.repairs))
 
     def _adopt(self, step: Step, listed: Listed) -> Row:
         """Record the listed template as this project's; send nothing."""
@@ -310,12 +311,7 @@ _ADOPTED_UNLISTED = (
 
 
 def _repairs(plan: Plan) -> tuple[str, ...]:
-    return tuple(
-        f"{repair.name}: a run stopped while "
-        f"{'replacing' if repair.pending.replacing else 'uploading'} it "
-        f"(at: {repair.pending.step}); an upload repairs it before anything else"
-        for repair in plan.repairs
-    )
+    return tuple(repair.describe() for repair in plan.repairs)
 
 
 def _guess(step: Step) -> str | None:
@@ -357,7 +353,8 @@ def _settled(step: Step) -> Row:
 def _text(report: Report) -> str:
     from soundlint_audiostack.client import TEMPLATES
 
-    lines = [_heading(report), *(f"repair  {repair}" for repair in report.repairs)]
+    label = "repaired" if report.mode == UPLOAD else "repair"
+    lines = [_heading(report), *(f"{label}  {repair}" for repair in report.repairs)]
     sends = [row for row in report.rows if row.action != Action.BLOCK.value]
     if report.mode == DRY_RUN and sends:
         lines.append(f"GET {TEMPLATES}")

@@ -20,6 +20,7 @@ from soundlint_audiostack.state import (
     file_hash,
     fingerprint,
 )
+from soundlint_audiostack.swap import Held, held_as_listed
 
 
 class Status(enum.Enum):
@@ -36,6 +37,17 @@ class Status(enum.Enum):
     BROKEN = "left-broken"
     """Left absent from the server, or partial: the server refused even the restore."""
     PLANNED = "planned"
+
+
+class Mend(enum.Enum):
+    """How a run repairs a replacement a killed run left unfinished, from the listing."""
+
+    RECORD = "record"
+    """The new version is up whole: record it."""
+    KEEP = "keep"
+    """The server holds some version whole (the previous, or neither): end the journal."""
+    SWAP = "swap"
+    """Put the new version up (or, if that fails, restore the previous)."""
 
 
 class Action(enum.Enum):
@@ -121,6 +133,23 @@ class Repair:
     name: str
     pending: Pending
     listed: Listed | None
+    mend: Mend | None
+    """How the run repairs it; None without the listing (a dry run)."""
+
+    @property
+    def held(self) -> Held:
+        return held_as_listed(self.listed, self.pending)
+
+    def describe(self) -> str:
+        """What the journal says, what the server holds, and what an upload does about it."""
+        if self.mend is None:
+            return f"{self.name}: {self.pending.stopped}; an upload repairs it before anything else"
+        does = {
+            Mend.RECORD: "records it",
+            Mend.KEEP: "ends the journal",
+            Mend.SWAP: "puts its new version up",
+        }[self.mend]
+        return f"{self.name}: {self.pending.stopped} and left it {self.held}; an upload {does}"
 
 
 @dataclass(frozen=True)
@@ -158,7 +187,13 @@ def make_plan(
         state = state_of(verdict.root)
         pending = state.pending(target).get(verdict.name)
         if pending is not None:
-            steps.append(decide(verdict, pending.upload, None, replace=replace))
+            if remote is None:
+                steps.append(decide(verdict, pending.upload, None, replace=replace))
+                continue
+            record, listed = after_repair(verdict.name, pending, remote.get(verdict.name))
+            if record is None:
+                record = state.get(target, verdict.name)
+            steps.append(decide(verdict, record, listed, replace=replace, absent=listed is None))
         elif remote is None:
             record = state.get(target, verdict.name)
             steps.append(decide(verdict, record, None, replace=replace, absent=record is None))
@@ -167,11 +202,42 @@ def make_plan(
             listed = remote.get(verdict.name)
             steps.append(decide(verdict, record, listed, replace=replace, absent=listed is None))
     repairs = [
-        Repair(root, name, pending, None if remote is None else remote.get(name))
+        Repair(root, name, pending, listed, None if remote is None else mend(pending, listed))
         for root in sorted({verdict.root for verdict in verdicts})
         for name, pending in sorted(state_of(root).pending(target).items())
+        for listed in [None if remote is None else remote.get(name)]
     ]
     return Plan(target, tuple(steps), tuple(repairs), replace)
+
+
+def mend(pending: Pending, listed: Listed | None) -> Mend:
+    """How a run repairs what a killed run left, from what the listing shows."""
+    if listed is not None and whole(pending.upload.version, listed):
+        return Mend.RECORD
+    previous = pending.previous
+    if held_as_listed(listed, pending).version == "other" or (
+        previous is not None and listed is not None and whole(previous, listed)
+    ):
+        return Mend.KEEP
+    return Mend.SWAP
+
+
+def after_repair(
+    name: str, pending: Pending, listed: Listed | None
+) -> tuple[Uploaded | None, Listed | None]:
+    """The record (None: the one there is) and what the listing shows once the repair is done,
+    as planned: a swap is taken to put the new version up."""
+    chosen = mend(pending, listed)
+    if chosen is Mend.KEEP:
+        return None, listed
+    if chosen is Mend.SWAP:
+        listed = listed_as(name, pending.upload.version)
+    return pending.upload, listed
+
+
+def listed_as(name: str, version: Version) -> Listed:
+    """A version as the listing would show it."""
+    return Listed(name, None, version.description, dict(version.file_ids))
 
 
 def decide(

@@ -69,6 +69,13 @@ class Pending:
     replacing: bool
     """Whether a template was on the server under the name (restorable or not)."""
 
+    @property
+    def stopped(self) -> str:
+        """What the journal tells of the run that left it."""
+        doing = "replacing" if self.replacing else "uploading"
+        at = f" (at: {self.step})" if self.step else ""
+        return f"a run stopped while {doing} it{at}"
+
 
 def fingerprint(verdict: TemplateVerdict) -> str:
     """A hash of what is sent: name, description, and each segment's name and audio."""
@@ -171,8 +178,9 @@ class UploadState:
             upload = _uploaded(entry.get("upload")) if isinstance(entry, dict) else None
             if upload is not None:
                 previous = Version.of_json(entry.get("previous"))
+                step = entry.get("step")
                 found[name] = Pending(
-                    str(entry.get("step")),
+                    step if isinstance(step, str) else "",
                     previous,
                     upload,
                     str(entry.get("directory")),
