@@ -19,6 +19,7 @@ from soundlint_audiostack.state import (
     Version,
     file_hash,
     fingerprint,
+    registration_order,
 )
 from soundlint_audiostack.swap import Held, held_as_listed
 
@@ -116,11 +117,11 @@ class Step:
             + _json(
                 {
                     "templateName": name,
-                    "segmentName": segment.name,
-                    "mediaId": f"<fileId of {segment.name}>",
+                    "segmentName": segment,
+                    "mediaId": f"<fileId of {segment}>",
                 }
             )
-            for segment in self.verdict.segments
+            for segment in registration_order(s.name for s in self.verdict.segments)
         ]
         return lines
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,6 +75,12 @@ class Pending:
         doing = "replacing" if self.replacing else "uploading"
         at = f" (at: {self.step})" if self.step else ""
         return f"a run stopped while {doing} it{at}"
+
+
+def registration_order(segments: Iterable[str]) -> list[str]:
+    """The order a template's segments are registered in (and a dry run lists them): by name,
+    so that a restore, which knows only the state file's names, registers as an upload does."""
+    return sorted(segments)
 
 
 def fingerprint(verdict: TemplateVerdict) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from soundlint_audiostack.client import ApiError, AudioStackClient, Listed
-from soundlint_audiostack.state import Pending, UploadState, Version
+from soundlint_audiostack.state import Pending, UploadState, Version, registration_order
 
 REPAIRS = "the next `soundlint upload` repairs it"
 
@@ -127,7 +127,8 @@ class Swap:
         )
         if which == "new":
             self._journal("register")
-        for count, (segment, file_id) in enumerate(sorted(version.file_ids.items()), 1):
+        for count, segment in enumerate(registration_order(version.file_ids), 1):
+            file_id = version.file_ids[segment]
             self._call(
                 lambda: self._client.register_segment(self._name, segment, file_id),  # noqa: B023
                 Held(which, count, total),
