@@ -472,3 +472,47 @@ def test_a_journal_entry_without_its_step_is_told_without_one(
     assert dry.json["repairs"] == [
         "dawn: a run stopped while replacing it; an upload repairs it before anything else"
     ]
+
+
+@pytest.mark.parametrize("mode", [(), ("--plan",), ("--dry-run",)])
+def test_adopting_a_template_blocked_by_lint_says_it_is_not_adopted(
+    upload: Upload, fake: FakeAudioStack, project: Path, mode: tuple[str, ...]
+) -> None:
+    write_template(project, "dusk", description="")
+
+    run = upload("--adopt", "dusk", "--output-format", "json", *mode)
+
+    assert run.code == 1, "dawn goes on"
+    assert run.status("dusk")["status"] == "blocked-by-lint"
+    assert run.status("dusk")["notes"] == [
+        "not adopted (--adopt dusk): a template with lint errors is neither adopted nor uploaded"
+    ]
+    assert not (project / STATE).exists() or "dusk" not in (project / STATE).read_text()
+
+
+@pytest.mark.parametrize("problem", ["no key", "--adopt"])
+def test_an_error_before_the_listing_still_prints_the_json_document(
+    upload: Upload,
+    fake: FakeAudioStack,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    problem: str,
+) -> None:
+    if problem == "no key":
+        monkeypatch.delenv("AUDIOSTACK_API_KEY")
+        message = (
+            "no API key: set AUDIOSTACK_API_KEY, or key-file in [tool.soundlint.upload]; "
+            "nothing was uploaded"
+        )
+        run = upload("--output-format", "json")
+    else:
+        message = "--adopt dusk: no template of that name among those linted (dawn)"
+        run = upload("--output-format", "json", "--adopt", "dusk")
+
+    assert run.code == 2
+    assert run.err == f"soundlint: error: {message}\n"
+    assert run.json["exit_status"] == 2
+    assert run.json["mode"] == "upload"
+    assert run.json["errors"] == [message]
+    assert run.json["templates"] == []
+    assert fake.seen == []

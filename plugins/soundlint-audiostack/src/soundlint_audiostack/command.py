@@ -80,7 +80,21 @@ class Report:
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
-    """Lint, plan, upload (or show the plan), report; the exit status."""
+    """Lint, plan, upload (or show the plan), report; the exit status. With JSON output, a
+    run stopped by a usage or configuration error still prints the document, saying why."""
+    try:
+        return _run(args, session)
+    except ConfigError as error:
+        if args.output_format == "json":
+            print(json.dumps(_stopped_json(_mode(args), str(error)), indent=2))
+        raise
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return DRY_RUN if args.dry_run else PLAN if args.plan else UPLOAD
+
+
+def _run(args: argparse.Namespace, session: Session) -> int:
     for path in args.paths:
         if not os.path.lexists(path):
             raise ConfigError(f"path not found: {path}")
@@ -88,13 +102,15 @@ def run(args: argparse.Namespace, session: Session) -> int:
     options = resolve(table, root, args.api_base)
     proxy = proxy_for(options.api_base)
     check_key_route(options.api_base, proxy)
-    mode = DRY_RUN if args.dry_run else PLAN if args.plan else UPLOAD
+    mode = _mode(args)
     if options.key is None and mode != DRY_RUN:
         raise ConfigError(
             f"no API key: set {KEY_VARIABLE}, or key-file in {TABLE}; nothing was uploaded"
         )
     lint = core.lint_templates(session, args.paths, args)
     adopt = _adoptable(args.adopt, lint.verdicts)
+    blocked = adopt & {verdict.name for verdict in lint.verdicts if verdict.errors}
+    adopt -= blocked
     roots = {verdict.root for verdict in lint.verdicts}
     states = {root: UploadState.load(root, writable=mode == UPLOAD) for root in roots}
     if args.output_format == "text":
@@ -103,6 +119,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     target = options.api_base + (f" (organisation {options.org})" if options.org else "")
     upload = Upload(options, proxy, target, states, args)
     report = upload.dry_run(lint.verdicts, adopt) if mode == DRY_RUN else upload.run(lint, adopt)
+    report = _not_adopted(report, blocked)
     if not lint.verdicts:
         print("soundlint: warning: no templates found to upload", file=sys.stderr)
     if args.output_format == "json":
@@ -112,6 +129,17 @@ def run(args: argparse.Namespace, session: Session) -> int:
     for error in report.errors:
         print(f"soundlint: error: {error}", file=sys.stderr)
     return report.exit_status
+
+
+def _not_adopted(report: Report, blocked: set[str]) -> Report:
+    """Say, for each template ``--adopt`` named that lint blocked, that it was not adopted."""
+    rows = tuple(
+        replace(row, note=_BLOCKED_ADOPT.format(name=row.outcome.verdict.name))
+        if row.outcome.verdict.name in blocked
+        else row
+        for row in report.rows
+    )
+    return replace(report, rows=rows)
 
 
 def _adoptable(names: Sequence[str], verdicts: Sequence[core.TemplateVerdict]) -> set[str]:
@@ -304,6 +332,9 @@ _ADOPTED = (
     "recorded as this project's; the next run replaces it with this checkout's version "
     "unless they are known to be the same"
 )
+_BLOCKED_ADOPT = (
+    "not adopted (--adopt {name}): a template with lint errors is neither adopted nor uploaded"
+)
 _ADOPTED_UNLISTED = (
     "recorded as this project's, but its segments are not shown by the listing, so a failed "
     "replacement could not restore it: the next run replaces it only with --replace"
@@ -411,6 +442,21 @@ def _summary(report: Report) -> str:
         return "Nothing to upload."
     parts = [f"{count} {label}" for label, count in _counts(report).items()]
     return f"{', '.join(parts)}."
+
+
+def _stopped_json(mode: str, error: str) -> dict[str, Any]:
+    """The JSON document of a run stopped before it linted or listed anything."""
+    return {
+        "version": 2,
+        "mode": mode,
+        "target": None,
+        "exit_status": EXIT_FAILED,
+        "summary": {},
+        "errors": [error],
+        "repairs": [],
+        "templates": [],
+        "lint": None,
+    }
 
 
 def _json(report: Report, lint: core.LintOutcome, options: UploadOptions) -> dict[str, Any]:
