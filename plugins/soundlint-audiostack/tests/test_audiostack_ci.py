@@ -342,7 +342,10 @@ def test_an_adopted_template_whose_files_are_not_listed_is_not_replaced_unrestor
     fake.lists_segments = False
     adopted = upload("--adopt", "dawn", "--output-format", "json")
     assert adopted.status("dawn")["status"] == "adopted"
-    assert "its segments are not shown by the listing" in " ".join(adopted.status("dawn")["notes"])
+    assert adopted.status("dawn")["notes"] == [
+        "recorded as this project's, but the listing does not show its segments' files, so a "
+        "failed replacement could not restore it: the next run replaces it only with --replace"
+    ]
     new_version(project)
     fake.fault("POST", TEMPLATES, 500, times=5)
     fake.seen.clear()

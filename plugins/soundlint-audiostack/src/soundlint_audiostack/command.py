@@ -336,8 +336,8 @@ _BLOCKED_ADOPT = (
     "not adopted (--adopt {name}): a template with lint errors is neither adopted nor uploaded"
 )
 _ADOPTED_UNLISTED = (
-    "recorded as this project's, but its segments are not shown by the listing, so a failed "
-    "replacement could not restore it: the next run replaces it only with --replace"
+    "recorded as this project's, but the listing does not show its segments' files, so a "
+    "failed replacement could not restore it: the next run replaces it only with --replace"
 )
 
 
