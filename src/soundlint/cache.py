@@ -34,8 +34,9 @@ from soundlint.model import Measurement
 
 CACHE_FORMAT = 6
 """6: no loudness range when too short, the LFE named when it alone sounds, RF64 measured
-where libsndfile refuses it; 5: entries name their measures, the stat index has inodes; 4: measurements say why a
-value is missing; 3: files hashed with XXH3-128 (2: SHA-256, 1: BLAKE2b)."""
+where libsndfile refuses it; 5: entries name their measures, the stat index has inodes;
+4: measurements say why a value is missing; 3: files hashed with XXH3-128 (2: SHA-256,
+1: BLAKE2b)."""
 HASH_CHUNK = 1 << 20
 HASH_THREADS = 4
 KEEP_AFTER_EVICTION = 0.8
