@@ -287,6 +287,7 @@ def test_an_adoption_that_cannot_be_written_fails_without_a_traceback(
         raise OSError(28, "No space left on device")
 
     fake.add_template("dawn")
+    fake.lists_segments = False
     monkeypatch.setattr(atomic, "write_text", full)
 
     run = upload("--adopt", "dawn")
@@ -317,10 +318,204 @@ def test_plan_and_dry_run_show_what_a_killed_run_left_to_repair(
     planned = upload("--plan")
     dry = upload("--dry-run", "--output-format", "json")
 
-    repair = (
+    assert planned.out.splitlines()[2] == (
+        "repair  dawn: a run stopped while replacing it (at: delete) and left it absent from "
+        "the server; an upload puts its new version up"
+    )
+    assert dry.json["repairs"] == [
         "dawn: a run stopped while replacing it (at: delete); an upload repairs it before "
         "anything else"
-    )
-    assert planned.out.splitlines()[2] == f"repair  {repair}"
-    assert dry.json["repairs"] == [repair]
+    ]
     assert {seen.method for seen in fake.seen} == {"GET"}
+
+
+def test_an_adopted_template_whose_files_are_not_listed_is_not_replaced_unrestorably(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Adopted while the listing shows no segments, the template's version on the server is
+    unknown: a replacement that failed could not restore it, so none is started (no DELETE)."""
+    from test_audiostack_replace import new_version
+
+    assert upload().code == 0
+    on_server = dict(fake.templates["dawn"]["segments"])
+    shutil.rmtree(project / ".soundlint")
+    fake.lists_segments = False
+    adopted = upload("--adopt", "dawn", "--output-format", "json")
+    assert adopted.status("dawn")["status"] == "adopted"
+    assert adopted.status("dawn")["notes"] == [
+        "recorded as this project's, but the listing does not show its segments' files, so a "
+        "failed replacement could not restore it: the next run replaces it only with --replace"
+    ]
+    new_version(project)
+    fake.fault("POST", TEMPLATES, 500, times=5)
+    fake.seen.clear()
+
+    run = upload("--output-format", "json")
+
+    assert run.code == 2
+    assert run.status("dawn")["status"] == "failed"
+    assert run.status("dawn")["error"] == (
+        "not replaced: 'dawn' was adopted as the listing shows it, without its segments' "
+        "files, so a replacement that failed could not restore it; nothing was sent "
+        "(--replace replaces it anyway)"
+    )
+    assert not [line for line in fake.lines() if line != f"GET {TEMPLATES}"]
+    assert fake.templates["dawn"]["segments"] == on_server
+
+    fake.clear_faults()
+    replaced = upload("--replace", "--output-format", "json")
+
+    assert replaced.status("dawn")["status"] == "replaced"
+
+
+def test_adopting_a_template_whose_listed_segments_differ_is_refused(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    assert upload().code == 0
+    shutil.rmtree(project / ".soundlint")
+    fake.templates["dawn"]["segments"].pop("main")
+
+    run = upload("--adopt", "dawn")
+
+    assert run.code == 2
+    assert run.err == (
+        "soundlint: error: --adopt dawn: the listing shows its segments as intro, not as "
+        "template.toml has them (intro, main); nothing was adopted or uploaded\n"
+    )
+    assert not (project / STATE).exists()
+
+
+def test_plan_after_a_killed_run_shows_what_the_upload_then_does(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Killed at a DELETE the server refused: the old version is still up, so the repair
+    keeps it and the run replaces it; the plan says so (it said skip-unchanged)."""
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_delete(seen: Seen, count: int) -> None:
+        if seen.method == "DELETE":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.fault("DELETE", f"{TEMPLATES}/dawn", 500)
+    fake.on_request = kill_at_the_delete
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+
+    planned = upload("--plan", "--output-format", "json")
+    run = upload("--output-format", "json")
+
+    assert planned.json["repairs"] == [
+        "dawn: a run stopped while replacing it (at: delete) and left it as it was; "
+        "an upload ends the journal"
+    ]
+    assert planned.status("dawn")["action"] == "replace"
+    assert run.status("dawn")["action"] == "replace"
+    assert run.status("dawn")["status"] == "replaced"
+
+
+def test_what_a_run_repaired_is_in_its_report(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Not only on stderr: the text report and the JSON's repairs say what was repaired."""
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_create(seen: Seen, count: int) -> None:
+        if seen.line == f"POST {TEMPLATES}":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.on_request = kill_at_the_create
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+    copy = project.parent / "copy"
+    shutil.copytree(project, copy)
+
+    text = upload()
+    as_json = upload("--output-format", "json", cwd=copy)
+
+    assert (
+        "\nrepaired  dawn: a run stopped while replacing it (at: create) and left it with 0 of "
+        "2 segments; its new version is up\n"
+    ) in text.out
+    assert as_json.json["repairs"] == [
+        "dawn: a run stopped while replacing it (at: create) once its new version was up; "
+        "recorded it"
+    ]
+
+
+def test_a_journal_entry_without_its_step_is_told_without_one(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    assert upload().code == 0
+    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
+    killed: list[subprocess.Popen[str]] = []
+
+    def kill_at_the_create(seen: Seen, count: int) -> None:
+        if seen.line == f"POST {TEMPLATES}":
+            killed[0].kill()
+            killed[0].wait()
+
+    fake.on_request = kill_at_the_create
+    killed.append(start(fake, project))
+    killed[0].communicate(timeout=60)
+    fake.on_request = None
+    state = json.loads((project / STATE).read_text())
+    del state["journal"][fake.api_base]["dawn"]["step"]  # a hand-edited entry
+    (project / STATE).write_text(json.dumps(state))
+
+    dry = upload("--dry-run", "--output-format", "json")
+
+    assert dry.json["repairs"] == [
+        "dawn: a run stopped while replacing it; an upload repairs it before anything else"
+    ]
+
+
+@pytest.mark.parametrize("mode", [(), ("--plan",), ("--dry-run",)])
+def test_adopting_a_template_blocked_by_lint_says_it_is_not_adopted(
+    upload: Upload, fake: FakeAudioStack, project: Path, mode: tuple[str, ...]
+) -> None:
+    write_template(project, "dusk", description="")
+
+    run = upload("--adopt", "dusk", "--output-format", "json", *mode)
+
+    assert run.code == 1, "dawn goes on"
+    assert run.status("dusk")["status"] == "blocked-by-lint"
+    assert run.status("dusk")["notes"] == [
+        "not adopted (--adopt dusk): a template with lint errors is neither adopted nor uploaded"
+    ]
+    assert not (project / STATE).exists() or "dusk" not in (project / STATE).read_text()
+
+
+@pytest.mark.parametrize("problem", ["no key", "--adopt"])
+def test_an_error_before_the_listing_still_prints_the_json_document(
+    upload: Upload,
+    fake: FakeAudioStack,
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    problem: str,
+) -> None:
+    if problem == "no key":
+        monkeypatch.delenv("AUDIOSTACK_API_KEY")
+        message = (
+            "no API key: set AUDIOSTACK_API_KEY, or key-file in [tool.soundlint.upload]; "
+            "nothing was uploaded"
+        )
+        run = upload("--output-format", "json")
+    else:
+        message = "--adopt dusk: no template of that name among those linted (dawn)"
+        run = upload("--output-format", "json", "--adopt", "dusk")
+
+    assert run.code == 2
+    assert run.err == f"soundlint: error: {message}\n"
+    assert run.json["exit_status"] == 2
+    assert run.json["mode"] == "upload"
+    assert run.json["errors"] == [message]
+    assert run.json["templates"] == []
+    assert fake.seen == []

@@ -133,8 +133,7 @@ def test_a_restore_the_server_refuses_exits_3_and_the_next_run_repairs(
 
     assert run.code == 3
     line = (
-        "'dawn' is left absent from the server (or with 0 of 2 segments of its previous "
-        "version, if the request under way reached the server): create template 'dawn': "
+        "'dawn' is left absent from the server: create template 'dawn': "
         "503 Service Unavailable: fault (after 5 attempts); the restore failed too (create "
         "template 'dawn': 503 Service Unavailable: fault (after 5 attempts)); the next `soundlint "
         "upload` repairs it"

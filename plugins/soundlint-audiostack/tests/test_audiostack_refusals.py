@@ -167,3 +167,35 @@ def test_the_key_never_prints() -> None:
     key = ApiKey("sk-secret")
     assert "sk-secret" not in repr(key) + str(key) + f"{key}" + repr([key])
     assert key.reveal() == "sk-secret"
+
+
+@pytest.mark.parametrize(
+    ("base", "message"),
+    [
+        ("http://[::1", "the API base is not a valid URL: 'http://[::1' (Invalid IPv6 URL)"),
+        (
+            "http://127.0.0.1:99999",
+            "the API base is not a valid URL: 'http://127.0.0.1:99999' (Port out of range 0-65535)",
+        ),
+    ],
+)
+def test_an_api_base_that_is_no_url_is_refused(
+    upload: Upload, fake: FakeAudioStack, base: str, message: str
+) -> None:
+    assert refused(upload("--api-base", base), fake) == f"soundlint: error: {message}"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"), [("connect-timeout", "nan"), ("read-timeout", "inf"), ("backoff", "nan")]
+)
+def test_a_setting_that_is_not_a_finite_number_is_refused(
+    upload: Upload, fake: FakeAudioStack, project: Path, setting: str, value: str
+) -> None:
+    config = project / "soundlint.toml"
+    kept = [line for line in config.read_text().splitlines() if not line.startswith(setting)]
+    config.write_text("\n".join([*kept, f"{setting} = {value}"]) + "\n")
+
+    assert refused(upload(), fake) == (
+        f"soundlint: error: [tool.soundlint.upload]: '{setting}' must be a finite number, "
+        f"not {value}"
+    )

@@ -89,7 +89,8 @@ def test_a_fault_at_any_request_leaves_the_template_whole(
         assert "failed  dawn: " in run.out
         assert "nothing was left" not in run.out and "nothing is left" not in run.out
         if DELETE in fake.lines():
-            assert "'dawn' was restored to its previous version (2 segments)" in run.out
+            restored = "'dawn' was restored to its previous version (2 segments)" in run.out
+            assert restored or "'dawn' was left as it was" in run.out, "a 500 to the DELETE"
 
 
 def test_an_edit_of_fields_audiostack_does_not_store_sends_nothing(
@@ -177,3 +178,25 @@ def test_a_record_not_written_after_the_upload_is_written_by_the_next_run(
     )
     assert "skipped-unchanged  dawn" in again.out
     assert fake.lines() == [f"GET {TEMPLATES}"]
+
+
+@pytest.mark.parametrize("refusals", [5, 10])
+def test_a_delete_refused_with_5xx_leaves_the_old_version_as_it_was(
+    upload: Upload, fake: FakeAudioStack, project: Path, refusals: int
+) -> None:
+    """A DELETE answered 500 (every attempt) may or may not have been carried out: the
+    listing says it was not, so the restore deletes nothing and the run is not 'left-broken'
+    (it used to delete the intact old version, then fail to re-create it)."""
+    assert upload().code == 0
+    old_ids = dict(fake.templates["dawn"]["segments"])
+    new_version(project)
+    fake.fault("DELETE", f"{TEMPLATES}/dawn", 500, times=refusals)
+    fake.fault("POST", TEMPLATES, 500, times=5)
+
+    run = upload()
+
+    assert run.code == 2, run.out + run.err
+    assert "failed  dawn: delete template 'dawn': 500" in run.out
+    assert "; 'dawn' was left as it was" in run.out
+    assert len(fake.requests(DELETE)) == 5, "no second DELETE"
+    assert whole(fake, project, old_ids) == "old"

@@ -380,3 +380,29 @@ def test_a_state_directory_that_is_a_file_is_refused(
     assert run.code == 2
     assert run.err.startswith("soundlint: error: cannot read ")
     assert fake.seen == []
+
+
+def test_dry_run_and_plan_list_the_registrations_in_the_order_sent(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    write_template(project, "dusk", segments=("outro", "intro", "main"))
+
+    def registered(requests: list[str]) -> list[str]:
+        return [
+            json.loads(line.split(" ", 2)[2])["segmentName"]
+            for line in requests
+            if line.startswith("POST /production/sound/segment ")
+        ]
+
+    dry = upload("--dry-run", "--output-format", "json")
+    planned = upload("--plan", "--output-format", "json")
+    assert upload().code == 0
+
+    sent = [
+        seen.json["segmentName"]
+        for seen in fake.requests("POST /production/sound/segment")
+        if seen.json["templateName"] == "dusk"
+    ]
+    assert sent == ["intro", "main", "outro"]
+    assert registered(dry.status("dusk")["requests"]) == sent
+    assert registered(planned.status("dusk")["requests"]) == sent

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from soundlint.config import ConfigError
 from soundlint_audiostack import core
 from soundlint_audiostack.options import KEY_VARIABLE, TABLE, UploadOptions, resolve
-from soundlint_audiostack.plan import Action, Plan, Status, Step, make_plan, needs_listing
+from soundlint_audiostack.plan import (
+    Action,
+    Plan,
+    Status,
+    Step,
+    make_plan,
+    needs_listing,
+    version_of,
+)
 from soundlint_audiostack.proxies import Proxy, check_key_route, proxy_for
 from soundlint_audiostack.state import STATE_FILE, UploadState, relative
 
@@ -56,7 +64,8 @@ class Report:
     errors: tuple[str, ...]
     """What stopped the run (or part of it), one message each."""
     repairs: tuple[str, ...] = ()
-    """For a dry run or plan: what killed runs left unfinished, which an upload repairs first."""
+    """What killed runs left unfinished, which an upload repairs first: what it does about
+    each (a dry run: only what the journal says), or what it did."""
 
     @property
     def exit_status(self) -> int:
@@ -71,7 +80,21 @@ class Report:
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
-    """Lint, plan, upload (or show the plan), report; the exit status."""
+    """Lint, plan, upload (or show the plan), report; the exit status. With JSON output, a
+    run stopped by a usage or configuration error still prints the document, saying why."""
+    try:
+        return _run(args, session)
+    except ConfigError as error:
+        if args.output_format == "json":
+            print(json.dumps(_stopped_json(_mode(args), str(error)), indent=2))
+        raise
+
+
+def _mode(args: argparse.Namespace) -> str:
+    return DRY_RUN if args.dry_run else PLAN if args.plan else UPLOAD
+
+
+def _run(args: argparse.Namespace, session: Session) -> int:
     for path in args.paths:
         if not os.path.lexists(path):
             raise ConfigError(f"path not found: {path}")
@@ -79,13 +102,15 @@ def run(args: argparse.Namespace, session: Session) -> int:
     options = resolve(table, root, args.api_base)
     proxy = proxy_for(options.api_base)
     check_key_route(options.api_base, proxy)
-    mode = DRY_RUN if args.dry_run else PLAN if args.plan else UPLOAD
+    mode = _mode(args)
     if options.key is None and mode != DRY_RUN:
         raise ConfigError(
             f"no API key: set {KEY_VARIABLE}, or key-file in {TABLE}; nothing was uploaded"
         )
     lint = core.lint_templates(session, args.paths, args)
     adopt = _adoptable(args.adopt, lint.verdicts)
+    blocked = adopt & {verdict.name for verdict in lint.verdicts if verdict.errors}
+    adopt -= blocked
     roots = {verdict.root for verdict in lint.verdicts}
     states = {root: UploadState.load(root, writable=mode == UPLOAD) for root in roots}
     if args.output_format == "text":
@@ -94,6 +119,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     target = options.api_base + (f" (organisation {options.org})" if options.org else "")
     upload = Upload(options, proxy, target, states, args)
     report = upload.dry_run(lint.verdicts, adopt) if mode == DRY_RUN else upload.run(lint, adopt)
+    report = _not_adopted(report, blocked)
     if not lint.verdicts:
         print("soundlint: warning: no templates found to upload", file=sys.stderr)
     if args.output_format == "json":
@@ -103,6 +129,17 @@ def run(args: argparse.Namespace, session: Session) -> int:
     for error in report.errors:
         print(f"soundlint: error: {error}", file=sys.stderr)
     return report.exit_status
+
+
+def _not_adopted(report: Report, blocked: set[str]) -> Report:
+    """Say, for each template ``--adopt`` named that lint blocked, that it was not adopted."""
+    rows = tuple(
+        replace(row, note=_BLOCKED_ADOPT.format(name=row.outcome.verdict.name))
+        if row.outcome.verdict.name in blocked
+        else row
+        for row in report.rows
+    )
+    return replace(report, rows=rows)
 
 
 def _adoptable(names: Sequence[str], verdicts: Sequence[core.TemplateVerdict]) -> set[str]:
@@ -115,6 +152,32 @@ def _adoptable(names: Sequence[str], verdicts: Sequence[core.TemplateVerdict]) -
                 f"({', '.join(sorted(known)) or 'none'})"
             )
     return set(names)
+
+
+def _unadoptable(
+    adopt: set[str],
+    verdicts: Sequence[core.TemplateVerdict],
+    remote: Mapping[str, Listed],
+    api_base: str,
+) -> str | None:
+    """Why ``--adopt`` cannot be done as asked, from the listing: a name it does not show, or
+    segments other than the template's."""
+    missing = sorted(name for name in adopt if name not in remote)
+    if missing:
+        return (
+            f"--adopt {', '.join(missing)}: the listing of {api_base} shows no template of "
+            "that name; nothing was adopted or uploaded"
+        )
+    for verdict in verdicts:
+        listed = remote[verdict.name].segments if verdict.name in adopt else None
+        ours = sorted(segment.name for segment in verdict.segments)
+        if listed is not None and sorted(listed) != ours:
+            return (
+                f"--adopt {verdict.name}: the listing shows its segments as "
+                f"{', '.join(sorted(listed)) or 'none'}, not as template.toml has them "
+                f"({', '.join(ours)}); nothing was adopted or uploaded"
+            )
+    return None
 
 
 class Upload:
@@ -164,13 +227,9 @@ class Upload:
             except ApiError as error:
                 listing = f"GET {self._options.api_base}{TEMPLATES}"
                 return self._unlisted(verdicts, mode, f"{error} ({listing})")
-            missing = sorted(name for name in adopt if name not in remote)
-            if missing:
-                message = (
-                    f"--adopt {', '.join(missing)}: the listing of {self._options.api_base} "
-                    "shows no template of that name; nothing was adopted or uploaded"
-                )
-                return self._unlisted(verdicts, mode, message)
+            refused = _unadoptable(adopt, verdicts, remote, self._options.api_base)
+            if refused:
+                return self._unlisted(verdicts, mode, refused)
             plan = self._plan(verdicts, remote)
             if mode == PLAN:
                 rows = [
@@ -208,7 +267,7 @@ class Upload:
             adopted.get(step.verdict.name) or Row(next(outcomes), step.action.value)
             for step in plan.steps
         ]
-        return Report(UPLOAD, self._target, tuple(rows), ())
+        return Report(UPLOAD, self._target, tuple(rows), (), tuple(executor.repairs))
 
     def _adopt(self, step: Step, listed: Listed) -> Row:
         """Record the listed template as this project's; send nothing."""
@@ -216,7 +275,8 @@ class Upload:
 
         verdict = step.verdict
         state = self._states[verdict.root]
-        file_ids = {name: file for name, file in (listed.segments or {}).items() if file}
+        version = version_of(listed)
+        file_ids = version.file_ids if version else {}
         try:
             state.adopt(
                 self._target,
@@ -229,7 +289,8 @@ class Upload:
         except OSError as error:
             why = f"not adopted: cannot write {state.path} ({error.strerror or error})"
             return Row(Outcome(verdict, Status.FAILED, error=why), "adopt")
-        return Row(Outcome(verdict, Status.ADOPTED, file_ids=file_ids), "adopt", note=_ADOPTED)
+        note = _ADOPTED if version else _ADOPTED_UNLISTED
+        return Row(Outcome(verdict, Status.ADOPTED, file_ids=file_ids), "adopt", note=note)
 
     def _plan(
         self, verdicts: Sequence[core.TemplateVerdict], remote: Mapping[str, Listed] | None
@@ -271,15 +332,17 @@ _ADOPTED = (
     "recorded as this project's; the next run replaces it with this checkout's version "
     "unless they are known to be the same"
 )
+_BLOCKED_ADOPT = (
+    "not adopted (--adopt {name}): a template with lint errors is neither adopted nor uploaded"
+)
+_ADOPTED_UNLISTED = (
+    "recorded as this project's, but the listing does not show its segments' files, so a "
+    "failed replacement could not restore it: the next run replaces it only with --replace"
+)
 
 
 def _repairs(plan: Plan) -> tuple[str, ...]:
-    return tuple(
-        f"{repair.name}: a run stopped while "
-        f"{'replacing' if repair.pending.replacing else 'uploading'} it "
-        f"(at: {repair.pending.step}); an upload repairs it before anything else"
-        for repair in plan.repairs
-    )
+    return tuple(repair.describe() for repair in plan.repairs)
 
 
 def _guess(step: Step) -> str | None:
@@ -321,7 +384,8 @@ def _settled(step: Step) -> Row:
 def _text(report: Report) -> str:
     from soundlint_audiostack.client import TEMPLATES
 
-    lines = [_heading(report), *(f"repair  {repair}" for repair in report.repairs)]
+    label = "repaired" if report.mode == UPLOAD else "repair"
+    lines = [_heading(report), *(f"{label}  {repair}" for repair in report.repairs)]
     sends = [row for row in report.rows if row.action != Action.BLOCK.value]
     if report.mode == DRY_RUN and sends:
         lines.append(f"GET {TEMPLATES}")
@@ -378,6 +442,21 @@ def _summary(report: Report) -> str:
         return "Nothing to upload."
     parts = [f"{count} {label}" for label, count in _counts(report).items()]
     return f"{', '.join(parts)}."
+
+
+def _stopped_json(mode: str, error: str) -> dict[str, Any]:
+    """The JSON document of a run stopped before it linted or listed anything."""
+    return {
+        "version": 2,
+        "mode": mode,
+        "target": None,
+        "exit_status": EXIT_FAILED,
+        "summary": {},
+        "errors": [error],
+        "repairs": [],
+        "templates": [],
+        "lint": None,
+    }
 
 
 def _json(report: Report, lint: core.LintOutcome, options: UploadOptions) -> dict[str, Any]:

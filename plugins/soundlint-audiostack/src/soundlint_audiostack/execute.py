@@ -17,16 +17,17 @@ from soundlint_audiostack.core import SegmentFile, TemplateVerdict
 from soundlint_audiostack.plan import (
     UNSTORED_EDIT,
     Action,
+    Mend,
     Plan,
     Repair,
     Status,
     Step,
     decide,
-    whole,
+    listed_as,
 )
 from soundlint_audiostack.progress import Progress
 from soundlint_audiostack.state import Pending, Uploaded, UploadState, Version, relative
-from soundlint_audiostack.swap import ABSENT, Ending, Held, Swap, held_as_listed
+from soundlint_audiostack.swap import ABSENT, Ending, Held, Swap
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Executor:
         self._progress = progress
         self._concurrency = concurrency
         self._notice = _to_stderr
+        self.repairs: list[str] = []
+        """What the repairs did, one line each."""
 
     def run(self, plan: Plan) -> list[Outcome]:
         repaired = {(r.root, r.name): self._repair(plan.target, r) for r in plan.repairs}
@@ -120,19 +123,17 @@ class Executor:
     def _repair(self, target: str, repair: Repair) -> Repaired:
         """Make whole a template a killed run left unfinished, saying what was done."""
         state, name, pending = self._state_of(repair.root), repair.name, repair.pending
-        listed, previous = repair.listed, pending.previous
-        held = held_as_listed(listed, pending)
-        doing = "replacing" if pending.replacing else "uploading"
-        was = f"a run stopped while {doing} it (at: {pending.step})"
+        listed, previous, held = repair.listed, pending.previous, repair.held
+        was = pending.stopped
         try:
-            if listed is not None and whole(pending.upload.version, listed):
+            if repair.mend is Mend.RECORD:
                 state.record(target, name, pending.upload, pending.directory)
-                self._notice(f"repaired '{name}': {was} once its new version was up; recorded it")
-                return Repaired(listed)
-            if held.version == "other" or (previous and listed and whole(previous, listed)):
+                return self._repaired(
+                    name, f"{was} once its new version was up; recorded it", listed
+                )
+            if repair.mend is Mend.KEEP:
                 state.settle(target, name)
-                self._notice(f"repaired '{name}': {was} and left it {held}; nothing to do")
-                return Repaired(listed)
+                return self._repaired(name, f"{was} and left it {held}; nothing to do", listed)
             swap = Swap(self._client, state, target, name, pending, held, self._notice)
             result = swap.run()
             if result.ending is Ending.NEW:
@@ -140,14 +141,22 @@ class Executor:
         except OSError as error:
             line = f"'{name}' cannot be repaired: {state.path} cannot be written ({error})"
             self._notice(f"error: {line}")
+            self.repairs.append(f"{name}: {line}")
             return Repaired(None, line)
         if result.ending is Ending.BROKEN:
+            self.repairs.append(f"{name}: {result.error}")
             return Repaired(None, result.error)
         if result.ending is Ending.NEW:
-            self._notice(f"repaired '{name}': {was} and left it {held}; its new version is up")
-            return Repaired(_listed(name, pending.upload.version))
-        self._notice(f"repaired '{name}': {was} and left it {held}; {result.error}")
-        return Repaired(None if previous is None else _listed(name, previous))
+            up = listed_as(name, pending.upload.version)
+            return self._repaired(name, f"{was} and left it {held}; its new version is up", up)
+        after = None if previous is None else listed_as(name, previous)
+        return self._repaired(name, f"{was} and left it {held}; {result.error}", after)
+
+    def _repaired(self, name: str, what: str, listed: Listed | None) -> Repaired:
+        """Say what a repair did (on stderr at once, and in the report)."""
+        self._notice(f"repaired '{name}': {what}")
+        self.repairs.append(f"{name}: {what}")
+        return Repaired(listed)
 
     def _replan(self, plan: Plan, step: Step, listed: Listed | None) -> Step:
         """The step for a template once its repair left ``listed`` on the server."""
@@ -230,6 +239,8 @@ def settled(step: Step) -> Outcome:
     if step.action is Action.SKIP_EXISTS:
         error = step.note or _exists_message(verdict.name)
         return Outcome(verdict, Status.SKIPPED_EXISTS, error=error)
+    if step.action is Action.REFUSE:
+        return Outcome(verdict, Status.FAILED, error=step.note)
     return Outcome(verdict, Status.PLANNED)
 
 
@@ -240,10 +251,6 @@ class Repaired:
 
     listed: Listed | None
     broken: str | None = None
-
-
-def _listed(name: str, version: Version) -> Listed:
-    return Listed(name, None, version.description, dict(version.file_ids))
 
 
 def _held(step: Step) -> Held:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,7 +105,11 @@ def resolve(
 
 def checked_base(url: str) -> str:
     """The API base without a trailing slash; refused unless https, or http to a loopback host."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # parsing it is the check
+    except ValueError as error:
+        raise ConfigError(f"the API base is not a valid URL: '{url}' ({error})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"the API base must be an https:// URL, not '{url}'")
     if parts.query or parts.fragment or parts.username or parts.password:
@@ -163,6 +168,8 @@ def _number(table: Mapping[str, Any], key: str) -> float | int:
     if wrong_type or (kind is int and not isinstance(value, int)):
         noun = "a whole number" if kind is int else "a number"
         raise ConfigError(f"{TABLE}: '{key}' must be {noun}, not {type_name(value)}")
+    if not math.isfinite(value):
+        raise ConfigError(f"{TABLE}: '{key}' must be a finite number, not {value}")
     if value < minimum:
         raise ConfigError(f"{TABLE}: '{key}' must be at least {minimum:g}, not {value}")
     return kind(value)

@@ -19,7 +19,9 @@ from soundlint_audiostack.state import (
     Version,
     file_hash,
     fingerprint,
+    registration_order,
 )
+from soundlint_audiostack.swap import Held, held_as_listed
 
 
 class Status(enum.Enum):
@@ -38,12 +40,25 @@ class Status(enum.Enum):
     PLANNED = "planned"
 
 
+class Mend(enum.Enum):
+    """How a run repairs a replacement a killed run left unfinished, from the listing."""
+
+    RECORD = "record"
+    """The new version is up whole: record it."""
+    KEEP = "keep"
+    """The server holds some version whole (the previous, or neither): end the journal."""
+    SWAP = "swap"
+    """Put the new version up (or, if that fails, restore the previous)."""
+
+
 class Action(enum.Enum):
     UPLOAD = "upload"
     REPLACE = "replace"
     """Delete the template on the server, then upload."""
     SKIP_UNCHANGED = "skip-unchanged"
     SKIP_EXISTS = "skip-exists"
+    REFUSE = "refuse"
+    """Not replaced: what the server holds could not be restored if the replacement failed."""
     BLOCK = "block"
 
 
@@ -102,11 +117,11 @@ class Step:
             + _json(
                 {
                     "templateName": name,
-                    "segmentName": segment.name,
-                    "mediaId": f"<fileId of {segment.name}>",
+                    "segmentName": segment,
+                    "mediaId": f"<fileId of {segment}>",
                 }
             )
-            for segment in self.verdict.segments
+            for segment in registration_order(s.name for s in self.verdict.segments)
         ]
         return lines
 
@@ -119,6 +134,23 @@ class Repair:
     name: str
     pending: Pending
     listed: Listed | None
+    mend: Mend | None
+    """How the run repairs it; None without the listing (a dry run)."""
+
+    @property
+    def held(self) -> Held:
+        return held_as_listed(self.listed, self.pending)
+
+    def describe(self) -> str:
+        """What the journal says, what the server holds, and what an upload does about it."""
+        if self.mend is None:
+            return f"{self.name}: {self.pending.stopped}; an upload repairs it before anything else"
+        does = {
+            Mend.RECORD: "records it",
+            Mend.KEEP: "ends the journal",
+            Mend.SWAP: "puts its new version up",
+        }[self.mend]
+        return f"{self.name}: {self.pending.stopped} and left it {self.held}; an upload {does}"
 
 
 @dataclass(frozen=True)
@@ -156,7 +188,13 @@ def make_plan(
         state = state_of(verdict.root)
         pending = state.pending(target).get(verdict.name)
         if pending is not None:
-            steps.append(decide(verdict, pending.upload, None, replace=replace))
+            if remote is None:
+                steps.append(decide(verdict, pending.upload, None, replace=replace))
+                continue
+            record, listed = after_repair(verdict.name, pending, remote.get(verdict.name))
+            if record is None:
+                record = state.get(target, verdict.name)
+            steps.append(decide(verdict, record, listed, replace=replace, absent=listed is None))
         elif remote is None:
             record = state.get(target, verdict.name)
             steps.append(decide(verdict, record, None, replace=replace, absent=record is None))
@@ -165,11 +203,42 @@ def make_plan(
             listed = remote.get(verdict.name)
             steps.append(decide(verdict, record, listed, replace=replace, absent=listed is None))
     repairs = [
-        Repair(root, name, pending, None if remote is None else remote.get(name))
+        Repair(root, name, pending, listed, None if remote is None else mend(pending, listed))
         for root in sorted({verdict.root for verdict in verdicts})
         for name, pending in sorted(state_of(root).pending(target).items())
+        for listed in [None if remote is None else remote.get(name)]
     ]
     return Plan(target, tuple(steps), tuple(repairs), replace)
+
+
+def mend(pending: Pending, listed: Listed | None) -> Mend:
+    """How a run repairs what a killed run left, from what the listing shows."""
+    if listed is not None and whole(pending.upload.version, listed):
+        return Mend.RECORD
+    previous = pending.previous
+    if held_as_listed(listed, pending).version == "other" or (
+        previous is not None and listed is not None and whole(previous, listed)
+    ):
+        return Mend.KEEP
+    return Mend.SWAP
+
+
+def after_repair(
+    name: str, pending: Pending, listed: Listed | None
+) -> tuple[Uploaded | None, Listed | None]:
+    """The record (None: the one there is) and what the listing shows once the repair is done,
+    as planned: a swap is taken to put the new version up."""
+    chosen = mend(pending, listed)
+    if chosen is Mend.KEEP:
+        return None, listed
+    if chosen is Mend.SWAP:
+        listed = listed_as(name, pending.upload.version)
+    return pending.upload, listed
+
+
+def listed_as(name: str, version: Version) -> Listed:
+    """A version as the listing would show it."""
+    return Listed(name, None, version.description, dict(version.file_ids))
 
 
 def decide(
@@ -188,13 +257,16 @@ def decide(
         if record is not None and (listed is None or agrees(record.version, listed))
         else None
     )
-    restore = trusted.version if trusted else version_of(listed)
+    restore = restorable(trusted) if trusted else version_of(listed)
     if absent:
         return Step(verdict, Action.UPLOAD, digest, manifest)
     if trusted is not None and trusted.fingerprint == digest:
         edited = trusted.manifest not in (None, manifest)
         note = UNSTORED_EDIT if edited else None
         return Step(verdict, Action.SKIP_UNCHANGED, digest, manifest, trusted, restore, note)
+    if trusted is not None and restore is None and not replace:
+        note = _unrestorable_message(verdict.name)
+        return Step(verdict, Action.REFUSE, digest, manifest, trusted, note=note)
     if trusted is not None or replace:
         return Step(verdict, Action.REPLACE, digest, manifest, trusted, restore)
     note = _stale_message(verdict.name) if record is not None else None
@@ -211,6 +283,12 @@ def agrees(version: Version, listed: Listed) -> bool:
     return set(listed.segments) == set(version.file_ids) and all(
         file_id in (None, version.file_ids[name]) for name, file_id in listed.segments.items()
     )
+
+
+def restorable(record: Uploaded) -> Version | None:
+    """The recorded version a failed replacement can restore: all of one this project
+    uploaded; of an adopted one, only files the listing showed when it was adopted."""
+    return record.version if record.fingerprint is not None or record.file_ids else None
 
 
 def whole(version: Version, listed: Listed) -> bool:
@@ -233,6 +311,14 @@ def _stale_message(name: str) -> str:
         f"the server's '{name}' no longer matches what this checkout's .soundlint/uploads.json "
         "records (its description or segments differ), so it is taken for someone else's; "
         f"--adopt {name} records it as it is now, --replace deletes and re-creates it"
+    )
+
+
+def _unrestorable_message(name: str) -> str:
+    return (
+        f"not replaced: '{name}' was adopted as the listing shows it, without its segments' "
+        "files, so a replacement that failed could not restore it; nothing was sent "
+        "(--replace replaces it anyway)"
     )
 
 

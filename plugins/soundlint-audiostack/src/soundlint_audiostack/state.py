@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +68,19 @@ class Pending:
     directory: str
     replacing: bool
     """Whether a template was on the server under the name (restorable or not)."""
+
+    @property
+    def stopped(self) -> str:
+        """What the journal tells of the run that left it."""
+        doing = "replacing" if self.replacing else "uploading"
+        at = f" (at: {self.step})" if self.step else ""
+        return f"a run stopped while {doing} it{at}"
+
+
+def registration_order(segments: Iterable[str]) -> list[str]:
+    """The order a template's segments are registered in (and a dry run lists them): by name,
+    so that a restore, which knows only the state file's names, registers as an upload does."""
+    return sorted(segments)
 
 
 def fingerprint(verdict: TemplateVerdict) -> str:
@@ -171,8 +184,9 @@ class UploadState:
             upload = _uploaded(entry.get("upload")) if isinstance(entry, dict) else None
             if upload is not None:
                 previous = Version.of_json(entry.get("previous"))
+                step = entry.get("step")
                 found[name] = Pending(
-                    str(entry.get("step")),
+                    step if isinstance(step, str) else "",
                     previous,
                     upload,
                     str(entry.get("directory")),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from soundlint_audiostack.client import ApiError, AudioStackClient, Listed
-from soundlint_audiostack.state import Pending, UploadState, Version
+from soundlint_audiostack.state import Pending, UploadState, Version, registration_order
 
 REPAIRS = "the next `soundlint upload` repairs it"
 
@@ -127,7 +127,8 @@ class Swap:
         )
         if which == "new":
             self._journal("register")
-        for count, (segment, file_id) in enumerate(sorted(version.file_ids.items()), 1):
+        for count, segment in enumerate(registration_order(version.file_ids), 1):
+            file_id = version.file_ids[segment]
             self._call(
                 lambda: self._client.register_segment(self._name, segment, file_id),  # noqa: B023
                 Held(which, count, total),
@@ -149,8 +150,11 @@ class Swap:
 
     def _restore(self, reason: str) -> tuple[Ending, str]:
         """Bring back the previous version (or nothing, when there was none): how it ended,
-        and ``reason`` followed by what came of it."""
+        and ``reason`` followed by what came of it. When a request may or may not have been
+        carried out, the listing says what the server holds before anything is deleted."""
         previous = self._pending.previous
+        if self._maybe is not None:
+            self._look()
         if self._held == self._before and self._maybe is None and self._was_whole():
             self._end()
             if self._before == ABSENT:
@@ -170,7 +174,8 @@ class Swap:
             if previous is not None:
                 self._create(previous, "previous")
         except ApiError as error:
-            return Ending.BROKEN, self._broken(f"{reason}; the restore failed too ({error})")
+            if not (self._look() and self._restored()):
+                return Ending.BROKEN, self._broken(f"{reason}; the restore failed too ({error})")
         self._end()
         if previous is not None:
             count = len(previous.file_ids)
@@ -181,6 +186,34 @@ class Swap:
         else:
             note = "nothing was left on the server"
         return (Ending.PREVIOUS if previous else Ending.NOTHING), f"{reason}; {note}"
+
+    def _look(self) -> bool:
+        """Learn from the listing what the server holds after a request that failed (the
+        request may have been carried out or not); False when the listing cannot tell."""
+        try:
+            listed = self._client.list_templates().get(self._name)
+        except ApiError:
+            return False
+        seen = held_as_listed(listed, self._pending)
+        if seen.version == "unlisted":
+            if self._maybe != ABSENT:
+                return False
+            seen = self._held  # still there: the delete was not carried out
+        if seen.version == "other" and self._before.version == "other":
+            seen = self._before
+        self._held, self._maybe = seen, None
+        return True
+
+    def _restored(self) -> bool:
+        """Whether the server is known to hold the previous version whole (or nothing, when
+        there was none)."""
+        previous = self._pending.previous
+        if self._maybe is not None:
+            return False
+        if previous is None:
+            return self._held == ABSENT
+        count = len(previous.file_ids)
+        return self._held == Held("previous", count, count)
 
     def _was_whole(self) -> bool:
         """Whether what was there before this run touched anything is whole: some version,
