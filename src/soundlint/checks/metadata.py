@@ -31,7 +31,8 @@ MD002 = Rule(
     name="required-field-missing",
     summary="A required metadata field is missing or empty, or the template lists no segments.",
     what="Each field named by the `fields` option must be present and non-empty; `[segments]` "
-    "must list at least one segment.",
+    "must list at least one segment. When an unknown key probably misspells the missing one, "
+    "the message names it.",
     why="The platform's template search and the Mix both rely on the metadata; a template with "
     "no segments has nothing to mix.",
     example='```toml\ndescription = ""\nstyle = "cinematic"\n```',
@@ -96,9 +97,11 @@ MD007 = Rule(
     "`style`, `genre`, `tags`, `[segments]`, the fields MD002 requires, or the keys of the "
     "`allowed` option. The message suggests the known key it is closest to.",
     why="Usually a misspelling: the value is silently ignored, so the template lacks the "
-    "description or the segments it seems to have. The findings that follow from the "
-    "misspelling (MD002 for the missing key, MD005 for every file of a misspelt `[segments]`) "
-    "are left out, so the one real mistake stands alone.",
+    "description or the segments it seems to have. While MD007 reports it, the findings that "
+    "follow from the misspelling (MD002 for a missing field, MD005 for every file of a misspelt "
+    "`[segments]`) are left out, so the one real mistake stands alone; a template without "
+    "`[segments]` is MD002 all the same, having nothing to upload. With MD007 ignored, those "
+    "findings are reported, naming the key that may misspell theirs.",
     example='```toml\ndescripton = "Big orchestral build"\n\n[segmnets]\nintro = "intro.wav"\n```',
     fix="Correct the spelling, or list keys your platform uses in `allowed`.",
     options=(Option("allowed", [], "further top-level keys a manifest may hold", _strings_only),),
@@ -124,16 +127,20 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
     required: list[str] = context.options("MD002")["fields"]
     known = [*KNOWN_KEYS, *required, *context.options("MD007")["allowed"]]
     unknown = _unknown_keys(template, known)
-    meant = {suggestion for _, suggestion in unknown if suggestion is not None}
-    meant -= template.metadata.keys()
-    if context.enabled("MD007"):
+    misspelt = {
+        suggestion: key
+        for key, suggestion in unknown
+        if suggestion is not None and suggestion not in template.metadata
+    }
+    explained = context.enabled("MD007")
+    if explained:
         yield from (_unknown_key(template, key, suggestion) for key, suggestion in unknown)
     if context.enabled("MD002"):
-        fields = [field for field in required if field not in meant]
-        yield from _required(template, fields, segments="segments" not in meant)
+        fields = [field for field in required if not (explained and field in misspelt)]
+        yield from _required(template, fields, misspelt)
     yield from _types(template)
     yield from _segment_files(template)
-    if "segments" not in meant:
+    if not (explained and "segments" in misspelt):
         yield from _unlisted(template)
 
 
@@ -152,16 +159,25 @@ def _unknown_key(template: Template, key: str, suggestion: str | None) -> Diagno
     return at_manifest("MD007", message + (hint if suggestion else ""), template, key)
 
 
-def _required(template: Template, fields: list[str], *, segments: bool) -> Iterator[Diagnostic]:
-    """MD002 for ``fields``, and for an empty or missing segments table if ``segments``."""
+def _required(
+    template: Template, fields: list[str], misspelt: dict[str, str]
+) -> Iterator[Diagnostic]:
+    """MD002 for ``fields``, and for an empty or missing segments table; a missing one is
+    found at the key that probably misspells it (``misspelt``: known key to that key)."""
     for field in fields:
         value = template.metadata.get(field)
         if value is None:
-            yield at_manifest("MD002", f"required field '{field}' is missing", template)
+            message = f"required field '{field}' is missing{_misspelt(field, misspelt)}"
+            yield at_manifest("MD002", message, template, misspelt.get(field))
         elif _is_empty(value):
             yield at_manifest("MD002", f"required field '{field}' is empty", template, field)
-    if segments and not template.metadata.get("segments"):
-        yield at_manifest("MD002", "the template lists no segments", template, "segments")
+    if not template.metadata.get("segments"):
+        message = f"the template lists no segments{_misspelt('segments', misspelt)}"
+        yield at_manifest("MD002", message, template, misspelt.get("segments", "segments"))
+
+
+def _misspelt(field: str, misspelt: dict[str, str]) -> str:
+    return f" ('{misspelt[field]}' may be a misspelling of it)" if field in misspelt else ""
 
 
 def _is_empty(value: Any) -> bool:
