@@ -308,3 +308,17 @@ def test_segment_paths_through_subdirectories_and_links(tmp_path: Path, check) -
     result = check("--no-cache", "--select", "MD")
     found = {d["segment"]: d["code"] for d in result.json["diagnostics"]}
     assert found == {"through-link": "MD006", "missing": "MD004", "missing-dir": "MD004"}
+
+
+def test_md004_file_on_disk_under_another_unicode_normalisation(tmp_path: Path, check) -> None:
+    nfc, nfd = "caf\u00e9.wav", "cafe\u0301.wav"
+    write_template(tmp_path / "t", {"cafe": nfc}, audio=False)
+    write_wav(tmp_path / "t" / nfd)
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD004"
+    assert diagnostic["message"] == (
+        f"segment 'cafe': file '{nfc}' does not exist as written; '{nfd}' looks the same but "
+        "is encoded in another Unicode normalisation (NFC 'caf\\u00e9.wav' here, NFD "
+        "'cafe\\u0301.wav' there), and names are compared as written"
+    )

@@ -11,7 +11,7 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, SegmentStatus, Severity, Template
 from soundlint.rule import Option, Rule
-from soundlint.words import closest, type_name
+from soundlint.words import closest, composed, did_you_mean, type_name
 
 STRING_FIELDS = ("name", "description", "style", "genre")
 KNOWN_KEYS = (*STRING_FIELDS, "tags", "segments")
@@ -59,9 +59,12 @@ MD004 = Rule(
     name="segment-file-missing",
     summary="A segment's file does not exist or cannot be read.",
     what="The path a segment lists, relative to the template directory, is missing, is a "
-    "directory, or cannot be opened.",
+    "directory, or cannot be opened. When an audio file's name differs from the path only in "
+    "Unicode normalisation (`é` as one character or as `e` and a combining accent, as macOS "
+    "writes it), the message says so, with both names escaped, and MD005 does not report that "
+    "file again.",
     why="The upload would lack that segment, and every Mix using it fails.",
-    fix="Add the file, or correct the path in `[segments]`.",
+    fix="Add the file, or correct the path in `[segments]` (or rename the file).",
 )
 MD005 = Rule(
     code="MD005",
@@ -139,9 +142,10 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
         fields = [field for field in required if not (explained and field in misspelt)]
         yield from _required(template, fields, misspelt)
     yield from _types(template)
-    yield from _segment_files(template)
+    encoded = _encoded_differently(template)
+    yield from _segment_files(template, encoded)
     if not (explained and "segments" in misspelt):
-        yield from _unlisted(template)
+        yield from _unlisted(template, set(encoded.values()))
 
 
 def _unknown_keys(template: Template, known: list[str]) -> list[tuple[str, str | None]]:
@@ -233,15 +237,30 @@ def _tags(template: Template, tags: Any) -> Iterator[Diagnostic]:
             seen.add(tag.lower())
 
 
-def _segment_files(template: Template) -> Iterator[Diagnostic]:
+def _encoded_differently(template: Template) -> dict[str, Path]:
+    """The audio file each missing segment's path names but for Unicode normalisation (a
+    name written on macOS, decomposed, and listed composed), by segment name."""
+    missing = [s for s in template.segments if s.status is SegmentStatus.MISSING]
+    if not missing:
+        return {}
+    by_composed = {composed(str(audio)): audio for audio in template.audio_files}
+    return {
+        segment.name: by_composed[key]
+        for segment in missing
+        if (key := composed(str(segment.path))) in by_composed
+    }
+
+
+def _segment_files(template: Template, encoded: dict[str, Path]) -> Iterator[Diagnostic]:
+    """MD004 and MD006; ``encoded``: the file a missing segment's path names but for its
+    Unicode normalisation, by segment name."""
     for segment in template.segments:
         if segment.status is SegmentStatus.MISSING:
-            yield at_segment_entry(
-                "MD004",
-                f"segment '{segment.name}': file '{segment.declared_path}' does not exist",
-                template,
-                segment,
-            )
+            message = f"segment '{segment.name}': file '{segment.declared_path}' does not exist"
+            if segment.name in encoded:
+                on_disk = encoded[segment.name].relative_to(template.directory).as_posix()
+                message += f" as written{did_you_mean(segment.declared_path, on_disk)}"
+            yield at_segment_entry("MD004", message, template, segment)
         elif segment.status is SegmentStatus.UNREADABLE:
             yield at_segment_entry(
                 "MD004",
@@ -260,8 +279,10 @@ def _segment_files(template: Template) -> Iterator[Diagnostic]:
             )
 
 
-def _unlisted(template: Template) -> Iterator[Diagnostic]:
-    declared = {segment.path for segment in template.segments}
+def _unlisted(template: Template, named: set[Path]) -> Iterator[Diagnostic]:
+    """MD005, but for the files a segment names in another Unicode normalisation (``named``:
+    their MD004 says so)."""
+    declared = {segment.path for segment in template.segments} | named
     listed: set[Path] | None = None  # resolved, only when a file is not listed as it is
     for audio in template.audio_files:
         if audio in declared:
