@@ -413,3 +413,12 @@ def test_ln003_levels_and_difference_agree_as_shown(
     if "median" in message:
         median = _decimal_after(message, "median of ")
         assert _decimal_after(message, "'main' is ") == median - quietest
+
+
+def test_ln003_difference_shown_is_the_true_one_rounded(tmp_path: Path, check) -> None:
+    _template(tmp_path, intro=_tone(2.0, -13.04), main=_tone(2.0, -16.06))  # 3.02 LU apart
+    [(_, _, message)] = _found(check, "--select", "LN003")
+    assert message == (
+        "segments differ by 3.02 LU (more than 3): 'intro' is at -16.04 LUFS, 'main' at "
+        "-19.06 LUFS"
+    )
