@@ -106,6 +106,7 @@ def _closing(report: Report) -> list[str]:
         for heading, names in (
             ("Ready", report.readiness.ready),
             ("Not ready", report.readiness.not_ready),
+            ("Not ready (--strict: warnings)", report.readiness.warned),
         )
         if names
     ]
