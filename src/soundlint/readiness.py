@@ -61,7 +61,9 @@ def of(runs: Sequence[Result], cwd: Path, *, strict: bool = False) -> Readiness:
 
 
 def template_errors(
-    project: Project, diagnostics: Sequence[Diagnostic], severities: Collection[Severity | None] = ERRORS
+    project: Project,
+    diagnostics: Sequence[Diagnostic],
+    severities: Collection[Severity | None] = ERRORS,
 ) -> list[tuple[Template, int]]:
     """Each checked template with the errors (or findings of other ``severities``) that hold
     it back: those about its directory, about a script bound to it, or naming it; a plugin

@@ -419,6 +419,5 @@ def test_ln003_difference_shown_is_the_true_one_rounded(tmp_path: Path, check) -
     _template(tmp_path, intro=_tone(2.0, -13.04), main=_tone(2.0, -16.06))  # 3.02 LU apart
     [(_, _, message)] = _found(check, "--select", "LN003")
     assert message == (
-        "segments differ by 3.02 LU (more than 3): 'intro' is at -16.04 LUFS, 'main' at "
-        "-19.06 LUFS"
+        "segments differ by 3.02 LU (more than 3): 'intro' is at -16.04 LUFS, 'main' at -19.06 LUFS"
     )
