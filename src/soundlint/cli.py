@@ -514,7 +514,7 @@ def _check(args: argparse.Namespace, session: Session) -> int:
         shown,
         color=_use_color(args),
         baselined=len(result.diagnostics) - len(shown.diagnostics),
-        readiness=readiness.of(result.runs, Path.cwd()),
+        readiness=readiness.of(result.runs, Path.cwd(), strict=args.strict),
         verbose=args.verbose,
     )
     if not (args.pre_commit or args.force_exclude):

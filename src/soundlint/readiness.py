@@ -1,9 +1,10 @@
-"""Which checked templates are ready: no error left after filtering, as upload requires."""
+"""Which checked templates are ready: no error left after filtering, as upload requires (and,
+under ``check --strict``, no warning either)."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,32 +20,54 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Readiness:
-    """The names of the templates checked, split by whether an error holds them back."""
+    """The names of the templates checked, split by whether an error holds them back (or,
+    under ``--strict``, only a warning: ``warned``)."""
 
     ready: tuple[str, ...]
     not_ready: tuple[str, ...]
+    warned: tuple[str, ...] = ()
 
 
-def of(runs: Sequence[Result], cwd: Path) -> Readiness:
+ERRORS = (Severity.ERROR, None)
+"""The severities of findings that hold a template back (None: not stated, an error)."""
+WARNINGS = (Severity.WARNING,)
+"""Those that hold it back as well under ``--strict``."""
+
+
+def of(runs: Sequence[Result], cwd: Path, *, strict: bool = False) -> Readiness:
     """The readiness of every template the runs checked, in their order: each named by its
     name, or by its directory relative to ``cwd`` when the runs are of several projects or
-    two templates share a name."""
-    counted = [pair for run in runs for pair in template_errors(run.project, run.diagnostics)]
-    names = [template.name for template, _ in counted]
+    two templates share a name. ``strict``: a template with a warning is not ready either."""
+    templates: list[Template] = []
+    states: list[str] = []
+    for run in runs:
+        errors = template_errors(run.project, run.diagnostics)
+        warnings = (
+            [count for _, count in template_errors(run.project, run.diagnostics, WARNINGS)]
+            if strict
+            else [0] * len(errors)
+        )
+        for (template, error_count), warning_count in zip(errors, warnings, strict=True):
+            templates.append(template)
+            states.append("not_ready" if error_count else "warned" if warning_count else "ready")
+    names = [template.name for template in templates]
     if len(runs) > 1 or len(set(names)) < len(names):
-        names = [relative_path(template.directory, cwd) for template, _ in counted]
-    return Readiness(
-        ready=tuple(name for name, (_, errors) in zip(names, counted, strict=True) if not errors),
-        not_ready=tuple(name for name, (_, errors) in zip(names, counted, strict=True) if errors),
-    )
+        names = [relative_path(template.directory, cwd) for template in templates]
+
+    def named(state: str) -> tuple[str, ...]:
+        return tuple(name for name, held in zip(names, states, strict=True) if held == state)
+
+    return Readiness(ready=named("ready"), not_ready=named("not_ready"), warned=named("warned"))
 
 
 def template_errors(
-    project: Project, diagnostics: Sequence[Diagnostic]
+    project: Project,
+    diagnostics: Sequence[Diagnostic],
+    severities: Collection[Severity | None] = ERRORS,
 ) -> list[tuple[Template, int]]:
-    """Each checked template with the errors that hold it back: those about its directory,
-    about a script bound to it, or naming it; a plugin that failed (SL001) holds back every
-    template, its rules not run."""
+    """Each checked template with the errors (or findings of other ``severities``) that hold
+    it back: those about its directory, about a script bound to it, or naming it; a plugin
+    that failed (SL001) holds back every template, its rules not run."""
     templates = project.checked_templates
     by_directory: dict[Path, list[int]] = {}
     by_name: dict[str, list[int]] = {}
@@ -58,7 +81,7 @@ def template_errors(
     counts: Counter[int] = Counter()
     everyone = 0
     for diagnostic in diagnostics:
-        if diagnostic.severity not in (Severity.ERROR, None):
+        if diagnostic.severity not in severities:
             continue
         if diagnostic.code == PLUGIN_ERROR.code:
             everyone += 1

@@ -60,7 +60,7 @@ def did_you_mean(word: str, match: str | None) -> str:
 def encoded_differently(word: str, other: str) -> str | None:
     """How two names differing only in Unicode normalisation are written, escaped:
     "(NFC 'caf\\u00e9' here, NFD 'cafe\\u0301' there)"; None for other pairs."""
-    if word == other or _normal(word) != _normal(other):
+    if word == other or composed(word) != composed(other):
         return None
     return f"({_form(word)} '{escaped(word)}' here, {_form(other)} '{escaped(other)}' there)"
 
@@ -75,13 +75,14 @@ def _escape(character: str) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def _normal(text: str) -> str:
+def composed(text: str) -> str:
+    """``text`` in Unicode normalisation form C (an accented letter as one character)."""
     return unicodedata.normalize("NFC", text)
 
 
 def folded(text: str) -> str:
     """``text`` as compared ignoring case and Unicode normalisation."""
-    return _normal(_normal(text).casefold())
+    return composed(composed(text).casefold())
 
 
 def _form(text: str) -> str:

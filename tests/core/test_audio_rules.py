@@ -117,6 +117,26 @@ def test_au001_says_when_there_are_more_runs_than_kept(tmp_path: Path, check) ->
     assert message.startswith("more than 1000 clipped runs, at 0.000 s, 0.021 s, 0.042")
 
 
+def test_au001_gives_the_span_of_lasting_clipping(tmp_path: Path, check) -> None:
+    samples = np.clip(_tone(5.0, 30.0), -1.0, 1.0)  # clipped throughout: one joined run
+    _template(tmp_path, main=samples)
+    [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
+    assert diagnostic["message"] == "1 clipped run, from 0.000 to 5.000 s"
+    text = check("--no-cache", "--select", "AU001", "--output-format", "text").out
+    assert "AU001 1 clipped run, from 0.000 to 5.000 s\n" in text
+
+
+def test_au001_lists_clicks_by_their_start_and_lasting_runs_by_their_span(
+    tmp_path: Path, check
+) -> None:
+    samples = _tone(3.0, -20.0)
+    samples[24000:24004] = 1.0  # a click at 0.5 s
+    samples[RATE : 2 * RATE] = np.clip(100 * samples[RATE : 2 * RATE], -1.0, 1.0)
+    _template(tmp_path, main=samples)
+    [diagnostic] = check("--no-cache", "--select", "AU001").json["diagnostics"]
+    assert diagnostic["message"] == "2 clipped runs, at 0.500 s, from 1.000 to 2.000 s"
+
+
 def test_au002_digital_silence(tmp_path: Path, check) -> None:
     _template(tmp_path, main=np.zeros(RATE))
     assert _found(check, "--select", "AU") == [("AU002", "main", "the segment is digital silence")]
@@ -393,3 +413,11 @@ def test_ln003_levels_and_difference_agree_as_shown(
     if "median" in message:
         median = _decimal_after(message, "median of ")
         assert _decimal_after(message, "'main' is ") == median - quietest
+
+
+def test_ln003_difference_shown_is_the_true_one_rounded(tmp_path: Path, check) -> None:
+    _template(tmp_path, intro=_tone(2.0, -13.04), main=_tone(2.0, -16.06))  # 3.02 LU apart
+    [(_, _, message)] = _found(check, "--select", "LN003")
+    assert message == (
+        "segments differ by 3.02 LU (more than 3): 'intro' is at -16.04 LUFS, 'main' at -19.06 LUFS"
+    )

@@ -61,3 +61,21 @@ def test_the_rule_pointer_names_a_warning_when_there_is_no_error(tmp_path: Path,
     (tmp_path / "t" / "stray.wav").write_bytes((tmp_path / "t" / "main.wav").read_bytes())
     result = run("check")
     assert result.out.splitlines()[-1].startswith("`soundlint rule MD005` explains a rule")
+
+
+def test_under_strict_a_template_with_warnings_is_not_ready(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "warned")
+    (tmp_path / "warned" / "stray.wav").write_bytes((tmp_path / "warned" / "main.wav").read_bytes())
+    write_template(tmp_path / "broken", description="")
+    write_template(tmp_path / "clean")
+    assert _last_lines(run("check"), 3)[:2] == [
+        "Ready: 2 templates (clean, warned).",
+        "Not ready: 1 template (broken).",
+    ]
+    strict = run("check", "--strict")
+    assert strict.code == 1
+    assert _last_lines(strict, 4)[:3] == [
+        "Ready: 1 template (clean).",
+        "Not ready: 1 template (broken).",
+        "Not ready (--strict: warnings): 1 template (warned).",
+    ]

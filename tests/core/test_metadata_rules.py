@@ -189,6 +189,9 @@ def test_md007_misspelt_key_is_reported_alone_with_did_you_mean(tmp_path: Path, 
     assert diagnostic["column"] == 1
 
 
+NO_SEGMENTS = "the template lists no segments ('segmnets' may be a misspelling of it)"
+
+
 def test_md007_misspelt_segments_table_does_not_call_every_file_unlisted(
     tmp_path: Path, check
 ) -> None:
@@ -196,11 +199,34 @@ def test_md007_misspelt_segments_table_does_not_call_every_file_unlisted(
     manifest = directory / "template.toml"
     manifest.write_text(manifest.read_text().replace("[segments]", "  [segmnets]"))
     result = check()
-    [diagnostic] = result.json["diagnostics"]
-    assert diagnostic["code"] == "MD007"
-    assert diagnostic["message"] == "unknown table [segmnets]; did you mean [segments]?"
-    line = manifest.read_text().splitlines()[diagnostic["line"] - 1]
-    assert line == "  [segmnets]" and diagnostic["column"] == 3
+    found = {d["code"]: d for d in result.json["diagnostics"]}
+    assert sorted(result.codes()) == ["MD002", "MD007"]
+    assert found["MD007"]["message"] == "unknown table [segmnets]; did you mean [segments]?"
+    line = manifest.read_text().splitlines()[found["MD007"]["line"] - 1]
+    assert line == "  [segmnets]" and found["MD007"]["column"] == 3
+    assert found["MD002"]["message"] == NO_SEGMENTS
+
+
+def test_misspelt_segments_table_with_md007_ignored_is_still_md002_and_md005(
+    tmp_path: Path, check
+) -> None:
+    directory = write_template(tmp_path / "t", {"main": "m.wav"})
+    manifest = directory / "template.toml"
+    manifest.write_text(manifest.read_text().replace("[segments]", "[segmnets]"))
+    result = check("--ignore", "MD007", "--output-format", "text")
+    assert result.code == 1
+    assert f"MD002 {NO_SEGMENTS}" in result.out
+    assert "MD005 audio file 'm.wav' is not listed in [segments]" in result.out
+    assert "Not ready: 1 template (t)." in result.out
+
+
+def test_misspelt_field_with_md007_ignored_is_still_md002(tmp_path: Path, check) -> None:
+    write_template(tmp_path / "t", description=None, descripton="Big build")
+    [diagnostic] = check("--ignore", "MD007").json["diagnostics"]
+    assert diagnostic["code"] == "MD002"
+    assert diagnostic["message"] == (
+        "required field 'description' is missing ('descripton' may be a misspelling of it)"
+    )
 
 
 def test_md007_unknown_key_without_suggestion_and_configured_keys(tmp_path: Path, check) -> None:
@@ -282,3 +308,17 @@ def test_segment_paths_through_subdirectories_and_links(tmp_path: Path, check) -
     result = check("--no-cache", "--select", "MD")
     found = {d["segment"]: d["code"] for d in result.json["diagnostics"]}
     assert found == {"through-link": "MD006", "missing": "MD004", "missing-dir": "MD004"}
+
+
+def test_md004_file_on_disk_under_another_unicode_normalisation(tmp_path: Path, check) -> None:
+    nfc, nfd = "caf\u00e9.wav", "cafe\u0301.wav"
+    write_template(tmp_path / "t", {"cafe": nfc}, audio=False)
+    write_wav(tmp_path / "t" / nfd)
+    result = check()
+    [diagnostic] = result.json["diagnostics"]
+    assert diagnostic["code"] == "MD004"
+    assert diagnostic["message"] == (
+        f"segment 'cafe': file '{nfc}' does not exist as written; '{nfd}' looks the same but "
+        "is encoded in another Unicode normalisation (NFC 'caf\\u00e9.wav' here, NFD "
+        "'cafe\\u0301.wav' there), and names are compared as written"
+    )

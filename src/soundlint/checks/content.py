@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext, cut
@@ -14,6 +14,8 @@ from soundlint.words import enumeration
 
 SILENCE_LUFS = -70.0
 SHOWN_RUNS = 3
+LASTING_RUN_S = 0.010
+"""A clipped run this long or longer is shown by its span; a shorter one, a click, by its start."""
 MAX_DECIMALS = 9
 
 
@@ -37,7 +39,8 @@ AU001 = Rule(
     what="Runs of 3 or more consecutive samples of a channel at the same full-scale value "
     "(a full-scale tone at the Nyquist frequency, +FS and -FS in turn, is not clipping). Runs "
     "less than 10 ms apart, on any channel, are one clipped run. The finding is at the first "
-    "run and lists its time and the next few, in order.",
+    "run and lists its time and the next few, in order: a click by its start, a run lasting "
+    "10 ms or more by its span (`from 0.000 to 5.000 s`).",
     why="Clipping is audible distortion, and it gets worse after encoding.",
     fix="Re-export from the session with lower gain or a limiter.",
     needs_audio=frozenset({"content"}),
@@ -189,10 +192,21 @@ def _clipping(
         return
     capped = measurement.clipped_runs_capped
     count = f"more than {len(runs)}" if capped else str(len(runs))
-    shown = ", ".join(f"{start:.3f} s" for start, _ in runs[: 1 + SHOWN_RUNS])
+    shown = _times(runs[: 1 + SHOWN_RUNS])
     more = ", ..." if len(runs) > 1 + SHOWN_RUNS or capped else ""
-    message = f"{count} clipped run{'s' if len(runs) > 1 or capped else ''}, at {shown}{more}"
+    message = f"{count} clipped run{'s' if len(runs) > 1 or capped else ''}, {shown}{more}"
     yield at_segment_file("AU001", message, template, segment, start_s=runs[0][0], end_s=runs[0][1])
+
+
+def _times(runs: Sequence[tuple[float, float]]) -> str:
+    """When the runs are: "at 0.500 s, 1.500 s" for clicks, each lasting run by its span
+    ("at 0.500 s, from 1.000 to 2.000 s")."""
+    if all(end - start < LASTING_RUN_S for start, end in runs):
+        return "at " + ", ".join(f"{start:.3f} s" for start, _ in runs)
+    return ", ".join(
+        f"at {start:.3f} s" if end - start < LASTING_RUN_S else f"from {start:.3f} to {end:.3f} s"
+        for start, end in runs
+    )
 
 
 def _edges(

@@ -51,7 +51,9 @@ LN003 = Rule(
     what="The difference between the loudest and the quietest segment of a template "
     "(integrated loudness), against `max-spread`. The finding is filed on the segment "
     "farthest from the template's median loudness: the odd one out. Levels and differences "
-    "are shown with the decimals it takes for the differences to be the shown levels' own.",
+    "are shown with the decimals it takes for the differences to be the shown levels' own "
+    "and the true difference rounded (3.02 LU between -16.04 and -19.06 LUFS, where one "
+    "decimal would read 3.1 LU).",
     why="Segments follow each other in one Mix; a jump in level between intro, main and outro "
     "is heard as a mistake.",
     fix="Match the segments' loudness to each other.",
@@ -204,9 +206,12 @@ def _spread(
 
 def _agreeing_places(loudest: float, quietest: float, maximum: float) -> int:
     """The fewest decimals (one or more) at which the two levels, as shown, differ by more
-    than ``maximum``: the difference shown is then the shown levels' own."""
+    than ``maximum`` and by the true difference rounded: the difference shown is then both
+    the shown levels' own and the true one (3.02 LU from -16.04 and -19.06, not 3.1 LU from
+    -16.0 and -19.1)."""
     for places in range(1, MAX_PLACES):
         shown = Decimal(f"{loudest:.{places}f}") - Decimal(f"{quietest:.{places}f}")
-        if shown > Decimal(repr(maximum)):
+        true = Decimal(f"{loudest - quietest:.{places}f}")
+        if shown == true > Decimal(repr(maximum)):
             return places
     return MAX_PLACES

@@ -11,7 +11,7 @@ from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Diagnostic, SegmentStatus, Severity, Template
 from soundlint.rule import Option, Rule
-from soundlint.words import closest, type_name
+from soundlint.words import closest, composed, did_you_mean, type_name
 
 STRING_FIELDS = ("name", "description", "style", "genre")
 KNOWN_KEYS = (*STRING_FIELDS, "tags", "segments")
@@ -31,7 +31,8 @@ MD002 = Rule(
     name="required-field-missing",
     summary="A required metadata field is missing or empty, or the template lists no segments.",
     what="Each field named by the `fields` option must be present and non-empty; `[segments]` "
-    "must list at least one segment.",
+    "must list at least one segment. When an unknown key probably misspells the missing one, "
+    "the message names it.",
     why="The platform's template search and the Mix both rely on the metadata; a template with "
     "no segments has nothing to mix.",
     example='```toml\ndescription = ""\nstyle = "cinematic"\n```',
@@ -58,9 +59,12 @@ MD004 = Rule(
     name="segment-file-missing",
     summary="A segment's file does not exist or cannot be read.",
     what="The path a segment lists, relative to the template directory, is missing, is a "
-    "directory, or cannot be opened.",
+    "directory, or cannot be opened. When an audio file's name differs from the path only in "
+    "Unicode normalisation (`é` as one character or as `e` and a combining accent, as macOS "
+    "writes it), the message says so, with both names escaped, and MD005 does not report that "
+    "file again.",
     why="The upload would lack that segment, and every Mix using it fails.",
-    fix="Add the file, or correct the path in `[segments]`.",
+    fix="Add the file, or correct the path in `[segments]` (or rename the file).",
 )
 MD005 = Rule(
     code="MD005",
@@ -96,9 +100,11 @@ MD007 = Rule(
     "`style`, `genre`, `tags`, `[segments]`, the fields MD002 requires, or the keys of the "
     "`allowed` option. The message suggests the known key it is closest to.",
     why="Usually a misspelling: the value is silently ignored, so the template lacks the "
-    "description or the segments it seems to have. The findings that follow from the "
-    "misspelling (MD002 for the missing key, MD005 for every file of a misspelt `[segments]`) "
-    "are left out, so the one real mistake stands alone.",
+    "description or the segments it seems to have. While MD007 reports it, the findings that "
+    "follow from the misspelling (MD002 for a missing field, MD005 for every file of a misspelt "
+    "`[segments]`) are left out, so the one real mistake stands alone; a template without "
+    "`[segments]` is MD002 all the same, having nothing to upload. With MD007 ignored, those "
+    "findings are reported, naming the key that may misspell theirs.",
     example='```toml\ndescripton = "Big orchestral build"\n\n[segmnets]\nintro = "intro.wav"\n```',
     fix="Correct the spelling, or list keys your platform uses in `allowed`.",
     options=(Option("allowed", [], "further top-level keys a manifest may hold", _strings_only),),
@@ -124,17 +130,22 @@ def soundlint_check_template(template: Template, context: CheckContext) -> Itera
     required: list[str] = context.options("MD002")["fields"]
     known = [*KNOWN_KEYS, *required, *context.options("MD007")["allowed"]]
     unknown = _unknown_keys(template, known)
-    meant = {suggestion for _, suggestion in unknown if suggestion is not None}
-    meant -= template.metadata.keys()
-    if context.enabled("MD007"):
+    misspelt = {
+        suggestion: key
+        for key, suggestion in unknown
+        if suggestion is not None and suggestion not in template.metadata
+    }
+    explained = context.enabled("MD007")
+    if explained:
         yield from (_unknown_key(template, key, suggestion) for key, suggestion in unknown)
     if context.enabled("MD002"):
-        fields = [field for field in required if field not in meant]
-        yield from _required(template, fields, segments="segments" not in meant)
+        fields = [field for field in required if not (explained and field in misspelt)]
+        yield from _required(template, fields, misspelt)
     yield from _types(template)
-    yield from _segment_files(template)
-    if "segments" not in meant:
-        yield from _unlisted(template)
+    encoded = _encoded_differently(template)
+    yield from _segment_files(template, encoded)
+    if not (explained and "segments" in misspelt):
+        yield from _unlisted(template, set(encoded.values()))
 
 
 def _unknown_keys(template: Template, known: list[str]) -> list[tuple[str, str | None]]:
@@ -152,16 +163,25 @@ def _unknown_key(template: Template, key: str, suggestion: str | None) -> Diagno
     return at_manifest("MD007", message + (hint if suggestion else ""), template, key)
 
 
-def _required(template: Template, fields: list[str], *, segments: bool) -> Iterator[Diagnostic]:
-    """MD002 for ``fields``, and for an empty or missing segments table if ``segments``."""
+def _required(
+    template: Template, fields: list[str], misspelt: dict[str, str]
+) -> Iterator[Diagnostic]:
+    """MD002 for ``fields``, and for an empty or missing segments table; a missing one is
+    found at the key that probably misspells it (``misspelt``: known key to that key)."""
     for field in fields:
         value = template.metadata.get(field)
         if value is None:
-            yield at_manifest("MD002", f"required field '{field}' is missing", template)
+            message = f"required field '{field}' is missing{_misspelt(field, misspelt)}"
+            yield at_manifest("MD002", message, template, misspelt.get(field))
         elif _is_empty(value):
             yield at_manifest("MD002", f"required field '{field}' is empty", template, field)
-    if segments and not template.metadata.get("segments"):
-        yield at_manifest("MD002", "the template lists no segments", template, "segments")
+    if not template.metadata.get("segments"):
+        message = f"the template lists no segments{_misspelt('segments', misspelt)}"
+        yield at_manifest("MD002", message, template, misspelt.get("segments", "segments"))
+
+
+def _misspelt(field: str, misspelt: dict[str, str]) -> str:
+    return f" ('{misspelt[field]}' may be a misspelling of it)" if field in misspelt else ""
 
 
 def _is_empty(value: Any) -> bool:
@@ -217,15 +237,30 @@ def _tags(template: Template, tags: Any) -> Iterator[Diagnostic]:
             seen.add(tag.lower())
 
 
-def _segment_files(template: Template) -> Iterator[Diagnostic]:
+def _encoded_differently(template: Template) -> dict[str, Path]:
+    """The audio file each missing segment's path names but for Unicode normalisation (a
+    name written on macOS, decomposed, and listed composed), by segment name."""
+    missing = [s for s in template.segments if s.status is SegmentStatus.MISSING]
+    if not missing:
+        return {}
+    by_composed = {composed(str(audio)): audio for audio in template.audio_files}
+    return {
+        segment.name: by_composed[key]
+        for segment in missing
+        if (key := composed(str(segment.path))) in by_composed
+    }
+
+
+def _segment_files(template: Template, encoded: dict[str, Path]) -> Iterator[Diagnostic]:
+    """MD004 and MD006; ``encoded``: the file a missing segment's path names but for its
+    Unicode normalisation, by segment name."""
     for segment in template.segments:
         if segment.status is SegmentStatus.MISSING:
-            yield at_segment_entry(
-                "MD004",
-                f"segment '{segment.name}': file '{segment.declared_path}' does not exist",
-                template,
-                segment,
-            )
+            message = f"segment '{segment.name}': file '{segment.declared_path}' does not exist"
+            if segment.name in encoded:
+                on_disk = encoded[segment.name].relative_to(template.directory).as_posix()
+                message += f" as written{did_you_mean(segment.declared_path, on_disk)}"
+            yield at_segment_entry("MD004", message, template, segment)
         elif segment.status is SegmentStatus.UNREADABLE:
             yield at_segment_entry(
                 "MD004",
@@ -244,8 +279,10 @@ def _segment_files(template: Template) -> Iterator[Diagnostic]:
             )
 
 
-def _unlisted(template: Template) -> Iterator[Diagnostic]:
-    declared = {segment.path for segment in template.segments}
+def _unlisted(template: Template, named: set[Path]) -> Iterator[Diagnostic]:
+    """MD005, but for the files a segment names in another Unicode normalisation (``named``:
+    their MD004 says so)."""
+    declared = {segment.path for segment in template.segments} | named
     listed: set[Path] | None = None  # resolved, only when a file is not listed as it is
     for audio in template.audio_files:
         if audio in declared:

@@ -36,7 +36,8 @@ NM002 = Rule(
     name="duplicate-segment-name",
     summary="Two segments of a template have names equal ignoring case or Unicode normalisation.",
     what="Segment names within one template compared ignoring case and Unicode normalisation "
-    "(an accented letter written as one character or as a letter and a combining mark).",
+    "(an accented letter written as one character or as a letter and a combining mark). Each "
+    "name is reported once, at its entry, naming the first of the names it equals.",
     why="Scripts select segments by name; names differing only in case, or looking the same "
     "but encoded differently, are ambiguous.",
     example='```toml\n[segments]\nIntro = "a.wav"\nintro = "b.wav"\n```',
@@ -72,7 +73,7 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
             template,
             "name",
         )
-    by_folded: dict[str, list[str]] = defaultdict(list)
+    first_of: dict[str, str] = {}
     for segment in template.segments:
         if not NAME_PATTERN.match(segment.name):
             yield at_segment_entry(
@@ -81,11 +82,9 @@ def soundlint_check_template(template: Template) -> Iterator[Diagnostic]:
                 template,
                 segment,
             )
-        by_folded[folded(segment.name)].append(segment.name)
-    for segment in template.segments:
-        twins = [n for n in by_folded[folded(segment.name)] if n != segment.name]
-        if twins:
-            yield at_segment_entry("NM002", _alike(segment.name, twins[0]), template, segment)
+        first = first_of.setdefault(folded(segment.name), segment.name)
+        if first != segment.name:
+            yield at_segment_entry("NM002", _alike(segment.name, first), template, segment)
 
 
 def _alike(name: str, twin: str) -> str:

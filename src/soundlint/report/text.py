@@ -49,9 +49,9 @@ def _when(diagnostic: Diagnostic) -> str:
     if diagnostic.start_s is None:
         return ""
     start = f"{diagnostic.start_s:.3f}"
-    if f"at {start} s" in diagnostic.message:
-        return ""
     end = f"{diagnostic.end_s:.3f}" if diagnostic.end_s is not None else start
+    if f"at {start} s" in diagnostic.message or f"from {start} to {end} s" in diagnostic.message:
+        return ""
     return f" (at {start} s)" if end == start else f" (at {start}-{end} s)"
 
 
@@ -106,6 +106,7 @@ def _closing(report: Report) -> list[str]:
         for heading, names in (
             ("Ready", report.readiness.ready),
             ("Not ready", report.readiness.not_ready),
+            ("Not ready (--strict: warnings)", report.readiness.warned),
         )
         if names
     ]
