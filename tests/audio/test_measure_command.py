@@ -119,3 +119,43 @@ def test_a_0_hz_file_says_what_inspect_says(tmp_path: Path, run) -> None:
     [inspected] = run("inspect", "--output-format", "json", "zero.wav").json["files"]
     [finding] = inspected["diagnostics"]
     assert measured["error"] == finding["message"] == "fmt chunk at byte 12 has sample rate 0"
+
+
+def _wav(fmt: bytes, *chunks: bytes) -> bytes:
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _data(size: int) -> bytes:
+    return b"data" + struct.pack("<I", size) + bytes(size)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "chunks", "reason"),
+    [
+        (
+            struct.pack("<HHIIHH", 1, 1, RATE, 2 * RATE, 2, 16),
+            (_data(4), _data(9600)),
+            "data chunk at byte 48 repeats the data chunk at byte 36",
+        ),
+        (
+            struct.pack("<HHIIHH", 3, 1, RATE, 2 * RATE, 2, 16),
+            (_data(9600),),
+            "fmt chunk at byte 12 is IEEE float with 16 bits per sample",
+        ),
+    ],
+)
+def test_a_file_libsndfile_refuses_gets_the_walkers_reason(
+    tmp_path: Path, run, fmt: bytes, chunks: tuple[bytes, ...], reason: str
+) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    (tmp_path / "t" / "main.wav").write_bytes(_wav(fmt, *chunks))
+    [entry] = run("measure", "--output-format", "json", "t/main.wav").json["files"]
+    assert entry["error"].startswith(f"libsndfile cannot open it: {reason}")
+    assert "internal error" not in entry["error"].lower()
+    check = run("check", "--output-format", "json", "--select", "WAV002,WAV004", "t").json
+    assert [(d["code"], d["message"]) for d in check["diagnostics"]] == [
+        ("WAV002", f"cannot decode the audio: {entry['error']}")
+        if "data" in reason
+        else ("WAV004", "16-bit float is not allowed (allowed: 32)")
+    ]
