@@ -159,3 +159,19 @@ def test_a_file_libsndfile_refuses_gets_the_walkers_reason(
         if "data" in reason
         else ("WAV004", "16-bit float is not allowed (allowed: 32)")
     ]
+
+
+def test_a_file_of_no_frames_is_the_wav006_check_gives(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    soundfile.write(tmp_path / "t" / "main.wav", np.zeros((0, 1)), RATE, "PCM_16")
+    [found] = run("check", "--output-format", "json", "--select", "WAV006", "t").json[
+        "diagnostics"
+    ]
+    result = run("measure", "t/main.wav")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[-1] == f"  error: {found['message']}"
+    assert "  DC offset:        - (no audio frames)" in lines
+    assert all(line.strip() and line == line.rstrip() for line in lines)
+    [entry] = run("measure", "--output-format", "json", "t/main.wav").json["files"]
+    assert (entry["frames"], entry["error"]) == (0, found["message"])

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
+from soundlint.audio.reasons import NO_FRAMES
+from soundlint.checks.wav import NO_AUDIO
 from soundlint.cli import UsageError, path_value, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
@@ -139,6 +141,8 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
         )
     elif damage := _cut(report):
         entry["error"] = f"{damage}; the values are of the audio that is there"
+    elif measurement.frames == 0:
+        entry["error"] = NO_AUDIO
     return entry
 
 
@@ -209,7 +213,7 @@ def _text(entry: dict[str, Any]) -> str:
         offsets = ", ".join(
             f"{'-inf' if level is None else f'{level:.1f}'} dBFS ({offset:+.3g})"
             for offset, level in zip(entry["dc_offset"], entry["dc_offset_dbfs"], strict=True)
-        )
+        ) or f"- ({NO_FRAMES})"
         lines.append(f"  {'DC offset:':<18}{offsets}")
     if "error" in entry:
         lines.append(f"  error: {one_line(entry['error'])}")
