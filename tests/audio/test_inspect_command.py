@@ -93,3 +93,14 @@ def test_an_unknown_extensible_sub_format_cannot_be_decoded(tmp_path: Path, run)
             "unimplemented format.",
         )
     ]
+
+
+def test_a_directory_stands_for_the_wav_files_under_it(tmp_path: Path, run) -> None:
+    for name in ("lib/a.wav", "lib/sub/b.WAV", "lib/.trash/c.wav", "lib/d.flac"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        soundfile.write(
+            tmp_path / name, np.zeros((100, 1)), 48000, format=name.rsplit(".", 1)[1].upper()
+        )
+    result = run("inspect", "--output-format", "json", "lib")
+    assert result.code == 0
+    assert [entry["path"] for entry in result.json["files"]] == ["lib/a.wav", "lib/sub/b.WAV"]

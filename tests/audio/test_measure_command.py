@@ -164,9 +164,7 @@ def test_a_file_libsndfile_refuses_gets_the_walkers_reason(
 def test_a_file_of_no_frames_is_the_wav006_check_gives(tmp_path: Path, run) -> None:
     write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
     soundfile.write(tmp_path / "t" / "main.wav", np.zeros((0, 1)), RATE, "PCM_16")
-    [found] = run("check", "--output-format", "json", "--select", "WAV006", "t").json[
-        "diagnostics"
-    ]
+    [found] = run("check", "--output-format", "json", "--select", "WAV006", "t").json["diagnostics"]
     result = run("measure", "t/main.wav")
     assert result.code == 1
     lines = result.out.splitlines()

@@ -30,7 +30,11 @@ def soundlint_add_commands(
         "inspect", parents=parents, help="show a WAV file's structure and what is wrong with it"
     )
     inspect.add_argument(
-        "files", nargs="+", type=path_value, metavar="FILE", help="WAV files to inspect"
+        "files",
+        nargs="+",
+        type=path_value,
+        metavar="FILE",
+        help="WAV files to inspect; a directory stands for the WAV files under it",
     )
     inspect.add_argument(
         "--output-format", choices=["text", "json"], default="text", help="the report's format"
@@ -40,12 +44,15 @@ def soundlint_add_commands(
 
 def run(args: argparse.Namespace, session: Session) -> int:
     from soundlint.audio import riff
+    from soundlint.audio.file_arguments import expand
+    from soundlint.audio.measure_command import WAV_SUFFIXES
 
+    paths = expand(args.files, WAV_SUFFIXES, "WAV")
     rules = session.plugins.rules()
-    reports = {path: riff.walk(path) for path in args.files if os.path.isfile(path)}
+    reports = {path: riff.walk(path) for path in paths if os.path.isfile(path)}
     outcomes = _decode(reports, args, session)
     entries = []
-    for path in args.files:
+    for path in paths:
         if path in reports:
             report = _with_no_audio(_with_decoding(reports[path], outcomes.get(path)))
         else:
