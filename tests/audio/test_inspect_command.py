@@ -104,3 +104,23 @@ def test_a_directory_stands_for_the_wav_files_under_it(tmp_path: Path, run) -> N
     result = run("inspect", "--output-format", "json", "lib")
     assert result.code == 0
     assert [entry["path"] for entry in result.json["files"]] == ["lib/a.wav", "lib/sub/b.WAV"]
+
+
+def _chunk(cid: bytes, data: bytes) -> bytes:
+    return cid + struct.pack("<I", len(data)) + data + bytes(len(data) % 2)
+
+
+def test_mp3_in_wav_frames_are_those_decoding_gives_not_the_fact_count(tmp_path: Path, run) -> None:
+    stream = io.BytesIO()
+    tone = 0.5 * np.sin(2 * np.pi * 440 * np.arange(44100) / 44100)
+    soundfile.write(stream, tone, 44100, format="MP3")
+    fmt = struct.pack("<HHIIHHHHIHHH", 0x55, 1, 44100, 16000, 1, 0, 12, 1, 2, 417, 1, 1393)
+    fact = struct.pack("<I", 40000)  # not what the stream decodes to
+    body = b"WAVE" + _chunk(b"fmt ", fmt) + _chunk(b"fact", fact)
+    body += _chunk(b"data", stream.getvalue())
+    (tmp_path / "mp3.wav").write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    decoded = len(soundfile.read(tmp_path / "mp3.wav")[0])
+    [entry] = run("inspect", "--output-format", "json", "mp3.wav").json["files"]
+    [measured] = run("measure", "--output-format", "json", "mp3.wav").json["files"]
+    assert entry["frames"] == measured["frames"] == decoded != 40000
+    assert entry["duration_s"] == decoded / 44100
