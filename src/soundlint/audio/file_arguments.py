@@ -12,15 +12,12 @@ from soundlint.paths import lookup_error, one_line
 
 
 def expand(paths: Iterable[Path], suffixes: frozenset[str], kind: str) -> list[Path]:
-    """The files ``paths`` stand for; a path that cannot be looked up, does not exist, or is a
-    directory without any ``kind`` files (named by ``suffixes``) is a usage error, as for
-    ``check``."""
+    """The files ``paths`` stand for; a path that does not exist, or a directory without any
+    ``kind`` files (named by ``suffixes``), is a usage error, as for ``check``. One that cannot
+    be looked up (a symbolic link loop, a name too long) is left for the file's report."""
     paths = list(paths)
     for path in paths:
-        problem = lookup_error(path)
-        if problem is not None:
-            raise UsageError(f"{one_line(str(path))}: {problem}")
-        if not os.path.lexists(path):
+        if lookup_error(path) is None and not os.path.lexists(path):
             raise UsageError(f"path not found: {one_line(str(path))}")
     return [file for path in paths for file in _files(path, suffixes, kind)]
 
