@@ -523,3 +523,25 @@ def test_pcm_decoding_agrees_across_implementations(container: int, shift: int) 
     if container == 4:
         expected = (words << shift).astype(np.float32) * np.float32(2.0**-31)
         assert np.array_equal(decoded["c"].ravel(), expected[: decoded["c"].size])
+
+
+@pytest.mark.parametrize("command", [["measure", "a.wav"], ["inspect", "a.wav"], ["check", "."]])
+def test_an_unknown_kernel_choice_is_a_usage_error_naming_the_values(
+    tmp_path: Path, command: list[str]
+) -> None:
+    soundfile.write(tmp_path / "a.wav", np.zeros((4800, 1)), 48000)
+    environment = {**os.environ, kernel.ENVIRONMENT_VARIABLE: "bogus"}
+    soundlint = Path(sys.executable).with_name("soundlint")
+    result = subprocess.run(
+        [soundlint, *command], capture_output=True, text=True, env=environment, cwd=tmp_path
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "soundlint: error: SOUNDLINT_KERNEL must be c or numpy (or unset), not 'bogus'\n"
+    )
+
+
+def test_version_says_an_unknown_kernel_choice_is_ignored() -> None:
+    [_, line, numpy_imported] = _fresh_python(VERSION_PROBE, backend="bogus").splitlines()
+    assert line.endswith("; SOUNDLINT_KERNEL must be c or numpy (or unset), not 'bogus', ignored")
+    assert numpy_imported == "False"

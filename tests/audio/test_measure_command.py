@@ -119,3 +119,61 @@ def test_a_0_hz_file_says_what_inspect_says(tmp_path: Path, run) -> None:
     [inspected] = run("inspect", "--output-format", "json", "zero.wav").json["files"]
     [finding] = inspected["diagnostics"]
     assert measured["error"] == finding["message"] == "fmt chunk at byte 12 has sample rate 0"
+
+
+def _wav(fmt: bytes, *chunks: bytes) -> bytes:
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def _data(size: int) -> bytes:
+    return b"data" + struct.pack("<I", size) + bytes(size)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "chunks", "reason", "checked"),
+    [
+        (
+            struct.pack("<HHIIHH", 1, 1, RATE, 2 * RATE, 2, 16),
+            (_data(4), _data(9600)),
+            "data chunk at byte 48 repeats the data chunk at byte 36",
+            None,  # WAV002 with measure's error
+        ),
+        (
+            struct.pack("<HHIIHH", 3, 1, RATE, 2 * RATE, 2, 16),
+            (_data(9600),),
+            "fmt chunk at byte 12 is IEEE float with 16 bits per sample",
+            ("WAV004", "16-bit float is not allowed (allowed: 32)"),
+        ),
+    ],
+)
+def test_a_file_libsndfile_refuses_gets_the_walkers_reason(
+    tmp_path: Path,
+    run,
+    fmt: bytes,
+    chunks: tuple[bytes, ...],
+    reason: str,
+    checked: tuple[str, str] | None,
+) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    (tmp_path / "t" / "main.wav").write_bytes(_wav(fmt, *chunks))
+    [entry] = run("measure", "--output-format", "json", "t/main.wav").json["files"]
+    assert entry["error"].startswith(f"libsndfile cannot open it: {reason}")
+    assert "internal error" not in entry["error"].lower()
+    check = run("check", "--output-format", "json", "--select", "WAV002,WAV004", "t").json
+    expected = checked or ("WAV002", f"cannot decode the audio: {entry['error']}")
+    assert [(d["code"], d["message"]) for d in check["diagnostics"]] == [expected]
+
+
+def test_a_file_of_no_frames_is_the_wav006_check_gives(tmp_path: Path, run) -> None:
+    write_template(tmp_path / "t", {"main": "main.wav"}, audio=False)
+    soundfile.write(tmp_path / "t" / "main.wav", np.zeros((0, 1)), RATE, "PCM_16")
+    [found] = run("check", "--output-format", "json", "--select", "WAV006", "t").json["diagnostics"]
+    result = run("measure", "t/main.wav")
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[-1] == f"  error: {found['message']}"
+    assert "  DC offset:        - (no audio frames)" in lines
+    assert all(line.strip() and line == line.rstrip() for line in lines)
+    [entry] = run("measure", "--output-format", "json", "t/main.wav").json["files"]
+    assert (entry["frames"], entry["error"]) == (0, found["message"])

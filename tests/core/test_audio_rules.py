@@ -258,10 +258,13 @@ def test_measure_names_what_a_file_that_is_not_wav_is(tmp_path: Path, run) -> No
 
 def test_measure_refuses_what_is_not_a_regular_file(tmp_path: Path, run) -> None:
     os.mkfifo(tmp_path / "pipe.wav")
-    result = run("measure", "--output-format", "json", "pipe.wav", "gone.wav")
+    result = run("measure", "--output-format", "json", "pipe.wav")
     assert result.code == 1
     errors = [entry["error"] for entry in json.loads(result.out)["files"]]
-    assert errors == ["the path is not a regular file", "the path does not exist"]
+    assert errors == ["the path is not a regular file"]
+    result = run("measure", "pipe.wav", "gone.wav")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == "soundlint: error: path not found: gone.wav\n"
 
 
 def test_ln003_blames_the_segment_farthest_from_the_median(tmp_path: Path, check) -> None:

@@ -56,8 +56,12 @@ def test_inspect_warnings_do_not_fail(tmp_path: Path, run) -> None:
 def test_inspect_non_wav_missing_and_directory(tmp_path: Path, run) -> None:
     (tmp_path / "song.wav").write_bytes(b"fLaC\x00\x00\x00\x22" + b"\x00" * 50)
     (tmp_path / "folder.wav").mkdir()
-    result = run("inspect", "song.wav", "folder.wav", "missing.wav")
+    result = run("inspect", "song.wav")
     assert result.code == 1 and result.err == ""
     assert "WAV001" in result.out and "FLAC" in result.out
-    assert "folder.wav is not a regular file" in result.out
-    assert "missing.wav does not exist" in result.out
+    for path, error in [
+        ("folder.wav", "no WAV files under folder.wav"),
+        ("missing.wav", "path not found: missing.wav"),
+    ]:
+        result = run("inspect", "song.wav", path)
+        assert (result.code, result.out, result.err) == (2, "", f"soundlint: error: {error}\n")

@@ -612,3 +612,19 @@ def test_wav007_adpcm_fact_count_larger_than_the_blocks_hold(subtype: str, per_b
     ]
     assert walk_bytes(larger).frames == report.frames
     assert codes(_set_u32(data, fact.offset + 8, report.frames)) == set()
+
+
+@pytest.mark.parametrize("subtype", ["IMA_ADPCM", "MS_ADPCM"])
+def test_wav002_cut_adpcm_says_the_seconds_its_missing_blocks_decode_to(subtype: str) -> None:
+    whole = _set_u32(_adpcm(subtype, 5 * 44100, 1), 28, 16000)  # a wrong byte rate, as ffmpeg's
+    cut = whole[:100000]
+    report = walk_bytes(cut)
+    missing_frames = walk_bytes(whole).frames - len(sf.read(io.BytesIO(cut))[0])
+    assert missing_frames == walk_bytes(whole).frames - report.frames
+    seconds = f"{missing_frames / 44100 * 1000:.1f} ms"
+    data = next(c for c in report.chunks if c.id == "data")
+    assert messages(cut, "WAV002") == [
+        f"data chunk at byte {data.offset} declares {data.size} bytes but the file ends "
+        f"{100000 - data.offset - 8} bytes after its header: "
+        f"{data.size - (100000 - data.offset - 8)} bytes ({seconds}) missing"
+    ]

@@ -187,19 +187,25 @@ def _open(path: Path, report: riff.RiffReport) -> Any:
         refused = rawpcm.refused(report)
         if refused is not None:
             return refused
-        reason = getattr(error, "error_string", None) or str(error)
-        message = _walker_reason(report) or f"libsndfile cannot open it: {reason}"
-        raise UnreadableAudio(message) from error
+        raise UnreadableAudio(_walker_reason(report) or _libsndfile_reason(error)) from error
 
 
 def _walker_reason(report: riff.RiffReport) -> str | None:
     """What the walker found that explains why libsndfile cannot open the file: that it is no
-    WAV, or the first thing that makes it corrupt."""
-    for code in (riff.NOT_WAV, riff.CORRUPT):
+    WAV, the first thing that makes it corrupt, else the first thing that breaks the RIFF/WAVE
+    specification (libsndfile's own words are often an "internal error")."""
+    for code in (riff.NOT_WAV, riff.CORRUPT, riff.RF64_PROBLEM, riff.NONCONFORMING):
         found = [finding.message for finding in report.findings if finding.code == code]
-        if found:
+        if found and code in (riff.NOT_WAV, riff.CORRUPT):
             return found[0]
+        if found:
+            return f"libsndfile cannot open it: {found[0]}"
     return None
+
+
+def _libsndfile_reason(error: Exception) -> str:
+    reason = getattr(error, "error_string", None) or str(error)
+    return f"libsndfile cannot open it: {reason}"
 
 
 def _measure_raw(

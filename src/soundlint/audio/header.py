@@ -10,7 +10,11 @@ from soundlint.model import AudioInfo
 
 def read_info(path: Path) -> AudioInfo:
     """Walk the file's chunks; never raises, whatever the file holds."""
-    report = riff.walk(path)
+    return info_of(riff.walk(path))
+
+
+def info_of(report: riff.RiffReport) -> AudioInfo:
+    """The format facts of a walked file."""
     fmt = report.fmt
     if fmt is None:
         return AudioInfo(container=report.container, frames=report.frames, findings=report.findings)

@@ -17,6 +17,7 @@ from soundlint.model import Severity
 from soundlint.paths import displayable, not_a_file, one_line
 
 if TYPE_CHECKING:
+    from soundlint.analysis import Outcome
     from soundlint.api import Session
     from soundlint.audio.riff import RiffReport
 
@@ -29,7 +30,11 @@ def soundlint_add_commands(
         "inspect", parents=parents, help="show a WAV file's structure and what is wrong with it"
     )
     inspect.add_argument(
-        "files", nargs="+", type=path_value, metavar="FILE", help="WAV files to inspect"
+        "files",
+        nargs="+",
+        type=path_value,
+        metavar="FILE",
+        help="WAV files to inspect; a directory stands for the WAV files under it",
     )
     inspect.add_argument(
         "--output-format", choices=["text", "json"], default="text", help="the report's format"
@@ -39,11 +44,19 @@ def soundlint_add_commands(
 
 def run(args: argparse.Namespace, session: Session) -> int:
     from soundlint.audio import riff
+    from soundlint.audio.file_arguments import expand
+    from soundlint.audio.measure_command import WAV_SUFFIXES
 
+    paths = expand(args.files, WAV_SUFFIXES, "WAV")
     rules = session.plugins.rules()
+    reports = {path: riff.walk(path) for path in paths if os.path.isfile(path)}
+    outcomes = _decode(reports, args, session)
     entries = []
-    for path in args.files:
-        report = _with_no_audio(riff.walk(path)) if os.path.isfile(path) else _not_a_file(path)
+    for path in paths:
+        if path in reports:
+            report = _with_no_audio(_with_decoding(reports[path], outcomes.get(path)))
+        else:
+            report = _not_a_file(path)
         entries.append(_entry(path, report, rules))
     if args.output_format == "json":
         sys.stdout.write(json.dumps({"version": 1, "files": entries}, indent=2) + "\n")
@@ -51,6 +64,40 @@ def run(args: argparse.Namespace, session: Session) -> int:
         sys.stdout.write("".join(_text(entry) for entry in entries))
     failed = any(d["severity"] == "error" for entry in entries for d in entry["diagnostics"])
     return 1 if failed else 0
+
+
+def _decode(
+    reports: dict[Path, RiffReport], args: argparse.Namespace, session: Session
+) -> dict[Path, Outcome]:
+    """Decode the WAV files as ``check`` does, for what only decoding tells."""
+    from soundlint.analysis import analyse
+    from soundlint.audio import riff
+
+    wav = [path for path, report in reports.items() if riff.NOT_WAV not in report.codes]
+    if not wav:
+        return {}
+    settings = session.settings()
+    session.plugins.configure(settings, args)
+    decode = frozenset({"decode"})
+    return analyse(wav, settings, session.plugins, needs=lambda path: decode).outcomes
+
+
+def _with_decoding(report: RiffReport, outcome: Outcome | None) -> RiffReport:
+    """``report`` with what decoding found, as ``check`` reports it, and the frames decoding
+    gives (an MP3 stream's fact count is not what it decodes to)."""
+    from soundlint.audio.header import info_of
+    from soundlint.audio.riff import Finding
+    from soundlint.checks.wav import decoding_problems
+
+    if outcome is None:
+        return report
+    measurement = outcome.measurement
+    found = decoding_problems(info_of(report), outcome.unreadable, measurement)
+    findings = (*report.findings, *(Finding(code, message, None) for code, message, _ in found))
+    frames = report.frames
+    if measurement is not None and measurement.decode_error is None:
+        frames = measurement.frames
+    return dataclasses.replace(report, findings=findings, frames=frames)
 
 
 def _with_no_audio(report: RiffReport) -> RiffReport:

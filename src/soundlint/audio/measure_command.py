@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
-from soundlint.cli import UsageError, path_value, positive
+from soundlint.audio.file_arguments import expand
+from soundlint.audio.reasons import NO_FRAMES
+from soundlint.checks.wav import NO_AUDIO
+from soundlint.cli import path_value, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.paths import displayable, not_a_file, one_line
@@ -68,7 +71,7 @@ def soundlint_add_commands(
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
-    paths = [file for path in args.files for file in _audio_files(path)]
+    paths = expand(args.files, AUDIO_SUFFIXES, "audio")
     settings = session.settings()
     session.plugins.configure(settings, args)
     regular = [path for path in paths if os.path.isfile(path)]
@@ -81,24 +84,6 @@ def run(args: argparse.Namespace, session: Session) -> int:
     else:
         sys.stdout.write("".join(_text(entry) for entry in entries))
     return 1 if any("error" in entry for entry in entries) else 0
-
-
-def _audio_files(path: Path) -> list[Path]:
-    """``path``, or for a directory the audio files under it (by name, hidden ones left out);
-    a directory without any is a usage error."""
-    if not os.path.isdir(path):
-        return [path]
-    found: list[Path] = []
-    for directory, subdirectories, files in os.walk(path):
-        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
-        found.extend(
-            Path(directory, name)
-            for name in sorted(files)
-            if not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_SUFFIXES
-        )
-    if not found:
-        raise UsageError(f"no audio files under {one_line(path.as_posix())}")
-    return found
 
 
 def _not_a_file(path: Path) -> dict[str, Any]:
@@ -139,6 +124,8 @@ def _entry(path: Path, outcome: Outcome) -> dict[str, Any]:
         )
     elif damage := _cut(report):
         entry["error"] = f"{damage}; the values are of the audio that is there"
+    elif measurement.frames == 0:
+        entry["error"] = NO_AUDIO
     return entry
 
 
@@ -206,9 +193,12 @@ def _text(entry: dict[str, Any]) -> str:
             lines.append(f"  {label + ':':<18}{shown}")
         capped = "+" if entry["clipped_runs_capped"] else ""
         lines.append(f"  {'clipped runs:':<18}{entry['clipped_runs']}{capped}")
-        offsets = ", ".join(
-            f"{'-inf' if level is None else f'{level:.1f}'} dBFS ({offset:+.3g})"
-            for offset, level in zip(entry["dc_offset"], entry["dc_offset_dbfs"], strict=True)
+        offsets = (
+            ", ".join(
+                f"{'-inf' if level is None else f'{level:.1f}'} dBFS ({offset:+.3g})"
+                for offset, level in zip(entry["dc_offset"], entry["dc_offset_dbfs"], strict=True)
+            )
+            or f"- ({NO_FRAMES})"
         )
         lines.append(f"  {'DC offset:':<18}{offsets}")
     if "error" in entry:

@@ -20,6 +20,10 @@ def soundlint_config_keys() -> Mapping[str, Any]:
 
 @hookimpl
 def soundlint_configure(settings: Settings) -> None:
+    from soundlint.audio import kernel_choice
+
+    if problem := kernel_choice.environment_problem():
+        raise ConfigError(problem)
     engine = settings.extra.get("loudness-engine")
     if engine not in ENGINES:
         raise ConfigError(

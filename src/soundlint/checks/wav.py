@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from soundlint.checks.where import at_segment_file
 from soundlint.engine import CheckContext
 from soundlint.hookspecs import hookimpl
-from soundlint.model import AudioInfo, Diagnostic, Segment, Severity, Template
+from soundlint.model import AudioInfo, Diagnostic, Measurement, Segment, Severity, Template
 from soundlint.rule import Option, Rule, each_positive, positive_entries
 
 PCM, IEEE_FLOAT = 0x0001, 0x0003
@@ -145,8 +145,8 @@ def _check_segment(
             yield found(
                 "WAV004", f"{audio.bits_per_sample}-bit {kind} is not allowed (allowed: {listed})"
             )
-        elif context.unreadable(segment) and not _decodable_depth(audio):
-            yield found("WAV004", f"{audio.bits_per_sample}-bit {kind} cannot be decoded")
+        elif context.unreadable(segment) and (undecodable := undecodable_depth(audio)):
+            yield found("WAV004", undecodable)
     allowed_channels = context.options("WAV005")["channels"]
     if audio.channels and audio.channels not in allowed_channels:
         listed = ", ".join(str(c) for c in allowed_channels)
@@ -156,37 +156,41 @@ def _check_segment(
     yield from _decoding(template, segment, audio, context)
 
 
-def _decodable_depth(audio: AudioInfo) -> bool:
-    """Whether the decoders take the file's bit depth (PCM up to 64 bits, float 32 or 64)."""
+def undecodable_depth(audio: AudioInfo) -> str | None:
+    """What is wrong with a bit depth the decoders do not take (PCM over 64 bits, float other
+    than 32 or 64), if it is one."""
     bits = audio.bits_per_sample or 0
-    if audio.format_tag == IEEE_FLOAT:
-        return bits in (32, 64)
-    return audio.format_tag != PCM or bits <= MAX_DECODABLE_PCM_BITS
+    if audio.format_tag == IEEE_FLOAT and bits not in (32, 64):
+        return f"{bits}-bit float cannot be decoded"
+    if audio.format_tag == PCM and bits > MAX_DECODABLE_PCM_BITS:
+        return f"{bits}-bit PCM cannot be decoded"
+    return None
+
+
+def decoding_problems(
+    audio: AudioInfo, unreadable: str | None, measurement: Measurement | None
+) -> Iterator[tuple[str, str, float | None]]:
+    """(code, message, start in seconds) for what decoding the file found: that it cannot be
+    decoded (WAV004 for its bit depth, else WAV002), stopped part-way, or gave NaN samples."""
+    if unreadable and (undecodable := undecodable_depth(audio)):
+        yield "WAV004", undecodable, None
+    elif unreadable and not audio.has("WAV001", "WAV002"):
+        yield "WAV002", f"cannot decode the audio: {unreadable}", None
+    if measurement is None:
+        return
+    if measurement.decode_error is not None:
+        at = measurement.decode_error_at_s
+        yield "WAV002", f"decoding stopped at {at or 0.0:.3f} s: {measurement.decode_error}", at
+    if measurement.nonfinite_samples:
+        yield "WAV002", f"{measurement.nonfinite_samples} samples are NaN or infinite", None
 
 
 def _decoding(
     template: Template, segment: Segment, audio: AudioInfo, context: CheckContext
 ) -> Iterator[Diagnostic]:
-    """What the audio pass found while decoding, when it ran."""
-    unreadable = context.unreadable(segment)
-    if unreadable and _decodable_depth(audio) and not audio.has("WAV001", "WAV002"):
-        yield at_segment_file("WAV002", f"cannot decode the audio: {unreadable}", template, segment)
-    measurement = context.measurement(segment)
-    if measurement is None:
-        return
-    if measurement.decode_error is not None:
-        at = measurement.decode_error_at_s
-        yield at_segment_file(
-            "WAV002",
-            f"decoding stopped at {at or 0.0:.3f} s: {measurement.decode_error}",
-            template,
-            segment,
-            start_s=at,
-        )
-    if measurement.nonfinite_samples:
-        yield at_segment_file(
-            "WAV002",
-            f"{measurement.nonfinite_samples} samples are NaN or infinite",
-            template,
-            segment,
-        )
+    """What the audio pass found while decoding, when it ran (WAV004 is the profile's check)."""
+    for code, message, at in decoding_problems(
+        audio, context.unreadable(segment), context.measurement(segment)
+    ):
+        if code == "WAV002":
+            yield at_segment_file(code, message, template, segment, start_s=at)

@@ -117,7 +117,7 @@ class _WalkChecks(_WalkState):
             return
         missing = self._missing_data_bytes()
         present = self.data.size - missing
-        seconds = self._seconds(missing)
+        seconds = self._seconds(missing, before=present)
         span = f" ({_duration(seconds)})" if seconds is not None else ""
         self._chunk_finding(
             CORRUPT,

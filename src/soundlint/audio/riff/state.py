@@ -58,9 +58,15 @@ class _WalkState:
         present = max(0, self.size - self.data.offset - 8)
         return max(0, self.data.size - present)
 
-    def _seconds(self, n_bytes: int) -> float | None:
+    def _seconds(self, n_bytes: int, before: int = 0) -> float | None:
+        """The audio time of ``n_bytes`` of data that follow ``before`` bytes of it: for ADPCM
+        the frames its blocks decode to (writers' byte rates are often wrong), else by rate."""
         if self.fmt is None:
             return None
+        per_block = self.fmt.block_samples
+        if per_block is not None and self.fmt.sample_rate:
+            blocks = self._adpcm_blocks(before + n_bytes) - self._adpcm_blocks(before)
+            return blocks * per_block / self.fmt.sample_rate
         per_second = self.fmt.byte_rate
         if self.fmt.effective_tag in _UNCOMPRESSED and self.fmt.frame_size:
             per_second = self.fmt.frame_size * self.fmt.sample_rate
