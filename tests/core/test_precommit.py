@@ -170,13 +170,18 @@ def test_deleting_a_script_passes(repository: Repository) -> None:
     _passes(repository.commit("drop a script"))
 
 
-def test_retiring_a_template_with_its_scripts_passes(repository: Repository) -> None:
+def _commit_a_second_template_with_its_script(repository: Repository) -> None:
+    """Template v beside t, with scripts/v.xml bound to it (and the others bound to t)."""
     write_template(repository.root / "templates" / "v")
     (repository.root / "scripts" / "only.xml").write_text(
         "<!-- soundlint: template=t -->\n" + SCRIPT
     )
     (repository.root / "scripts" / "v.xml").write_text("<!-- soundlint: template=v -->\n" + SCRIPT)
     _passes(repository.commit("a second template"))
+
+
+def test_retiring_a_template_with_its_scripts_passes(repository: Repository) -> None:
+    _commit_a_second_template_with_its_script(repository)
     repository.git("rm", "-q", "-r", "templates/v", "scripts/v.xml")
     _passes(repository.commit("retire v"))
 
@@ -188,12 +193,7 @@ def test_a_range_of_commits_deleting_a_script_passes(repository: Repository) -> 
 
 
 def test_a_range_of_commits_retiring_a_template_passes(repository: Repository) -> None:
-    write_template(repository.root / "templates" / "v")
-    (repository.root / "scripts" / "only.xml").write_text(
-        "<!-- soundlint: template=t -->\n" + SCRIPT
-    )
-    (repository.root / "scripts" / "v.xml").write_text("<!-- soundlint: template=v -->\n" + SCRIPT)
-    _passes(repository.commit("a second template"))
+    _commit_a_second_template_with_its_script(repository)
     repository.git("rm", "-q", "-r", "templates/v", "scripts/v.xml")
     repository.git("commit", "-q", "--no-verify", "-m", "retire v, unchecked")
     _passes(_pre_commit_run(repository, "--from-ref", "HEAD~1", "--to-ref", "HEAD"))

@@ -417,10 +417,9 @@ def test_plan_after_a_killed_run_shows_what_the_upload_then_does(
     assert run.status("dawn")["status"] == "replaced"
 
 
-def test_what_a_run_repaired_is_in_its_report(
-    upload: Upload, fake: FakeAudioStack, project: Path
-) -> None:
-    """Not only on stderr: the text report and the JSON's repairs say what was repaired."""
+def _replace_killed_at_the_create(upload: Upload, fake: FakeAudioStack, project: Path) -> None:
+    """Upload 'dawn', change its audio, and SIGKILL the replacing run as it creates the
+    template: its journal is left for the next run."""
     assert upload().code == 0
     write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
     killed: list[subprocess.Popen[str]] = []
@@ -434,6 +433,13 @@ def test_what_a_run_repaired_is_in_its_report(
     killed.append(start(fake, project))
     killed[0].communicate(timeout=60)
     fake.on_request = None
+
+
+def test_what_a_run_repaired_is_in_its_report(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    """Not only on stderr: the text report and the JSON's repairs say what was repaired."""
+    _replace_killed_at_the_create(upload, fake, project)
     copy = project.parent / "copy"
     shutil.copytree(project, copy)
 
@@ -453,19 +459,7 @@ def test_what_a_run_repaired_is_in_its_report(
 def test_a_journal_entry_without_its_step_is_told_without_one(
     upload: Upload, fake: FakeAudioStack, project: Path
 ) -> None:
-    assert upload().code == 0
-    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
-    killed: list[subprocess.Popen[str]] = []
-
-    def kill_at_the_create(seen: Seen, count: int) -> None:
-        if seen.line == f"POST {TEMPLATES}":
-            killed[0].kill()
-            killed[0].wait()
-
-    fake.on_request = kill_at_the_create
-    killed.append(start(fake, project))
-    killed[0].communicate(timeout=60)
-    fake.on_request = None
+    _replace_killed_at_the_create(upload, fake, project)
     state = json.loads((project / STATE).read_text())
     del state["journal"][fake.api_base]["dawn"]["step"]  # a hand-edited entry
     (project / STATE).write_text(json.dumps(state))
