@@ -34,9 +34,9 @@ def assert_leaks_nothing(script: Script) -> None:
 
 
 def test_billion_laughs_is_refused_at_the_doctype():
-    started = time.monotonic()
+    started = time.process_time()
     script = parse_markup(BILLION_LAUGHS, PATH)
-    assert time.monotonic() - started < 2
+    assert time.process_time() - started < 2
     assert script.error == LoadError("DOCTYPE is not allowed", Position(1, 1))
     assert script.elements == ()
 
@@ -102,9 +102,9 @@ def test_hostile_files_through_load_script(tmp_path):
 
 def test_50_mb_of_nesting_is_refused_by_size_before_parsing():
     text = "<a>" * (25 * 1024 * 1024 // 3) + "</a>" * (25 * 1024 * 1024 // 4)
-    started = time.monotonic()
+    started = time.process_time()
     script = parse_markup(text, PATH)
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     size = len(text.encode())
     assert size > 50 * 1000 * 1000
     assert script.error == LoadError(f"script is {size} bytes; the limit is 1 MB")
@@ -153,9 +153,11 @@ def test_unpaired_surrogate_is_an_error_at_its_position():
     ids=["lt", "amp", "comments", "legacy", "open-values", "many-attributes", "many-elements"],
 )
 def test_pathological_megabyte_finishes_quickly(text):
-    started = time.monotonic()
+    """No blow-up: a megabyte parses in a few seconds of this process's CPU time (not wall
+    time, which other jobs on a loaded machine stretch)."""
+    started = time.process_time()
     parse_markup(text, PATH)
-    assert time.monotonic() - started < 15
+    assert time.process_time() - started < 15
 
 
 def test_hardened_parser_reads_no_external_dtd_or_entity(tmp_path):
