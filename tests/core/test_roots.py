@@ -37,16 +37,21 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
-def _check(home: Path, cwd: Path, *args: str) -> tuple[int, list[tuple[str, str]]]:
-    """Exit status and findings (code, absolute path) of the CLI run as a user runs it."""
-    result = subprocess.run(
-        [sys.executable, "-m", "soundlint", "check", "--output-format", "json", *args],
+def _soundlint(home: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``soundlint check ARGS`` run as a user runs it, from ``cwd`` with HOME at ``home``."""
+    return subprocess.run(
+        [sys.executable, "-m", "soundlint", "check", *args],
         cwd=cwd,
         env=os.environ | {"HOME": str(home)},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def _check(home: Path, cwd: Path, *args: str) -> tuple[int, list[tuple[str, str]]]:
+    """Exit status and findings (code, absolute path) of the CLI run as a user runs it."""
+    result = _soundlint(home, cwd, "--output-format", "json", *args)
     assert result.returncode in (0, 1), result.stderr
     found = sorted(
         (d["code"], str((cwd / d["path"]).resolve()))
@@ -125,14 +130,7 @@ def test_checking_inside_a_template_keeps_the_cache_at_the_packs_root(
     home: Path, broken: Path
 ) -> None:
     template = broken / "templates" / "t"
-    result = subprocess.run(
-        [sys.executable, "-m", "soundlint", "check"],
-        cwd=template,
-        env=os.environ | {"HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _soundlint(home, template)
     assert result.returncode == 1, result.stderr
     assert "Not ready: 1 template (t)" in result.stdout
     assert not (template / ".soundlint_cache").exists()
@@ -145,14 +143,7 @@ def test_a_directory_that_selects_nothing_says_where_its_patterns_start(home: Pa
     (home / "scripts").mkdir()
     (home / "scripts" / "a.xml").write_text(SCRIPT)
     for cwd, args in ((home / "scripts", ()), (home, ("scripts",))):
-        result = subprocess.run(
-            [sys.executable, "-m", "soundlint", "check", *args],
-            cwd=cwd,
-            env=os.environ | {"HOME": str(home)},
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = _soundlint(home, cwd, *args)
         assert result.returncode == 0, result.stderr
         assert "no file the `scripts` patterns select" in result.stderr
         assert f"relative to the project root {home / 'scripts'}" in result.stderr
@@ -165,14 +156,7 @@ def test_a_configured_project_reports_paths_from_its_own_root(home: Path) -> Non
     (work / "scripts").mkdir(parents=True)
     write_template(work / "a" / "templates" / "t", genre="")
     (work / "a" / "soundlint.toml").write_text('ignore = ["SC009"]\n')
-    result = subprocess.run(
-        [sys.executable, "-m", "soundlint", "check", "--output-format", "sarif", "a"],
-        cwd=work,
-        env=os.environ | {"HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _soundlint(home, work, "--output-format", "sarif", "a")
     assert result.returncode == 1, result.stderr
     (run,) = json.loads(result.stdout)["runs"]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (work / "a").as_uri() + "/"

@@ -297,22 +297,38 @@ def test_an_adoption_that_cannot_be_written_fails_without_a_traceback(
     assert fake.lines() == [f"GET {TEMPLATES}"]
 
 
-def test_plan_and_dry_run_show_what_a_killed_run_left_to_repair(
-    upload: Upload, fake: FakeAudioStack, project: Path
+def _replace_killed_at(
+    upload: Upload, fake: FakeAudioStack, project: Path, request: Callable[[Seen], bool]
 ) -> None:
+    """Upload 'dawn', change its audio, and SIGKILL the replacing run when the server gets
+    the first ``request``: its journal is left for the next run."""
     assert upload().code == 0
     write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
     killed: list[subprocess.Popen[str]] = []
 
-    def kill_at_the_delete(seen: Seen, count: int) -> None:
-        if seen.method == "DELETE":
+    def kill(seen: Seen, count: int) -> None:
+        if request(seen):
             killed[0].kill()
             killed[0].wait()
 
-    fake.on_request = kill_at_the_delete
+    fake.on_request = kill
     killed.append(start(fake, project))
     killed[0].communicate(timeout=60)
     fake.on_request = None
+
+
+def _is_create(seen: Seen) -> bool:
+    return seen.line == f"POST {TEMPLATES}"
+
+
+def _is_delete(seen: Seen) -> bool:
+    return seen.method == "DELETE"
+
+
+def test_plan_and_dry_run_show_what_a_killed_run_left_to_repair(
+    upload: Upload, fake: FakeAudioStack, project: Path
+) -> None:
+    _replace_killed_at(upload, fake, project, _is_delete)
     fake.seen.clear()
 
     planned = upload("--plan")
@@ -390,20 +406,8 @@ def test_plan_after_a_killed_run_shows_what_the_upload_then_does(
 ) -> None:
     """Killed at a DELETE the server refused: the old version is still up, so the repair
     keeps it and the run replaces it; the plan says so (it said skip-unchanged)."""
-    assert upload().code == 0
-    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
-    killed: list[subprocess.Popen[str]] = []
-
-    def kill_at_the_delete(seen: Seen, count: int) -> None:
-        if seen.method == "DELETE":
-            killed[0].kill()
-            killed[0].wait()
-
-    fake.fault("DELETE", f"{TEMPLATES}/dawn", 500)
-    fake.on_request = kill_at_the_delete
-    killed.append(start(fake, project))
-    killed[0].communicate(timeout=60)
-    fake.on_request = None
+    fake.fault("DELETE", f"{TEMPLATES}/dawn", 500)  # the first upload sends no DELETE
+    _replace_killed_at(upload, fake, project, _is_delete)
 
     planned = upload("--plan", "--output-format", "json")
     run = upload("--output-format", "json")
@@ -417,29 +421,11 @@ def test_plan_after_a_killed_run_shows_what_the_upload_then_does(
     assert run.status("dawn")["status"] == "replaced"
 
 
-def _replace_killed_at_the_create(upload: Upload, fake: FakeAudioStack, project: Path) -> None:
-    """Upload 'dawn', change its audio, and SIGKILL the replacing run as it creates the
-    template: its journal is left for the next run."""
-    assert upload().code == 0
-    write_wav(project / "templates/dawn/main.wav", level_db=-15.0)
-    killed: list[subprocess.Popen[str]] = []
-
-    def kill_at_the_create(seen: Seen, count: int) -> None:
-        if seen.line == f"POST {TEMPLATES}":
-            killed[0].kill()
-            killed[0].wait()
-
-    fake.on_request = kill_at_the_create
-    killed.append(start(fake, project))
-    killed[0].communicate(timeout=60)
-    fake.on_request = None
-
-
 def test_what_a_run_repaired_is_in_its_report(
     upload: Upload, fake: FakeAudioStack, project: Path
 ) -> None:
     """Not only on stderr: the text report and the JSON's repairs say what was repaired."""
-    _replace_killed_at_the_create(upload, fake, project)
+    _replace_killed_at(upload, fake, project, _is_create)
     copy = project.parent / "copy"
     shutil.copytree(project, copy)
 
@@ -459,7 +445,7 @@ def test_what_a_run_repaired_is_in_its_report(
 def test_a_journal_entry_without_its_step_is_told_without_one(
     upload: Upload, fake: FakeAudioStack, project: Path
 ) -> None:
-    _replace_killed_at_the_create(upload, fake, project)
+    _replace_killed_at(upload, fake, project, _is_create)
     state = json.loads((project / STATE).read_text())
     del state["journal"][fake.api_base]["dawn"]["step"]  # a hand-edited entry
     (project / STATE).write_text(json.dumps(state))
