@@ -28,7 +28,7 @@ CLEAN_LEFT_SHOWN = 5
 
 def add_check_options(check: argparse.ArgumentParser) -> None:
     """Add the CI options to ``soundlint check``."""
-    from soundlint.cli import path_value
+    from soundlint.arguments import path_value
 
     check.add_argument(
         "--statistics",
@@ -77,7 +77,7 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
 
 
 def _add_cache_dir(parser: argparse.ArgumentParser) -> None:
-    from soundlint.cli import path_value
+    from soundlint.arguments import path_value
 
     parser.add_argument(
         "--cache-dir",
@@ -186,6 +186,6 @@ def _shard(text: str) -> Shard:
 
 
 def _usage_error(message: str) -> Exception:
-    from soundlint.cli import UsageError
+    from soundlint.arguments import UsageError
 
     return UsageError(message)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from soundlint import __version__, ci_options
+from soundlint.arguments import UsageError, path_value, positive
 from soundlint.paths import JSON_ESCAPE, lookup_error, one_line
 
 if TYPE_CHECKING:
@@ -44,10 +45,6 @@ def _catch_sigterm() -> Any:
     if threading.current_thread() is not threading.main_thread():
         return None
     return signal.signal(signal.SIGTERM, _on_sigterm)
-
-
-class UsageError(Exception):
-    """A mistake on the command line: one line on stderr, exit status 2."""
 
 
 class OutputError(Exception):
@@ -406,21 +403,6 @@ _CHECK_HELP = (
     "Files, as pre-commit passes them, stand for their whole template and the scripts bound "
     "to it. Exit status: 0 clean, 1 findings, 2 usage or configuration error."
 )
-
-
-def positive(value: str) -> int:
-    """An argparse type: a whole number of 1 or more."""
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}")
-    return int(value)
-
-
-def path_value(value: str) -> Path:
-    """An argparse type: a path, not empty (an unset variable's value would otherwise stand
-    for the current directory)."""
-    if not value:
-        raise argparse.ArgumentTypeError("an empty value is not a path")
-    return Path(value)
 
 
 def _plugin_value(value: str) -> str:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from soundlint.cli import UsageError
+from soundlint.arguments import UsageError
 from soundlint.paths import lookup_error, one_line
 
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from soundlint.cli import path_value
+from soundlint.arguments import path_value
 from soundlint.hookspecs import hookimpl
 from soundlint.model import Severity
 from soundlint.paths import displayable, not_a_file, one_line

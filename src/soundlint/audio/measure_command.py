@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from soundlint.analysis import Outcome, analyse
+from soundlint.arguments import path_value, positive
 from soundlint.audio.file_arguments import expand
 from soundlint.audio.reasons import NO_FRAMES
 from soundlint.checks.wav import NO_AUDIO
-from soundlint.cli import path_value, positive
 from soundlint.hookspecs import hookimpl
 from soundlint.manifest import AUDIO_SUFFIXES
 from soundlint.paths import displayable, not_a_file, one_line

@@ -34,7 +34,7 @@ _HELP = (
 def soundlint_add_commands(
     subparsers: argparse._SubParsersAction[Any], parents: list[argparse.ArgumentParser]
 ) -> None:
-    from soundlint.cli import positive
+    from soundlint.arguments import positive
 
     parser = subparsers.add_parser(
         "upload", parents=parents, help="upload the templates that pass", description=_HELP
